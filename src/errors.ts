@@ -1,0 +1,48 @@
+/** Codes of the errors thrown by the keyring's management calls and by stores. */
+export const KeysmithErrorCode = {
+  VALIDATION: 'VALIDATION',
+  NOT_FOUND: 'NOT_FOUND',
+  VERSION_CONFLICT: 'VERSION_CONFLICT',
+  DUPLICATE_ID: 'DUPLICATE_ID',
+  ESCALATION: 'ESCALATION',
+  INVALID_QUERY: 'INVALID_QUERY',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  CONFIG: 'CONFIG',
+} as const;
+
+export type KeysmithErrorCode = (typeof KeysmithErrorCode)[keyof typeof KeysmithErrorCode];
+
+/** One field problem, in zod's shape: where (`path`) and what (`message`). */
+export interface FieldIssue {
+  path: (string | number)[];
+  message: string;
+  code?: string;
+}
+
+/**
+ * The one error class keysmith throws. Never carries a token or a hash.
+ * Use `isKeysmithError(e)` rather than `instanceof` when several copies may be loaded.
+ */
+export class KeysmithError extends Error {
+  readonly code: KeysmithErrorCode;
+  readonly issues: FieldIssue[];
+  /** Marker that survives duplicated module copies, for `isKeysmithError`. */
+  readonly isKeysmithError = true;
+
+  constructor(code: KeysmithErrorCode, message: string, options: { issues?: FieldIssue[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'KeysmithError';
+    this.code = code;
+    this.issues = options.issues ?? [];
+  }
+}
+
+export function isKeysmithError(error: unknown): error is KeysmithError {
+  return typeof error === 'object' && error !== null && (error as { isKeysmithError?: unknown }).isKeysmithError === true;
+}
+
+/** Wraps whatever a store threw so that driver messages (which may echo values) stay in `cause`. */
+export function storeUnavailable(cause: unknown): KeysmithError {
+  if (isKeysmithError(cause)) return cause;
+  return new KeysmithError('STORE_UNAVAILABLE', 'The key store is unavailable', { cause });
+}

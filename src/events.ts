@@ -1,0 +1,33 @@
+import type { VerifyFailureCode } from './verify-result.js';
+
+/** What the keyring reports through `onEvent`. Ids only: never a token, a secret or a hash. */
+export type KeysmithEvent =
+  | { type: 'key.created' | 'key.updated' | 'key.revoked' | 'key.imported'; at: Date; keyId: string; tenantId: string; actorId: string | null }
+  | { type: 'key.rotated'; at: Date; keyId: string; newKeyId: string; tenantId: string; actorId: string | null }
+  | { type: 'key.verified'; at: Date; keyId: string; tenantId: string }
+  | { type: 'key.rejected'; at: Date; code: VerifyFailureCode; keyId: string | null; tenantId: string | null }
+  | { type: 'store.error'; at: Date; operation: string; error: string }
+  | { type: 'cache.degraded' | 'cache.restored'; at: Date; reason: string };
+
+export type EventListener = (event: KeysmithEvent) => void;
+
+/** Calls the listener without letting it break the caller (a throwing logger must not fail a verify). */
+export function emitter(listener: EventListener | undefined): EventListener {
+  if (!listener) return () => {};
+  return (event) => {
+    try {
+      listener(event);
+    } catch {
+      // The application's listener failed; keysmith's answer must not depend on it.
+    }
+  };
+}
+
+/** A store error described without its message, which may quote values. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' || typeof code === 'number' ? `${error.name} (${code})` : error.name;
+  }
+  return typeof error;
+}

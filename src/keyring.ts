@@ -1,0 +1,100 @@
+import { KeysmithError, isKeysmithError, storeUnavailable } from './errors.js';
+import { emitter, describeError, type EventListener } from './events.js';
+import { defaultHasher, TokenHasher, type Hasher, type Pepper } from './hash.js';
+import { KeyCache, type CacheOptions } from './key-cache.js';
+import { Policy, type PolicyOptions } from './policy.js';
+import type { KeyStore } from './store.js';
+import { isValidPrefix, pattern } from './token.js';
+import { createVerifier, type VerifyOptions } from './verify.js';
+import type { VerifyResult } from './verify-result.js';
+import { createManagement } from './management.js';
+
+export interface KeyringOptions extends PolicyOptions {
+  store: KeyStore;
+  /** Token prefix for new keys: letters, digits and `_` (`sk`, `sk_live`, `mcp_live`). */
+  prefix: string;
+  /** Older prefixes still accepted by verify (after a prefix change). */
+  acceptPrefixes?: string[];
+  /** HMAC peppers; the first hashes new keys, the rest still verify older ones. */
+  pepper?: Pepper | Pepper[];
+  /** Verified-record cache; `false` turns it off. @default { ttlMs: 10_000, max: 10_000 } */
+  cache?: CacheOptions | false;
+  /** Epoch milliseconds; inject one in tests. @default Date.now */
+  clock?: () => number;
+  onEvent?: EventListener;
+  /** At most one `lastUsedAt` write per key per interval. @default 60_000 */
+  touchIntervalMs?: number;
+  /** Verify fails closed (`STORE_UNAVAILABLE`) when the store takes longer. @default 5_000 */
+  storeTimeoutMs?: number;
+  /**
+   * Tokens of another format to look up as imported keys (see `keyring.import`). Tokens that do
+   * not match never reach the store.
+   */
+  importedTokens?: RegExp | ((token: string) => boolean);
+  /** The SHA-256 implementation. @default node's native one-shot hash when present, else @noble/hashes */
+  hasher?: Hasher;
+}
+
+export function createKeyring(options: KeyringOptions) {
+  if (!options || typeof options.store !== 'object' || options.store === null) throw new KeysmithError('CONFIG', 'createKeyring needs a store');
+  if (typeof options.prefix !== 'string' || !isValidPrefix(options.prefix)) {
+    throw new KeysmithError('CONFIG', 'prefix must be letters and digits, optionally joined by "_" (for example "sk_live")');
+  }
+  for (const p of options.acceptPrefixes ?? []) if (!isValidPrefix(p)) throw new KeysmithError('CONFIG', `Invalid accepted prefix ${JSON.stringify(p)}`);
+
+  const store = options.store;
+  const hasher = options.hasher ?? defaultHasher;
+  const tokenHasher = new TokenHasher(options.pepper === undefined ? [] : Array.isArray(options.pepper) ? options.pepper : [options.pepper], hasher);
+  const policy = new Policy(options);
+  const cache = new KeyCache(options.cache);
+  const now = options.clock ?? Date.now;
+  const emit = emitter(options.onEvent);
+  const imported = options.importedTokens;
+  const acceptImported = imported === undefined ? null : imported instanceof RegExp ? (t: string) => new RegExp(imported.source, imported.flags.replace(/[gy]/g, '')).test(t) : imported;
+
+  const verifyToken = createVerifier({
+    store,
+    prefixes: new Set([options.prefix, ...(options.acceptPrefixes ?? [])]),
+    tokenHasher,
+    hasher,
+    policy,
+    cache,
+    now,
+    emit,
+    hasListener: options.onEvent !== undefined,
+    touchIntervalMs: options.touchIntervalMs ?? 60_000,
+    storeTimeoutMs: options.storeTimeoutMs ?? 5_000,
+    acceptImported,
+  });
+
+  /** Runs a store call; anything but a KeysmithError becomes STORE_UNAVAILABLE (driver text stays in `cause`). */
+  const guarded = async <T>(operation: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isKeysmithError(error)) emit({ type: 'store.error', at: new Date(now()), operation, error: describeError(error) });
+      throw storeUnavailable(error);
+    }
+  };
+
+  const management = createManagement({ store, prefix: options.prefix, tokenHasher, hasher, policy, cache, now, emit, guarded });
+
+  return {
+    prefix: options.prefix,
+    policy,
+    /** Checks a token and, optionally, what the request needs. Never throws; see `VerifyResult`. */
+    async verify(token: unknown, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
+      return verifyToken(token, verifyOptions);
+    },
+    /** A RegExp for secret scanners that matches this keyring's tokens. */
+    pattern: () => pattern(options.prefix),
+    /** Forgets a cached record (an invalidation channel calls this for changes made elsewhere). */
+    invalidate(id?: string) {
+      if (id === undefined) cache.clear();
+      else cache.delete(id);
+    },
+    ...management,
+  };
+}
+
+export type Keyring = ReturnType<typeof createKeyring>;

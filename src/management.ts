@@ -1,0 +1,274 @@
+import { z } from 'zod';
+import { KeysmithError, type FieldIssue } from './errors.js';
+import { assertNoEscalation, type ActorPermissions } from './escalation.js';
+import type { KeysmithEvent } from './events.js';
+import type { Hasher, TokenHasher } from './hash.js';
+import { importedIdFromSha256Hex, IMPORT_SCHEMES } from './imported.js';
+import type { KeyCache } from './key-cache.js';
+import { parseDuration } from './duration.js';
+import { applyPreset, EMPTY_PERMISSION_FIELDS, type Policy } from './policy.js';
+import { refillPeriodStart } from './refill.js';
+import type { KeyStore } from './store.js';
+import { isValidPrefix, mintToken } from './token.js';
+import { redact, type ApiKey, type ApiKeyRecord, type KeyPatch, type ListResult } from './types.js';
+import { createKeyInputSchema, parseOrThrow, updateKeyInputSchema, validationError, type CreateKeyInput, type UpdateKeyInput } from './validation.js';
+
+export interface ManagementDeps {
+  store: KeyStore;
+  prefix: string;
+  tokenHasher: TokenHasher;
+  hasher: Hasher;
+  policy: Policy;
+  cache: KeyCache;
+  now: () => number;
+  emit: (event: KeysmithEvent) => void;
+  guarded: <T>(operation: string, run: () => Promise<T>) => Promise<T>;
+}
+
+/** Who performs a management call: for audit (`actorId`) and for the no-escalation rule (`actor`). */
+export interface CallerOptions {
+  actorId?: string | null;
+  /** The caller's own permissions; the key may not end up with more. Omit for a full tenant admin. */
+  actor?: ActorPermissions;
+}
+
+export type CreateOptions = CreateKeyInput & CallerOptions;
+export type UpdateOptions = UpdateKeyInput & CallerOptions;
+
+export const listQuerySchema = z.strictObject({
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  search: z.string().max(100).optional(),
+  includeRevoked: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+  ownerId: z.string().min(1).max(128).optional(),
+});
+export type ListOptions = z.input<typeof listQuerySchema>;
+
+export const importKeyInputSchema = createKeyInputSchema.and(
+  z.strictObject({
+    hash: z.string().regex(/^[0-9a-fA-F]{64}$/, 'A SHA-256 hex digest (64 hex characters)'),
+    scheme: z.enum(IMPORT_SCHEMES),
+    prefix: z.string().refine(isValidPrefix, 'Letters, digits and "_"').optional(),
+    preview: z.string().min(1).max(64).optional(),
+  }),
+);
+
+function splitCaller<T extends CallerOptions>(input: T): [Omit<T, keyof CallerOptions>, CallerOptions] {
+  if (typeof input !== 'object' || input === null) return [input, {}];
+  const { actor, actorId, ...rest } = input;
+  return [rest, { actor, actorId }];
+}
+
+export function createManagement(deps: ManagementDeps) {
+  const { store, policy, cache, now, emit, guarded } = deps;
+
+  const checkPermissionFields = (fields: Pick<ApiKeyRecord, 'scopes' | 'roles'>): void => {
+    const issues: FieldIssue[] = [...policy.scopeIssues(fields.scopes), ...policy.roleIssues(fields.roles)];
+    if (issues.length) throw validationError(issues);
+  };
+
+  const presetOrThrow = (name: string | null | undefined) => {
+    if (name == null) return undefined;
+    const preset = policy.preset(name);
+    if (!preset) throw validationError([{ path: ['preset'], message: `Unknown preset ${JSON.stringify(name)}` }]);
+    return preset;
+  };
+
+  const futureOrThrow = (date: Date | null | undefined, path: string): void => {
+    if (date && date.getTime() <= now()) throw validationError([{ path: [path], message: 'Must be in the future' }]);
+  };
+
+  /** Builds a complete new record from validated create input (shared by create and import). */
+  const buildRecord = (input: z.output<typeof createKeyInputSchema>, caller: CallerOptions, identity: Pick<ApiKeyRecord, 'id' | 'prefix' | 'preview' | 'hash'>): ApiKeyRecord => {
+    const preset = presetOrThrow(input.preset);
+    const fields = applyPreset(preset, input, EMPTY_PERMISSION_FIELDS);
+    checkPermissionFields(fields);
+    if (caller.actor) assertNoEscalation(caller.actor, policy.permissionsOf(fields));
+    const createdAt = new Date(now());
+    const expiresIn = input.expiresIn === undefined ? null : parseDuration(input.expiresIn);
+    const expiresAt = input.expiresAt ?? (expiresIn === null ? null : new Date(createdAt.getTime() + expiresIn));
+    futureOrThrow(expiresAt, input.expiresIn === undefined ? 'expiresAt' : 'expiresIn');
+    const refill = input.refill !== undefined ? input.refill : (preset?.refill ?? null);
+    return {
+      ...identity,
+      tenantId: input.tenantId,
+      name: input.name,
+      ...fields,
+      preset: input.preset ?? null,
+      enabled: true,
+      expiresAt,
+      revokedAt: null,
+      revokedBy: null,
+      createdAt,
+      createdBy: input.createdBy ?? caller.actorId ?? null,
+      updatedAt: null,
+      lastUsedAt: null,
+      ownerId: input.ownerId ?? null,
+      ipAllowlist: input.ipAllowlist ?? [],
+      remaining: input.remaining !== undefined ? input.remaining : (preset?.remaining ?? null),
+      refill,
+      refilledAt: refill ? refillPeriodStart(refill, createdAt.getTime(), createdAt) : null,
+      rateLimits: input.rateLimits ?? preset?.rateLimits ?? [],
+      metadata: input.metadata ?? {},
+      version: 1,
+    };
+  };
+
+  const mint = () => {
+    const minted = mintToken(deps.prefix);
+    return { token: minted.token, identity: { id: minted.id, prefix: deps.prefix, preview: minted.preview, hash: deps.tokenHasher.hash(minted.token) } };
+  };
+
+  /** The current record of a live key in the tenant, or NOT_FOUND (another tenant's key looks the same). */
+  const liveOrThrow = async (tenantId: string, id: string): Promise<ApiKeyRecord> => {
+    const record = typeof tenantId === 'string' && typeof id === 'string' ? await guarded('get', () => store.get(tenantId, id)) : null;
+    if (!record || record.revokedAt) throw new KeysmithError('NOT_FOUND', 'No such key');
+    return record;
+  };
+
+  /** Applies a guarded update; tells a missing key (404) from a lost race (409). */
+  const applyUpdate = async (tenantId: string, id: string, patch: KeyPatch, expectedVersion: number | undefined): Promise<ApiKeyRecord> => {
+    const updated = await guarded('update', () => store.update(tenantId, id, patch, expectedVersion));
+    cache.delete(id);
+    if (updated) return updated;
+    const current = await guarded('get', () => store.get(tenantId, id));
+    if (!current || current.revokedAt) throw new KeysmithError('NOT_FOUND', 'No such key');
+    throw new KeysmithError('VERSION_CONFLICT', `The key was changed by someone else (now at version ${current.version})`);
+  };
+
+  const event = (type: 'key.created' | 'key.updated' | 'key.revoked' | 'key.imported', record: ApiKeyRecord, actorId: string | null | undefined) =>
+    emit({ type, at: new Date(now()), keyId: record.id, tenantId: record.tenantId, actorId: actorId ?? null });
+
+  return {
+    /** Mints a key. The plaintext `token` is returned here once and never again. */
+    async create(options: CreateOptions): Promise<{ key: ApiKey; token: string }> {
+      const [raw, caller] = splitCaller(options);
+      const input = parseOrThrow(createKeyInputSchema, raw);
+      const { token, identity } = mint();
+      const record = buildRecord(input, caller, identity);
+      await guarded('insert', () => store.insert(record));
+      event('key.created', record, caller.actorId ?? record.createdBy);
+      return { key: redact(record), token };
+    },
+
+    /**
+     * Adopts a key minted by another system from the hash it already has (`scheme: 'sha256-hex'`:
+     * hex SHA-256 of the whole token, as Unkey and prefixed-api-key store it). Verify finds it when the
+     * token matches the keyring's `importedTokens` option. Returns the key; there is no token to show.
+     */
+    async import(options: z.input<typeof importKeyInputSchema> & CallerOptions): Promise<ApiKey> {
+      const [raw, caller] = splitCaller(options);
+      const input = parseOrThrow(importKeyInputSchema, raw);
+      const hex = input.hash.toLowerCase();
+      const prefix = input.prefix ?? 'imported';
+      const { hash: _h, scheme: _s, prefix: _p, preview, ...create } = input;
+      const record = buildRecord(create, caller, { id: importedIdFromSha256Hex(hex), prefix, preview: preview ?? `${prefix}_…`, hash: `sha256:${hex}` });
+      await guarded('insert', () => store.insert(record));
+      event('key.imported', record, caller.actorId ?? record.createdBy);
+      return redact(record);
+    },
+
+    /** One key of the tenant (revoked ones included, for audit), or null. */
+    async get(tenantId: string, id: string): Promise<ApiKey | null> {
+      if (typeof tenantId !== 'string' || typeof id !== 'string') return null;
+      const record = await guarded('get', () => store.get(tenantId, id));
+      return record ? redact(record) : null;
+    },
+
+    async list(tenantId: string, query: ListOptions = {}): Promise<ListResult<ApiKey> & { page: number; limit: number }> {
+      if (typeof tenantId !== 'string' || tenantId === '') throw validationError([{ path: ['tenantId'], message: 'Required' }]);
+      const q = parseOrThrow(listQuerySchema, query);
+      const result = await guarded('list', () => store.list(tenantId, q));
+      return { items: result.items.map(redact), total: result.total, page: q.page, limit: q.limit };
+    },
+
+    /** Super-admin only: every tenant's keys. The admin API guards who may call it. */
+    async listAcrossTenants(query: ListOptions = {}): Promise<ListResult<ApiKey> & { page: number; limit: number }> {
+      const q = parseOrThrow(listQuerySchema, query);
+      const result = await guarded('list', () => store.list(null, q));
+      return { items: result.items.map(redact), total: result.total, page: q.page, limit: q.limit };
+    },
+
+    /** Super-admin only: a key by id in whatever tenant holds it. */
+    async getAcrossTenants(id: string): Promise<ApiKey | null> {
+      if (typeof id !== 'string') return null;
+      const record = await guarded('findById', () => store.findById(id));
+      return record ? redact(record) : null;
+    },
+
+    /** Changes a live key; with `version`, only if nobody changed it since (else VERSION_CONFLICT). */
+    async update(tenantId: string, id: string, options: UpdateOptions): Promise<ApiKey> {
+      const [raw, caller] = splitCaller(options);
+      const input = parseOrThrow(updateKeyInputSchema, raw);
+      const current = await liveOrThrow(tenantId, id);
+      const { version, preset: presetName, ...fields } = input;
+      const patch: KeyPatch = { updatedAt: new Date(now()) };
+      for (const [k, v] of Object.entries(fields)) if (v !== undefined) (patch as Record<string, unknown>)[k] = v;
+      if (presetName !== undefined || fields.scopes || fields.roles || fields.resources || fields.mcp) {
+        const merged = applyPreset(presetOrThrow(presetName), fields, current);
+        Object.assign(patch, merged);
+        if (presetName !== undefined) patch.preset = presetName;
+        checkPermissionFields(merged);
+      }
+      futureOrThrow(patch.expiresAt, 'expiresAt');
+      if (caller.actor) assertNoEscalation(caller.actor, policy.permissionsOf({ ...current, ...patch }));
+      // With an actor, pin the version we checked so a concurrent change cannot slip past the check.
+      const updated = await applyUpdate(tenantId, id, patch, version ?? (caller.actor ? current.version : undefined));
+      event('key.updated', updated, caller.actorId);
+      return redact(updated);
+    },
+
+    /** Pause (false) or resume (true); reversible, unlike revoke. */
+    async setEnabled(tenantId: string, id: string, enabled: boolean, caller: CallerOptions = {}): Promise<ApiKey> {
+      if (typeof enabled !== 'boolean') throw validationError([{ path: ['enabled'], message: 'Expected a boolean' }]);
+      return this.update(tenantId, id, { enabled, ...caller });
+    },
+
+    /** Final. A second revoke, or a key of another tenant, answers NOT_FOUND. */
+    async revoke(tenantId: string, id: string, options: { by?: string | null } & CallerOptions = {}): Promise<ApiKey> {
+      const by = options.by ?? options.actorId ?? null;
+      const revoked = typeof tenantId === 'string' && typeof id === 'string' ? await guarded('revoke', () => store.revoke(tenantId, id, new Date(now()), by)) : null;
+      cache.delete(id);
+      if (!revoked) throw new KeysmithError('NOT_FOUND', 'No such key');
+      event('key.revoked', revoked, by);
+      return redact(revoked);
+    },
+
+    /**
+     * A new key (new id and token) with the same permissions and expiry. The old key keeps working
+     * for `graceMs` (never past its own expiry), then answers EXPIRED. Credits move to the new key.
+     * Of concurrent rotations of one key, exactly one succeeds; the others get VERSION_CONFLICT.
+     */
+    async rotate(tenantId: string, id: string, options: { graceMs?: number } & CallerOptions = {}): Promise<{ key: ApiKey; token: string; previous: ApiKey }> {
+      const graceMs = options.graceMs ?? 0;
+      if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw validationError([{ path: ['graceMs'], message: 'A whole number of milliseconds, 0 or more' }]);
+      const current = await liveOrThrow(tenantId, id);
+      if (options.actor) assertNoEscalation(options.actor, policy.permissionsOf(current));
+      const at = now();
+      const graceEnd = new Date(Math.min(at + graceMs, current.expiresAt?.getTime() ?? Infinity));
+      const oldPatch: KeyPatch = { expiresAt: graceEnd, updatedAt: new Date(at), ...(current.remaining !== null ? { remaining: 0 } : {}) };
+      const previous = await applyUpdate(tenantId, id, oldPatch, current.version);
+      const { token, identity } = mint();
+      const record: ApiKeyRecord = {
+        ...current,
+        ...identity,
+        enabled: current.enabled,
+        createdAt: new Date(at),
+        createdBy: options.actorId ?? null,
+        updatedAt: null,
+        lastUsedAt: null,
+        version: 1,
+      };
+      try {
+        await guarded('insert', () => store.insert(record));
+      } catch (error) {
+        // Put the old key back as it was, so a failed rotation never cuts the caller off.
+        await store.update(tenantId, id, { expiresAt: current.expiresAt, remaining: current.remaining }, previous.version).catch(() => null);
+        cache.delete(id);
+        throw error;
+      }
+      emit({ type: 'key.rotated', at: new Date(at), keyId: id, newKeyId: record.id, tenantId, actorId: options.actorId ?? null });
+      return { key: redact(record), token, previous: redact(previous) };
+    },
+  };
+}

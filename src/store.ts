@@ -1,0 +1,60 @@
+import type { ApiKeyRecord, KeyPatch, ListQuery, ListResult } from './types.js';
+
+/**
+ * What keysmith asks of a database: intent-level operations on its own record only.
+ *
+ * Rules every store follows (the conformance suite in `keysmith/testing` checks each one):
+ * - Records round-trip exactly: dates stay `Date`s, ids stay strings, arrays keep their order.
+ * - Every method given a `tenantId` filters on it inside the one query it sends, so a key of
+ *   another tenant behaves exactly like a missing one.
+ * - A method marked ATOMIC is a single guarded write (`UPDATE … WHERE … RETURNING`,
+ *   `findOneAndUpdate` with the guard in the filter, a synchronous read-and-write in memory).
+ * - Connection faults throw; the keyring turns them into `STORE_UNAVAILABLE`. A duplicate id on
+ *   insert throws `KeysmithError` with code `DUPLICATE_ID`.
+ */
+export interface KeyStore {
+  /** Adds a new record. Throws `DUPLICATE_ID` when the id exists (in any tenant). */
+  insert(record: ApiKeyRecord): Promise<void>;
+
+  /** The verify path: a primary-key lookup across tenants. */
+  findById(id: string): Promise<ApiKeyRecord | null>;
+
+  /** The record when it exists AND belongs to `tenantId`. */
+  get(tenantId: string, id: string): Promise<ApiKeyRecord | null>;
+
+  /**
+   * One page, newest first (createdAt desc, then id desc), and the total that matches.
+   * `tenantId` null lists every tenant (super-admin only; the keyring decides who may).
+   * Revoked keys are left out unless `includeRevoked`.
+   */
+  list(tenantId: string | null, query: ListQuery): Promise<ListResult<ApiKeyRecord>>;
+
+  /**
+   * ATOMIC: applies `patch` and sets version = version + 1 where id and tenantId match,
+   * revokedAt is null, and (when given) version = expectedVersion.
+   * Returns the updated record, or null when no row matched.
+   */
+  update(tenantId: string, id: string, patch: KeyPatch, expectedVersion?: number): Promise<ApiKeyRecord | null>;
+
+  /**
+   * ATOMIC: sets revokedAt, revokedBy, updatedAt = at and bumps version where id and tenantId
+   * match AND revokedAt is null. Returns the row, or null when missing or already revoked.
+   */
+  revoke(tenantId: string, id: string, at: Date, by: string | null): Promise<ApiKeyRecord | null>;
+
+  /**
+   * ATOMIC: remaining = remaining - cost where id matches AND remaining >= cost.
+   * Returns the new remaining, or null when the key is missing, unlimited or short of credits.
+   */
+  consume(id: string, cost: number): Promise<number | null>;
+
+  /**
+   * ATOMIC: remaining = amount, refilledAt = periodStart where id matches, the key has a refill,
+   * AND (refilledAt is null OR refilledAt < periodStart). Returns the new remaining, or null when
+   * this period was already applied (so a refill happens exactly once per period).
+   */
+  refill(id: string, amount: number, periodStart: Date): Promise<number | null>;
+
+  /** ATOMIC: lastUsedAt = max(lastUsedAt, at); it never moves back. */
+  touch(id: string, at: Date): Promise<void>;
+}

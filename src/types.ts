@@ -1,0 +1,98 @@
+/** Which tools an MCP session of the key may see and call. */
+export interface McpLimits {
+  enabled: boolean;
+  tools: { mode: 'all' | 'allow' | 'deny'; names: string[] };
+  /** Only tools annotated `readOnlyHint: true`. */
+  readOnly: boolean;
+}
+
+export interface Refill {
+  amount: number;
+  /** `'day'` and `'month'` are calendar periods in UTC; a number is a period in milliseconds. */
+  interval: 'day' | 'month' | number;
+}
+
+export interface RateLimit {
+  name: string;
+  limit: number;
+  windowMs: number;
+}
+
+/** The stored record. Only stores and the keyring's verify path ever see `hash`. */
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  prefix: string;
+  preview: string;
+  hash: string;
+  scopes: string[];
+  roles: string[];
+  preset: string | null;
+  resources: Record<string, string[]>;
+  mcp: McpLimits;
+  enabled: boolean;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  revokedBy: string | null;
+  createdAt: Date;
+  createdBy: string | null;
+  updatedAt: Date | null;
+  lastUsedAt: Date | null;
+  ownerId: string | null;
+  ipAllowlist: string[];
+  remaining: number | null;
+  refill: Refill | null;
+  /** Start of the refill period last applied; null until the first refill. */
+  refilledAt: Date | null;
+  rateLimits: RateLimit[];
+  metadata: Record<string, unknown>;
+  version: number;
+}
+
+/** A key as every API outside the store layer shows it: the record without its hash. */
+export type ApiKey = Omit<ApiKeyRecord, 'hash'>;
+
+/** Fields a management call may change. The store bumps `version` itself. */
+export type KeyPatch = Partial<
+  Pick<
+    ApiKeyRecord,
+    | 'name'
+    | 'scopes'
+    | 'roles'
+    | 'preset'
+    | 'resources'
+    | 'mcp'
+    | 'enabled'
+    | 'expiresAt'
+    | 'ownerId'
+    | 'ipAllowlist'
+    | 'remaining'
+    | 'refill'
+    | 'refilledAt'
+    | 'rateLimits'
+    | 'metadata'
+    | 'updatedAt'
+  >
+>;
+
+export interface ListQuery {
+  /** 1-based. */
+  page: number;
+  /** 1..100. */
+  limit: number;
+  /** Case-insensitive substring of the name or the preview, matched literally. */
+  search?: string;
+  includeRevoked?: boolean;
+  ownerId?: string;
+}
+
+export interface ListResult<T> {
+  items: T[];
+  total: number;
+}
+
+export function redact(record: ApiKeyRecord): ApiKey {
+  const { hash: _hash, ...key } = record;
+  return key;
+}

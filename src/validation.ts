@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { KeysmithError, type FieldIssue } from './errors.js';
+import { parseDuration } from './duration.js';
+import { isValidRange } from './ip.js';
+import { isValidScope } from './scopes.js';
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+export const MAX_METADATA_BYTES = 4096;
+const MAX_METADATA_DEPTH = 8;
+
+/** Finds the first reason `value` is not plain JSON data. */
+function jsonProblem(value: unknown, depth: number): string | null {
+  if (depth > MAX_METADATA_DEPTH) return `nests deeper than ${MAX_METADATA_DEPTH} levels`;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
+  if (typeof value === 'number') return Number.isFinite(value) ? null : 'contains a non-finite number';
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const problem = jsonProblem(item, depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return 'contains a value that is not plain JSON';
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) return `uses the forbidden key "${key}"`;
+      const problem = jsonProblem((value as Record<string, unknown>)[key], depth + 1);
+      if (problem) return problem;
+    }
+    return null;
+  }
+  return 'contains a value that is not plain JSON';
+}
+
+export const metadataSchema = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const problem = jsonProblem(value, 0);
+  if (problem) {
+    ctx.addIssue({ code: 'custom', message: `Metadata ${problem}` });
+    return;
+  }
+  if (new TextEncoder().encode(JSON.stringify(value)).length > MAX_METADATA_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `Metadata is larger than ${MAX_METADATA_BYTES} bytes` });
+  }
+});
+
+const idString = z.string().min(1).max(128).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters');
+export const scopeSchema = z.string().refine(isValidScope, 'Not a valid scope (letters, digits, _ . - and * segments joined by ":")');
+const resourceKind = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Resource kinds are identifiers');
+const dateInput = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]).refine((d) => !Number.isNaN(d.getTime()), 'Invalid date');
+
+export const mcpInputSchema = z.strictObject({
+  enabled: z.boolean().optional(),
+  tools: z.strictObject({ mode: z.enum(['all', 'allow', 'deny']), names: z.array(z.string().min(1).max(128)).max(200) }).optional(),
+  readOnly: z.boolean().optional(),
+});
+
+export const rateLimitSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Limit names are identifiers'),
+  limit: z.int().positive().max(1e9),
+  windowMs: z.int().min(1000).max(366 * 86_400_000),
+});
+
+export const refillSchema = z.strictObject({
+  amount: z.int().positive().max(1e12),
+  interval: z.union([z.enum(['day', 'month']), z.int().min(1000)]),
+});
+
+const permissionFields = {
+  scopes: z.array(scopeSchema).max(200).optional(),
+  roles: z.array(z.string().min(1).max(64)).max(50).optional(),
+  resources: z.record(resourceKind, z.array(z.string().min(1).max(256)).max(1000)).optional(),
+  mcp: mcpInputSchema.optional(),
+};
+
+const limitFields = {
+  ipAllowlist: z.array(z.string().refine(isValidRange, 'Not an IPv4/IPv6 address or CIDR')).max(100).optional(),
+  remaining: z.int().min(0).max(1e12).nullable().optional(),
+  refill: refillSchema.nullable().optional(),
+  rateLimits: z
+    .array(rateLimitSchema)
+    .max(10)
+    .refine((list) => new Set(list.map((l) => l.name)).size === list.length, 'Rate limit names must be unique')
+    .optional(),
+};
+
+/** Input of `keyring.create` (the `actor` option is taken out before validation). */
+export const createKeyInputSchema = z
+  .strictObject({
+    tenantId: idString,
+    name: z.string().trim().min(1).max(120),
+    preset: z.string().min(1).max(64).optional(),
+    ...permissionFields,
+    expiresAt: dateInput.nullable().optional(),
+    expiresIn: z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== null, 'Use a duration such as "7d", "30d", "12h" or milliseconds').optional(),
+    ownerId: idString.nullable().optional(),
+    ...limitFields,
+    metadata: metadataSchema.optional(),
+    createdBy: idString.nullable().optional(),
+  })
+  .refine((v) => v.expiresAt == null || v.expiresIn === undefined, { message: 'Give expiresAt or expiresIn, not both', path: ['expiresIn'] });
+
+/** Input of `keyring.update`: every field optional; `version` makes the update optimistic. */
+export const updateKeyInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(120).optional(),
+  preset: z.string().min(1).max(64).nullable().optional(),
+  ...permissionFields,
+  expiresAt: dateInput.nullable().optional(),
+  ownerId: idString.nullable().optional(),
+  ...limitFields,
+  enabled: z.boolean().optional(),
+  metadata: metadataSchema.optional(),
+  version: z.int().min(1).optional(),
+});
+
+export type CreateKeyInput = z.input<typeof createKeyInputSchema>;
+export type UpdateKeyInput = z.input<typeof updateKeyInputSchema>;
+
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    message: issue.message,
+    code: issue.code,
+  }));
+}
+
+/** Parses with `schema` or throws `KeysmithError('VALIDATION')` carrying zod's field issues. */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new KeysmithError('VALIDATION', 'Invalid input', { issues: toFieldIssues(result.error) });
+  return result.data;
+}
+
+export function validationError(issues: FieldIssue[]): KeysmithError {
+  return new KeysmithError('VALIDATION', 'Invalid input', { issues });
+}

@@ -1,0 +1,179 @@
+import { describeError, type EventListener } from './events.js';
+import type { TokenHasher, Hasher } from './hash.js';
+import { importedIdFromSha256Hex } from './imported.js';
+import { KeyCache, prepare, type CachedKey } from './key-cache.js';
+import { canAccess, canAll, canAny } from './permissions.js';
+import type { Policy } from './policy.js';
+import { evaluateQuery, parseQuery, scopesOf, type PermissionQuery } from './query.js';
+import { nextRefillAt, refillPeriodStart } from './refill.js';
+import type { KeyStore } from './store.js';
+import { withTimeout } from './timeout.js';
+import { MAX_TOKEN_LENGTH, parseToken } from './token.js';
+import { failure, type VerifyFailureCode, type VerifyResult } from './verify-result.js';
+
+export interface VerifyOptions {
+  /** Every one of these scopes is required. */
+  scopes?: readonly string[];
+  /** At least one of these scopes is required. */
+  anyScopes?: readonly string[];
+  /** A permission query such as `"a:read AND (b:read OR b:write)"` (parse it once with `parseQuery`). */
+  query?: string | PermissionQuery;
+  /** Resource ids the request touches; each must be allowed by the key's resource limits. */
+  resource?: { kind: string; id: string } | readonly { kind: string; id: string }[];
+  /** The caller's address, checked against the key's `ipAllowlist`. */
+  ip?: string;
+  /** Credits to consume when the key has `remaining`. @default 1 */
+  cost?: number;
+}
+
+export interface VerifierDeps {
+  store: KeyStore;
+  prefixes: ReadonlySet<string>;
+  tokenHasher: TokenHasher;
+  hasher: Hasher;
+  policy: Policy;
+  cache: KeyCache;
+  now: () => number;
+  emit: EventListener;
+  hasListener: boolean;
+  touchIntervalMs: number;
+  storeTimeoutMs: number;
+  acceptImported: ((token: string) => boolean) | null;
+}
+
+/** The verify path: parse → cache or primary-key lookup → constant-time compare → status → permissions → credits. */
+export function createVerifier(deps: VerifierDeps) {
+  const lastTouched = new Map<string, number>();
+
+  const reject = (code: VerifyFailureCode, keyId: string | null, tenantId: string | null, extra = {}): VerifyResult => {
+    if (deps.hasListener) deps.emit({ type: 'key.rejected', at: new Date(deps.now()), code, keyId, tenantId });
+    return failure(code, keyId === null ? extra : { keyId, ...extra });
+  };
+
+  const storeFault = (operation: string, error: unknown) =>
+    deps.emit({ type: 'store.error', at: new Date(deps.now()), operation, error: describeError(error) });
+
+  /** Which id to look up for this token, or null when it is not a token we could have issued. */
+  const lookupId = (token: string): string | null => {
+    const parts = parseToken(token);
+    if (parts) return deps.prefixes.has(parts.prefix) ? parts.id : null;
+    if (deps.acceptImported && token.length <= MAX_TOKEN_LENGTH && deps.acceptImported(token)) {
+      return importedIdFromSha256Hex(deps.hasher.sha256Hex(token));
+    }
+    return null;
+  };
+
+  const load = async (id: string): Promise<CachedKey | null> => {
+    const cached = deps.cache.get(id);
+    if (cached) return cached;
+    const record = await withTimeout(deps.store.findById(id), deps.storeTimeoutMs);
+    if (!record) return null;
+    const entry = prepare(record, deps.policy);
+    deps.cache.set(id, entry);
+    return entry;
+  };
+
+  /** lastUsedAt is written at most once per key per interval, off the answer's path. */
+  const touch = (id: string, now: number) => {
+    const last = lastTouched.get(id);
+    if (last !== undefined && now - last < deps.touchIntervalMs) return;
+    if (lastTouched.size >= 100_000) lastTouched.clear();
+    lastTouched.set(id, now);
+    deps.store.touch(id, new Date(now)).catch((error: unknown) => storeFault('touch', error));
+  };
+
+  const checkPermissions = (entry: CachedKey, options: VerifyOptions): VerifyResult | null => {
+    const { permissions, key } = entry;
+    if (options.scopes && options.scopes.length > 0 && !canAll(permissions, options.scopes)) {
+      return reject('INSUFFICIENT_SCOPE', key.id, key.tenantId, { requiredScopes: [...options.scopes] });
+    }
+    if (options.anyScopes && options.anyScopes.length > 0 && !canAny(permissions, options.anyScopes)) {
+      return reject('INSUFFICIENT_SCOPE', key.id, key.tenantId, { requiredScopes: [...options.anyScopes] });
+    }
+    if (options.query !== undefined) {
+      let query: PermissionQuery | null;
+      try {
+        query = typeof options.query === 'string' ? parseQuery(options.query) : options.query;
+      } catch {
+        query = null; // an invalid query can never be satisfied: fail closed
+      }
+      if (!query || !evaluateQuery(permissions, query)) {
+        return reject('INSUFFICIENT_SCOPE', key.id, key.tenantId, query ? { requiredScopes: scopesOf(query) } : {});
+      }
+    }
+    if (options.resource) {
+      const resources = Array.isArray(options.resource) ? options.resource : [options.resource];
+      for (const r of resources as { kind: string; id: string }[]) {
+        if (!canAccess(permissions, r.kind, r.id)) return reject('FORBIDDEN_RESOURCE', key.id, key.tenantId);
+      }
+    }
+    return null;
+  };
+
+  /** Spends credits in the store (atomic), refilling first when a new period has begun. */
+  const spend = async (entry: CachedKey, cost: number, now: number): Promise<number | VerifyResult> => {
+    const { record } = entry;
+    if (record.refill) {
+      const periodStart = refillPeriodStart(record.refill, now, record.createdAt);
+      if (!record.refilledAt || record.refilledAt < periodStart) {
+        await withTimeout(deps.store.refill(record.id, record.refill.amount, periodStart), deps.storeTimeoutMs);
+        deps.cache.delete(record.id); // the cached refilledAt is stale now
+      }
+    }
+    const left = await withTimeout(deps.store.consume(record.id, cost), deps.storeTimeoutMs);
+    if (left === null) {
+      const retry = record.refill ? { retryAfterMs: Math.max(0, nextRefillAt(record.refill, now, record.createdAt).getTime() - now) } : {};
+      return reject('USAGE_EXCEEDED', record.id, record.tenantId, retry);
+    }
+    return left;
+  };
+
+  return async function verify(token: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
+    if (typeof token !== 'string') return reject('MALFORMED', null, null);
+    const id = lookupId(token);
+    if (id === null) return reject('MALFORMED', null, null);
+
+    let entry: CachedKey | null;
+    try {
+      entry = await load(id);
+    } catch (error) {
+      storeFault('findById', error);
+      return reject('STORE_UNAVAILABLE', id, null);
+    }
+    if (!entry) return reject('NOT_FOUND', id, null);
+    const { record, key } = entry;
+    if (!deps.tokenHasher.matches(token, record.hash)) return reject('INVALID', id, null);
+
+    const now = deps.now();
+    if (record.revokedAt) return reject('REVOKED', id, record.tenantId);
+    if (!record.enabled) return reject('DISABLED', id, record.tenantId);
+    if (record.expiresAt && record.expiresAt.getTime() <= now) return reject('EXPIRED', id, record.tenantId);
+    if (options.ip !== undefined && !entry.allowsAddress(options.ip)) return reject('FORBIDDEN_ADDRESS', id, record.tenantId);
+    if (options.ip === undefined && record.ipAllowlist.length > 0) return reject('FORBIDDEN_ADDRESS', id, record.tenantId);
+
+    const denied = checkPermissions(entry, options);
+    if (denied) return denied;
+
+    let resultKey = key;
+    if (record.remaining !== null) {
+      const cost = Number.isSafeInteger(options.cost) && options.cost! >= 0 ? options.cost! : 1;
+      if (cost > 0) {
+        let left: number | VerifyResult;
+        try {
+          left = await spend(entry, cost, now);
+        } catch (error) {
+          storeFault('consume', error);
+          return reject('STORE_UNAVAILABLE', id, record.tenantId);
+        }
+        if (typeof left !== 'number') return left;
+        resultKey = Object.freeze({ ...key, remaining: left });
+      }
+    }
+
+    touch(id, now);
+    if (deps.hasListener) deps.emit({ type: 'key.verified', at: new Date(now), keyId: id, tenantId: record.tenantId });
+    return { valid: true, key: resultKey, permissions: entry.permissions };
+  };
+}
+
+export type Verify = ReturnType<typeof createVerifier>;

@@ -1,0 +1,22 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { defineConfig } from 'tsup';
+
+// One list of public entry points: tsconfig's `paths` (also read by vitest.config.ts).
+const paths: Record<string, [string]> = JSON.parse(readFileSync('tsconfig.json', 'utf8')).compilerOptions.paths;
+const entry = Object.fromEntries(
+  Object.entries(paths)
+    .filter(([, [file]]) => existsSync(file))
+    .map(([name, [file]]) => [name === 'keysmith' ? 'index' : name.slice('keysmith/'.length), file]),
+);
+
+export default defineConfig({
+  entry,
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  target: 'node20',
+  sourcemap: false,
+  splitting: false,
+  // Subpaths import the core as 'keysmith', so one copy of it is loaded (instanceof and caches agree).
+  external: ['keysmith', /^keysmith\//],
+});
