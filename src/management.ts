@@ -109,7 +109,7 @@ export function createManagement(deps: ManagementDeps) {
       refill,
       refilledAt: refill ? refillPeriodStart(refill, createdAt.getTime(), createdAt) : null,
       rateLimits: input.rateLimits ?? preset?.rateLimits ?? [],
-      metadata: input.metadata ?? {},
+      metadata: structuredClone(input.metadata ?? {}),
       version: 1,
     };
   };

@@ -33,7 +33,12 @@ function jsonProblem(value: unknown, depth: number): string | null {
   return 'contains a value that is not plain JSON';
 }
 
-export const metadataSchema = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+/** Checked on the raw input: a record schema would rebuild the object and hide an own `__proto__` key. */
+export const metadataSchema = z.custom<Record<string, unknown>>().superRefine((value, ctx) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: 'Metadata must be a JSON object' });
+    return;
+  }
   const problem = jsonProblem(value, 0);
   if (problem) {
     ctx.addIssue({ code: 'custom', message: `Metadata ${problem}` });

@@ -156,18 +156,17 @@ export function createVerifier(deps: VerifierDeps) {
 
     let resultKey = key;
     if (record.remaining !== null) {
+      // Cost 0 still asks the store, so the answer shows the current balance, not the cached one.
       const cost = Number.isSafeInteger(options.cost) && options.cost! >= 0 ? options.cost! : 1;
-      if (cost > 0) {
-        let left: number | VerifyResult;
-        try {
-          left = await spend(entry, cost, now);
-        } catch (error) {
-          storeFault('consume', error);
-          return reject('STORE_UNAVAILABLE', id, record.tenantId);
-        }
-        if (typeof left !== 'number') return left;
-        resultKey = Object.freeze({ ...key, remaining: left });
+      let left: number | VerifyResult;
+      try {
+        left = await spend(entry, cost, now);
+      } catch (error) {
+        storeFault('consume', error);
+        return reject('STORE_UNAVAILABLE', id, record.tenantId);
       }
+      if (typeof left !== 'number') return left;
+      resultKey = Object.freeze({ ...key, remaining: left });
     }
 
     touch(id, now);
