@@ -22,3 +22,5 @@ export { refillPeriodStart, nextRefillAt } from './refill.js';
 export { compileAllowlist, isValidRange } from './ip.js';
 export type { KeysmithEvent, EventListener } from './events.js';
 export type { CacheOptions } from './key-cache.js';
+export { memoryLimiter, type MemoryLimiterOptions } from './limits/memory-limiter.js';
+export type { RateLimiter, LimitCheck, LimitDecision } from './limits/limiter.js';

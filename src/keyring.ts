@@ -8,6 +8,8 @@ import { isValidPrefix, pattern } from './token.js';
 import { createVerifier, type VerifyOptions } from './verify.js';
 import type { VerifyResult } from './verify-result.js';
 import { createManagement } from './management.js';
+import type { RateLimiter } from './limits/limiter.js';
+import { memoryLimiter } from './limits/memory-limiter.js';
 
 export interface KeyringOptions extends PolicyOptions {
   store: KeyStore;
@@ -31,6 +33,12 @@ export interface KeyringOptions extends PolicyOptions {
    * not match never reach the store.
    */
   importedTokens?: RegExp | ((token: string) => boolean);
+  /** Counts named rate limits (and failed attempts). @default memoryLimiter() — one process */
+  limiter?: RateLimiter;
+  /** When the limiter fails: 'closed' answers STORE_UNAVAILABLE, 'open' admits and reports `store.error`. @default 'closed' */
+  limiterFailure?: 'closed' | 'open';
+  /** Throttle guessing: failed verifications (malformed, unknown, wrong secret) per client address. Off by default. */
+  failedAttempts?: { limit: number; windowMs: number };
   /** The SHA-256 implementation. @default node's native one-shot hash when present, else @noble/hashes */
   hasher?: Hasher;
 }
@@ -42,6 +50,10 @@ export function createKeyring(options: KeyringOptions) {
   }
   for (const p of options.acceptPrefixes ?? []) if (!isValidPrefix(p)) throw new KeysmithError('CONFIG', `Invalid accepted prefix ${JSON.stringify(p)}`);
 
+  const fa = options.failedAttempts;
+  if (fa !== undefined && !(Number.isSafeInteger(fa.limit) && fa.limit > 0 && Number.isSafeInteger(fa.windowMs) && fa.windowMs > 0)) {
+    throw new KeysmithError('CONFIG', 'failedAttempts needs a positive whole limit and windowMs');
+  }
   const store = options.store;
   const hasher = options.hasher ?? defaultHasher;
   const tokenHasher = new TokenHasher(options.pepper === undefined ? [] : Array.isArray(options.pepper) ? options.pepper : [options.pepper], hasher);
@@ -65,6 +77,9 @@ export function createKeyring(options: KeyringOptions) {
     touchIntervalMs: options.touchIntervalMs ?? 60_000,
     storeTimeoutMs: options.storeTimeoutMs ?? 5_000,
     acceptImported,
+    limiter: options.limiter ?? memoryLimiter(),
+    limiterFailure: options.limiterFailure ?? 'closed',
+    failedAttempts: options.failedAttempts ?? null,
   });
 
   /** Runs a store call; anything but a KeysmithError becomes STORE_UNAVAILABLE (driver text stays in `cause`). */

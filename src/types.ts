@@ -16,6 +16,8 @@ export interface RateLimit {
   name: string;
   limit: number;
   windowMs: number;
+  /** `'owner'`: one counter shared by every key of the same `ownerId` in the tenant. @default 'key' */
+  per?: 'key' | 'owner';
 }
 
 /** The stored record. Only stores and the keyring's verify path ever see `hash`. */

@@ -64,6 +64,7 @@ export const rateLimitSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Limit names are identifiers'),
   limit: z.int().positive().max(1e9),
   windowMs: z.int().min(1000).max(366 * 86_400_000),
+  per: z.enum(['key', 'owner']).optional(),
 });
 
 export const refillSchema = z.strictObject({

@@ -8,6 +8,8 @@ import { evaluateQuery, parseQuery, scopesOf, type PermissionQuery } from './que
 import { nextRefillAt, refillPeriodStart } from './refill.js';
 import type { KeyStore } from './store.js';
 import { withTimeout } from './timeout.js';
+import type { LimitCheck, RateLimiter } from './limits/limiter.js';
+import type { ApiKeyRecord } from './types.js';
 import { MAX_TOKEN_LENGTH, parseToken } from './token.js';
 import { failure, type VerifyFailureCode, type VerifyResult } from './verify-result.js';
 
@@ -39,6 +41,22 @@ export interface VerifierDeps {
   touchIntervalMs: number;
   storeTimeoutMs: number;
   acceptImported: ((token: string) => boolean) | null;
+  limiter: RateLimiter;
+  /** What a limiter fault does: 'closed' refuses (STORE_UNAVAILABLE), 'open' admits and reports. */
+  limiterFailure: 'closed' | 'open';
+  /** Failed verifications allowed per client address and window, or null for no throttling. */
+  failedAttempts: { limit: number; windowMs: number } | null;
+}
+
+const GUESS_CODES = new Set<VerifyFailureCode>(['MALFORMED', 'NOT_FOUND', 'INVALID']);
+
+/** Counters for a key's named limits; `per: 'owner'` limits share one counter across the owner's keys. */
+function limitChecks(record: ApiKeyRecord): LimitCheck[] {
+  return record.rateLimits.map((l) => ({
+    key: l.per === 'owner' && record.ownerId !== null ? `owner:${record.tenantId}:${record.ownerId}:${l.name}` : `key:${record.id}:${l.name}`,
+    limit: l.limit,
+    windowMs: l.windowMs,
+  }));
 }
 
 /** The verify path: parse → cache or primary-key lookup → constant-time compare → status → permissions → credits. */
@@ -48,6 +66,34 @@ export function createVerifier(deps: VerifierDeps) {
   const reject = (code: VerifyFailureCode, keyId: string | null, tenantId: string | null, extra = {}): VerifyResult => {
     if (deps.hasListener) deps.emit({ type: 'key.rejected', at: new Date(deps.now()), code, keyId, tenantId });
     return failure(code, keyId === null ? extra : { keyId, ...extra });
+  };
+
+  const failCheck = (ip: string): LimitCheck[] => [{ key: `fail:${ip}`, limit: deps.failedAttempts!.limit, windowMs: deps.failedAttempts!.windowMs }];
+
+  /** Counts a failed guess against the caller's address (invalid-key throttling). */
+  const countGuess = async (result: VerifyResult, ip: string | undefined): Promise<VerifyResult> => {
+    if (!result.valid && deps.failedAttempts && typeof ip === 'string' && GUESS_CODES.has(result.code)) {
+      await deps.limiter.limit(failCheck(ip), 1, deps.now()).catch((error: unknown) => storeFault('limiter', error));
+    }
+    return result;
+  };
+
+  /** Applies the key's named rate limits; null when admitted. */
+  const rateLimit = async (record: ApiKeyRecord, cost: number, now: number): Promise<VerifyResult | null> => {
+    if (record.rateLimits.length === 0) return null;
+    let decision;
+    try {
+      decision = await deps.limiter.limit(limitChecks(record), cost, now);
+    } catch (error) {
+      storeFault('limiter', error);
+      return deps.limiterFailure === 'open' ? null : reject('STORE_UNAVAILABLE', record.id, record.tenantId);
+    }
+    if (decision.allowed) return null;
+    const hit = record.rateLimits[decision.index]!;
+    return reject('RATE_LIMITED', record.id, record.tenantId, {
+      retryAfterMs: decision.retryAfterMs,
+      limit: { name: hit.name, limit: hit.limit, windowMs: hit.windowMs, remaining: 0 },
+    });
   };
 
   const storeFault = (operation: string, error: unknown) =>
@@ -129,6 +175,20 @@ export function createVerifier(deps: VerifierDeps) {
   };
 
   return async function verify(token: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
+    if (deps.failedAttempts && typeof options.ip === 'string') {
+      try {
+        const probe = await deps.limiter.limit(failCheck(options.ip), 0, deps.now());
+        if (!probe.allowed) return reject('RATE_LIMITED', null, null, { retryAfterMs: probe.retryAfterMs });
+      } catch (error) {
+        storeFault('limiter', error);
+        if (deps.limiterFailure === 'closed') return reject('STORE_UNAVAILABLE', null, null);
+      }
+      return countGuess(await check(token, options), options.ip);
+    }
+    return check(token, options);
+  };
+
+  async function check(token: unknown, options: VerifyOptions): Promise<VerifyResult> {
     if (typeof token !== 'string') return reject('MALFORMED', null, null);
     const id = lookupId(token);
     if (id === null) return reject('MALFORMED', null, null);
@@ -154,10 +214,13 @@ export function createVerifier(deps: VerifierDeps) {
     const denied = checkPermissions(entry, options);
     if (denied) return denied;
 
+    const cost = Number.isSafeInteger(options.cost) && options.cost! >= 0 ? options.cost! : 1;
+    const limited = await rateLimit(record, cost, now);
+    if (limited) return limited;
+
     let resultKey = key;
     if (record.remaining !== null) {
       // Cost 0 still asks the store, so the answer shows the current balance, not the cached one.
-      const cost = Number.isSafeInteger(options.cost) && options.cost! >= 0 ? options.cost! : 1;
       let left: number | VerifyResult;
       try {
         left = await spend(entry, cost, now);
@@ -172,7 +235,7 @@ export function createVerifier(deps: VerifierDeps) {
     touch(id, now);
     if (deps.hasListener) deps.emit({ type: 'key.verified', at: new Date(now), keyId: id, tenantId: record.tenantId });
     return { valid: true, key: resultKey, permissions: entry.permissions };
-  };
+  }
 }
 
 export type Verify = ReturnType<typeof createVerifier>;

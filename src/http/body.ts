@@ -1,0 +1,78 @@
+import { errorAnswer, type HttpAnswer } from './answer.js';
+import type { HeaderReader } from './credentials.js';
+
+/** Admin request bodies larger than this answer 413. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** A request body as an adapter has it. */
+export type BodySource =
+  | { kind: 'none' }
+  /** The raw stream (a Node request, a Fetch `ReadableStream`): read here, with the limit. */
+  | { kind: 'stream'; stream: AsyncIterable<Uint8Array | string> }
+  /** Bytes the framework already read with `readLimited` (Fastify's content-type parser). */
+  | { kind: 'read'; result: LimitedRead }
+  /** An upstream body parser (e.g. `express.json()`) already consumed and parsed it. */
+  | { kind: 'parsed'; value: unknown };
+
+export type LimitedRead = { tooLarge: false; bytes: Uint8Array } | { tooLarge: true };
+
+export type BodyResult = { ok: true; value: unknown } | { ok: false; answer: HttpAnswer };
+
+/** Reads a stream, stopping as soon as it passes `limit` bytes (never buffers a huge body). */
+export async function readLimited(stream: AsyncIterable<Uint8Array | string>, limit: number = MAX_BODY_BYTES): Promise<LimitedRead> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+    size += bytes.byteLength;
+    if (size > limit) return { tooLarge: true };
+    chunks.push(bytes);
+  }
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    all.set(c, offset);
+    offset += c.byteLength;
+  }
+  return { tooLarge: false, bytes: all };
+}
+
+export const tooLargeAnswer = (limit: number): HttpAnswer => errorAnswer(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes`);
+export const malformedJsonAnswer = (): HttpAnswer => errorAnswer(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
+export const unsupportedMediaAnswer = (): HttpAnswer => errorAnswer(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
+
+/** `application/json` or any `+json` type. Requiring it also keeps cross-site HTML forms out (no CORS-free CSRF). */
+function isJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+function headerText(read: HeaderReader, name: string): string | undefined {
+  const v = read(name);
+  return Array.isArray(v) ? v[0] : (v ?? undefined);
+}
+
+/**
+ * The JSON value of a request body (undefined when there is none). Answers 413 over the limit, 415
+ * for another media type, 400 for malformed JSON. Parse errors are not echoed: their text quotes
+ * the body, which may hold a token.
+ */
+export async function readJsonBody(source: BodySource, header: HeaderReader, limit: number = MAX_BODY_BYTES): Promise<BodyResult> {
+  const length = Number(headerText(header, 'content-length'));
+  if (Number.isFinite(length) && length > limit) return { ok: false, answer: tooLargeAnswer(limit) };
+  const contentType = headerText(header, 'content-type');
+  if (source.kind === 'none') return { ok: true, value: undefined };
+  if (source.kind === 'parsed') {
+    if (source.value === undefined) return { ok: true, value: undefined };
+    return isJson(contentType) ? { ok: true, value: source.value } : { ok: false, answer: unsupportedMediaAnswer() };
+  }
+  const read = source.kind === 'read' ? source.result : await readLimited(source.stream, limit);
+  if (read.tooLarge) return { ok: false, answer: tooLargeAnswer(limit) };
+  if (read.bytes.byteLength === 0) return { ok: true, value: undefined };
+  if (!isJson(contentType)) return { ok: false, answer: unsupportedMediaAnswer() };
+  try {
+    return { ok: true, value: JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(read.bytes)) };
+  } catch {
+    return { ok: false, answer: malformedJsonAnswer() };
+  }
+}

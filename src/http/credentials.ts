@@ -1,0 +1,76 @@
+import { KeysmithError } from '../errors.js';
+
+/**
+ * Finding the API key in a request: `Authorization: Bearer <key>` (RFC 6750 §2.1) and, when
+ * configured, one named header such as `x-api-key` whose whole value is the key.
+ */
+
+/** RFC 6750 b64token: what a bearer credential may contain. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** An auth-scheme (an RFC 7230 token), optionally followed by credentials. */
+const OTHER_SCHEME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+(?: .*)?$/;
+/** Longer values are never keys; refuse them before any work. */
+const MAX_CREDENTIAL_LENGTH = 1024;
+
+export type Credentials =
+  /** No bearer credentials at all (or another scheme such as Basic): 401 without an error code. */
+  | { kind: 'missing' }
+  /** A header that is present but unusable: 400 invalid_request. */
+  | { kind: 'invalid_request'; message: string }
+  | { kind: 'token'; token: string };
+
+/** Reads a request's header by lower-case name; arrays (repeated headers) count as malformed. */
+export type HeaderReader = (name: string) => string | string[] | null | undefined;
+
+function fromAuthorization(value: string): Credentials {
+  const trimmed = value.trim();
+  if (trimmed === '') return { kind: 'missing' };
+  const space = trimmed.indexOf(' ');
+  const scheme = space === -1 ? trimmed : trimmed.slice(0, space);
+  if (scheme.toLowerCase() !== 'bearer') {
+    return OTHER_SCHEME.test(trimmed) ? { kind: 'missing' } : { kind: 'invalid_request', message: 'The Authorization header is malformed' };
+  }
+  const token = space === -1 ? '' : trimmed.slice(space + 1).replace(/^ +/, '');
+  if (token === '' || token.length > MAX_CREDENTIAL_LENGTH || !B64TOKEN.test(token)) {
+    return { kind: 'invalid_request', message: 'The Authorization header must be "Bearer <key>"' };
+  }
+  return { kind: 'token', token };
+}
+
+function fromNamedHeader(name: string, value: string): Credentials {
+  const token = value.trim();
+  if (token === '') return { kind: 'missing' };
+  if (token.length > MAX_CREDENTIAL_LENGTH || !B64TOKEN.test(token)) return { kind: 'invalid_request', message: `The ${name} header is malformed` };
+  return { kind: 'token', token };
+}
+
+function single(value: string | string[] | null | undefined): string | null | false {
+  if (value === undefined || value === null) return null;
+  if (Array.isArray(value)) return value.length === 1 ? value[0]! : false;
+  return value;
+}
+
+/**
+ * Extracts the key. Sending it in both places is refused (RFC 6750 §2: one method per request),
+ * so a proxy-added header can never silently win over the client's own.
+ */
+export function extractCredentials(read: HeaderReader, header: string | null): Credentials {
+  const authorization = single(read('authorization'));
+  const named = header === null ? null : single(read(header));
+  if (authorization === false || named === false) return { kind: 'invalid_request', message: 'The API key header was sent more than once' };
+  const fromAuth = authorization === null ? ({ kind: 'missing' } as const) : fromAuthorization(authorization);
+  const fromNamed = named === null || header === null ? ({ kind: 'missing' } as const) : fromNamedHeader(header, named);
+  if (fromAuth.kind === 'token' && fromNamed.kind === 'token') {
+    return { kind: 'invalid_request', message: 'Send the API key in one header only' };
+  }
+  if (fromAuth.kind === 'invalid_request') return fromAuth;
+  if (fromNamed.kind !== 'missing') return fromNamed;
+  return fromAuth;
+}
+
+/** A header name as Node and the Fetch API see it; checked once at construction. */
+export function normalizeHeaderName(name: string): string {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) throw new KeysmithError('CONFIG', `Invalid header name ${JSON.stringify(name)}`);
+  if (name.toLowerCase() === 'authorization') throw new KeysmithError('CONFIG', 'Authorization is always read; name another header (for example "x-api-key")');
+  return name.toLowerCase();
+}

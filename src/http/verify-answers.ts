@@ -1,0 +1,88 @@
+import { FAILURE_MESSAGES, type VerifyFailure, type VerifyFailureCode } from '../verify-result.js';
+import { errorAnswer, type HttpAnswer } from './answer.js';
+import { bearerChallenge } from './challenge.js';
+
+/**
+ * Public error codes of the verification middleware (the JSON body's `error.code`). They are the
+ * verify codes, except that NOT_FOUND and INVALID become one `INVALID`: an unknown key and a
+ * wrong secret must look the same, or ids could be probed.
+ */
+export const AuthErrorCode = {
+  MISSING_CREDENTIALS: 'MISSING_CREDENTIALS',
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  MALFORMED: 'MALFORMED',
+  INVALID: 'INVALID',
+  REVOKED: 'REVOKED',
+  DISABLED: 'DISABLED',
+  EXPIRED: 'EXPIRED',
+  INSUFFICIENT_SCOPE: 'INSUFFICIENT_SCOPE',
+  FORBIDDEN_RESOURCE: 'FORBIDDEN_RESOURCE',
+  FORBIDDEN_ADDRESS: 'FORBIDDEN_ADDRESS',
+  RATE_LIMITED: 'RATE_LIMITED',
+  USAGE_EXCEEDED: 'USAGE_EXCEEDED',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+} as const;
+export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];
+
+/** RFC 6750 §3.1: no credentials at all → a bare challenge, no error code. */
+export function missingCredentialsAnswer(realm: string): HttpAnswer {
+  return errorAnswer(401, AuthErrorCode.MISSING_CREDENTIALS, 'An API key is required (Authorization: Bearer <key>)', {
+    headers: { 'www-authenticate': bearerChallenge(realm) },
+  });
+}
+
+/** RFC 6750 §3.1 invalid_request: a header that is there but cannot be read. */
+export function invalidRequestAnswer(realm: string, message: string): HttpAnswer {
+  return errorAnswer(400, AuthErrorCode.INVALID_REQUEST, message, {
+    headers: { 'www-authenticate': bearerChallenge(realm, { error: 'invalid_request', error_description: message }) },
+  });
+}
+
+const UNUSABLE: Partial<Record<VerifyFailureCode, AuthErrorCode>> = {
+  MALFORMED: 'MALFORMED',
+  NOT_FOUND: 'INVALID',
+  INVALID: 'INVALID',
+  REVOKED: 'REVOKED',
+  DISABLED: 'DISABLED',
+  EXPIRED: 'EXPIRED',
+};
+
+/** Whole seconds, at least 1, for `Retry-After` (RFC 9110 §10.2.3). */
+function retryAfter(ms: number | undefined): Record<string, string> {
+  return ms === undefined || !Number.isFinite(ms) ? {} : { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
+}
+
+/**
+ * The one mapping from a failed verification to an HTTP answer. Only the failure's code and the
+ * fixed messages are used: never the token, never the key id (so NOT_FOUND and INVALID are
+ * byte-identical).
+ */
+export function verifyFailureAnswer(failure: Pick<VerifyFailure, 'code' | 'requiredScopes' | 'retryAfterMs'>, realm: string): HttpAnswer {
+  const unusable = UNUSABLE[failure.code];
+  if (unusable) {
+    const message = FAILURE_MESSAGES[unusable === 'INVALID' ? 'INVALID' : failure.code];
+    return errorAnswer(401, unusable, message, {
+      headers: { 'www-authenticate': bearerChallenge(realm, { error: 'invalid_token', error_description: message }) },
+    });
+  }
+  const message = FAILURE_MESSAGES[failure.code];
+  switch (failure.code) {
+    case 'INSUFFICIENT_SCOPE':
+      return errorAnswer(403, failure.code, message, {
+        headers: {
+          'www-authenticate': bearerChallenge(realm, { error: 'insufficient_scope', error_description: message, scope: (failure.requiredScopes ?? []).join(' ') }),
+        },
+      });
+    case 'FORBIDDEN_RESOURCE':
+    case 'FORBIDDEN_ADDRESS':
+      // Not a scope problem, so no insufficient_scope challenge: no other token scope would help.
+      return errorAnswer(403, failure.code, message);
+    case 'RATE_LIMITED':
+    case 'USAGE_EXCEEDED':
+      // Without a refill, credits never come back: no Retry-After rather than a false promise.
+      return errorAnswer(429, failure.code, message, { headers: retryAfter(failure.retryAfterMs) });
+    default:
+      // STORE_UNAVAILABLE, and any code added later: fail closed.
+      return errorAnswer(503, AuthErrorCode.STORE_UNAVAILABLE, FAILURE_MESSAGES.STORE_UNAVAILABLE);
+  }
+}

@@ -1,0 +1,21 @@
+/** One counter to check: a sliding window of `windowMs` that admits at most `limit` units. */
+export interface LimitCheck {
+  /** Counter identity, e.g. `key:<id>:<name>` or `owner:<tenant>:<owner>:<name>`. */
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+export type LimitDecision =
+  | { allowed: true; /** Units left in the tightest window after this request. */ remaining: number }
+  | { allowed: false; /** Which check refused. */ index: number; /** When enough units free up for this cost. */ retryAfterMs: number };
+
+/**
+ * Rate limiting across several counters, all or nothing: the cost is recorded on every counter only
+ * when each one has room (so one refused request never eats another limit's quota).
+ * A cost of 0 records nothing and is refused only when a window is already full.
+ * Implementations must be ATOMIC per call (a single-threaded section, or one Lua script on Redis).
+ */
+export interface RateLimiter {
+  limit(checks: readonly LimitCheck[], cost: number, now: number): Promise<LimitDecision>;
+}
