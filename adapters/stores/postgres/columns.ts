@@ -1,0 +1,113 @@
+import type { ApiKeyRecord, KeyPatch } from 'keysmith';
+import type { Row } from './client.js';
+
+/**
+ * How each record field is stored. Values are written as text with an explicit cast and read back
+ * as text, boolean or float8, so the mapping does not depend on the driver's type parsers (node-postgres
+ * returns bigint as a string; an application may have replaced the parsers for dates or JSON).
+ */
+type Kind = 'text' | 'json' | 'time' | 'bool' | 'int' | 'bigint';
+
+const FIELDS = {
+  id: ['id', 'text'],
+  tenantId: ['tenant_id', 'text'],
+  name: ['name', 'text'],
+  prefix: ['prefix', 'text'],
+  preview: ['preview', 'text'],
+  hash: ['hash', 'text'],
+  scopes: ['scopes', 'json'],
+  roles: ['roles', 'json'],
+  preset: ['preset', 'text'],
+  resources: ['resources', 'json'],
+  mcp: ['mcp', 'json'],
+  enabled: ['enabled', 'bool'],
+  expiresAt: ['expires_at', 'time'],
+  revokedAt: ['revoked_at', 'time'],
+  revokedBy: ['revoked_by', 'text'],
+  createdAt: ['created_at', 'time'],
+  createdBy: ['created_by', 'text'],
+  updatedAt: ['updated_at', 'time'],
+  lastUsedAt: ['last_used_at', 'time'],
+  ownerId: ['owner_id', 'text'],
+  ipAllowlist: ['ip_allowlist', 'json'],
+  remaining: ['remaining', 'bigint'],
+  refill: ['refill', 'json'],
+  refilledAt: ['refilled_at', 'time'],
+  rateLimits: ['rate_limits', 'json'],
+  metadata: ['metadata', 'json'],
+  version: ['version', 'int'],
+} as const satisfies Record<keyof ApiKeyRecord, readonly [string, Kind]>;
+
+type Field = keyof typeof FIELDS;
+const FIELD_NAMES = Object.keys(FIELDS) as Field[];
+
+/** Fields an update may set; anything else in a patch is ignored (column names never come from input). */
+const PATCHABLE = new Set<string>([
+  'name', 'scopes', 'roles', 'preset', 'resources', 'mcp', 'enabled', 'expiresAt', 'ownerId', 'ipAllowlist',
+  'remaining', 'refill', 'refilledAt', 'rateLimits', 'metadata', 'updatedAt',
+] satisfies (keyof KeyPatch)[]);
+
+const CAST: Record<Kind, string> = { text: 'text', json: 'text::jsonb', time: 'timestamptz', bool: 'boolean', int: 'integer', bigint: 'bigint' };
+
+const selectExpression = ([column, kind]: readonly [string, Kind]): string => {
+  if (kind === 'json') return `${column}::text AS ${column}`;
+  // Epoch milliseconds: exact for the millisecond timestamps keysmith writes, whatever the session time zone.
+  if (kind === 'time') return `floor(extract(epoch FROM ${column}) * 1000)::float8 AS ${column}`;
+  return column;
+};
+
+/** The select list every read and every RETURNING uses. */
+export const SELECT_COLUMNS = FIELD_NAMES.map((f) => selectExpression(FIELDS[f])).join(', ');
+
+function toParam(kind: Kind, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (kind === 'json') return JSON.stringify(value);
+  if (kind === 'time') return (value as Date).toISOString();
+  return value;
+}
+
+function fromColumn(kind: Kind, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (kind) {
+    case 'text':
+      return String(value);
+    case 'json':
+      return JSON.parse(String(value));
+    case 'time':
+      return new Date(Number(value));
+    case 'bool':
+      return value === true || value === 't' || value === 'true';
+    case 'int':
+    case 'bigint':
+      return Number(value); // node-postgres gives int8 as a string, PGlite as a number
+  }
+}
+
+export function rowToRecord(row: Row): ApiKeyRecord {
+  const record: Record<string, unknown> = {};
+  for (const field of FIELD_NAMES) {
+    const [column, kind] = FIELDS[field];
+    record[field] = fromColumn(kind, row[column]);
+  }
+  return record as unknown as ApiKeyRecord;
+}
+
+/** Column list, `$n::type` placeholders and parameters for an INSERT of the whole record. */
+export function insertParts(record: ApiKeyRecord): { columns: string; placeholders: string; params: unknown[] } {
+  const params = FIELD_NAMES.map((f) => toParam(FIELDS[f][1], record[f]));
+  const placeholders = FIELD_NAMES.map((f, i) => `$${i + 1}::${CAST[FIELDS[f][1]]}`).join(', ');
+  return { columns: FIELD_NAMES.map((f) => FIELDS[f][0]).join(', '), placeholders, params };
+}
+
+/** `column = $n::type` assignments for the patch's fields, numbered from `firstParam`. */
+export function setParts(patch: KeyPatch, firstParam: number): { assignments: string[]; params: unknown[] } {
+  const assignments: string[] = [];
+  const params: unknown[] = [];
+  for (const [field, value] of Object.entries(patch)) {
+    if (value === undefined || !PATCHABLE.has(field)) continue;
+    const [column, kind] = FIELDS[field as Field];
+    params.push(toParam(kind, value));
+    assignments.push(`${column} = $${firstParam + params.length - 1}::${CAST[kind]}`);
+  }
+  return { assignments, params };
+}

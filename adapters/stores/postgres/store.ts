@@ -1,0 +1,141 @@
+import { KeysmithError, type ApiKeyRecord, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
+import { z } from 'zod';
+import { run, sqlState, type Queryable } from './client.js';
+import { SELECT_COLUMNS, insertParts, rowToRecord, setParts } from './columns.js';
+import { tableNames } from './table.js';
+
+export interface PostgresStoreOptions {
+  /** A node-postgres `Pool` or `Client`, a PGlite instance, or anything with `query(text, params)`. */
+  client: Queryable;
+  /** Table name, optionally schema-qualified (`auth.api_keys`); lower-case identifiers only. @default 'keysmith_api_keys' */
+  table?: string;
+}
+
+const optionsSchema = z.object({
+  client: z.custom<Queryable>((c) => typeof c === 'object' && c !== null && typeof (c as Queryable).query === 'function', 'client needs a query(text, params) method'),
+  table: z.string().optional(),
+});
+
+/** Escapes LIKE's wildcards and its escape character, so a search matches literally. */
+const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/**
+ * A `KeyStore` on PostgreSQL. Every guarded write is one `UPDATE … WHERE <guard> RETURNING`, every
+ * tenant-scoped statement filters `tenant_id` itself, and every value is a bound parameter.
+ * Run `migrate(client)` (or migrations/001_api_keys.sql) first.
+ */
+export function postgresStore(options: PostgresStoreOptions): KeyStore {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw new KeysmithError('CONFIG', 'postgresStore needs { client } with a query(text, params) method');
+  const { client } = parsed.data;
+  const T = tableNames(parsed.data.table).table;
+
+  const one = async (operation: string, text: string, params: unknown[]): Promise<ApiKeyRecord | null> => {
+    const row = (await run(client, operation, text, params))[0];
+    return row ? rowToRecord(row) : null;
+  };
+  const count = async (operation: string, text: string, params: unknown[]): Promise<number | null> => {
+    const row = (await run(client, operation, text, params))[0];
+    return row ? Number(row.remaining) : null;
+  };
+
+  return {
+    async insert(record) {
+      const { columns, placeholders, params } = insertParts(record);
+      try {
+        await run(client, 'insert', `INSERT INTO ${T} (${columns}) VALUES (${placeholders})`, params);
+      } catch (error) {
+        // The primary key is the table's only unique constraint.
+        if (sqlState(error) === '23505') throw new KeysmithError('DUPLICATE_ID', 'A key with this id already exists');
+        throw error;
+      }
+    },
+
+    findById(id) {
+      return one('findById', `SELECT ${SELECT_COLUMNS} FROM ${T} WHERE id = $1::text`, [id]);
+    },
+
+    get(tenantId, id) {
+      return one('get', `SELECT ${SELECT_COLUMNS} FROM ${T} WHERE tenant_id = $1::text AND id = $2::text`, [tenantId, id]);
+    },
+
+    async list(tenantId, query: ListQuery): Promise<ListResult<ApiKeyRecord>> {
+      const params: unknown[] = [];
+      const bind = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
+      const where: string[] = [];
+      if (tenantId !== null) where.push(`tenant_id = ${bind(tenantId, 'text')}`);
+      if (!query.includeRevoked) where.push('revoked_at IS NULL');
+      if (query.ownerId === null) where.push('owner_id IS NULL');
+      else if (query.ownerId !== undefined) where.push(`owner_id = ${bind(query.ownerId, 'text')}`);
+      if (query.search) {
+        const pattern = bind(likeLiteral(query.search), 'text');
+        where.push(`(name ILIKE ${pattern} ESCAPE '\\' OR preview ILIKE ${pattern} ESCAPE '\\')`);
+      }
+      const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+      const limit = bind(query.limit, 'integer');
+      const offset = bind((query.page - 1) * query.limit, 'bigint');
+      // One statement, so the page and the total come from the same snapshot; the count row is
+      // there even when the page is empty.
+      const rows = await run(
+        client,
+        'list',
+        `SELECT c.total, p.* FROM (SELECT count(*) AS total FROM ${T} ${filter}) c
+         LEFT JOIN LATERAL (SELECT ${SELECT_COLUMNS} FROM ${T} ${filter}
+                            ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}) p ON true`,
+        params,
+      );
+      return { items: rows.filter((r) => r.id !== null && r.id !== undefined).map(rowToRecord), total: Number(rows[0]?.total ?? 0) };
+    },
+
+    update(tenantId, id, patch: KeyPatch, expectedVersion) {
+      const { assignments, params } = setParts(patch, 3);
+      const versionGuard = expectedVersion === undefined ? '' : ` AND version = $${params.push(expectedVersion) + 2}::integer`;
+      return one(
+        'update',
+        `UPDATE ${T} SET ${[...assignments, 'version = version + 1'].join(', ')}
+         WHERE tenant_id = $1::text AND id = $2::text AND revoked_at IS NULL${versionGuard}
+         RETURNING ${SELECT_COLUMNS}`,
+        [tenantId, id, ...params],
+      );
+    },
+
+    revoke(tenantId, id, at, by) {
+      return one(
+        'revoke',
+        `UPDATE ${T} SET revoked_at = $3::timestamptz, revoked_by = $4::text, updated_at = $3::timestamptz, version = version + 1
+         WHERE tenant_id = $1::text AND id = $2::text AND revoked_at IS NULL
+         RETURNING ${SELECT_COLUMNS}`,
+        [tenantId, id, at.toISOString(), by],
+      );
+    },
+
+    consume(id, cost) {
+      return count(
+        'consume',
+        `UPDATE ${T} SET remaining = remaining - $2::bigint WHERE id = $1::text AND remaining >= $2::bigint RETURNING remaining`,
+        [id, cost],
+      );
+    },
+
+    refill(id, amount, periodStart) {
+      return count(
+        'refill',
+        `UPDATE ${T} SET remaining = $2::bigint, refilled_at = $3::timestamptz
+         WHERE id = $1::text AND refill IS NOT NULL AND (refilled_at IS NULL OR refilled_at < $3::timestamptz)
+         RETURNING remaining`,
+        [id, amount, periodStart.toISOString()],
+      );
+    },
+
+    async touch(id, at) {
+      // The WHERE skips the write (and its row lock) when the stored time is already later.
+      await run(
+        client,
+        'touch',
+        `UPDATE ${T} SET last_used_at = GREATEST(last_used_at, $2::timestamptz)
+         WHERE id = $1::text AND (last_used_at IS NULL OR last_used_at < $2::timestamptz)`,
+        [id, at.toISOString()],
+      );
+    },
+  };
+}
