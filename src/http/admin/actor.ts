@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { KeysmithError } from '../../errors.js';
+import type { ActorPermissions } from '../../escalation.js';
+import type { Keyring } from '../../keyring.js';
+import { isValidScope } from '../../scopes.js';
+import { createAuthenticator, type RequestView } from '../authenticate.js';
+
+/** Who calls the admin API, as the application's `authorize(request)` tells it. */
+export interface AdminActor {
+  /** Recorded as `createdBy` / `revokedBy`. */
+  actorId: string;
+  /** The tenant this actor administers; `/keys…` routes act on it. */
+  tenantId: string;
+  /** May address any tenant (`/tenants/:tenantId/keys…`, `/admin/keys…`). */
+  superAdmin?: boolean;
+  /** The actor's own rights: it can never grant more. Omit for a tenant admin with every right. */
+  permissions?: ActorPermissions;
+  /** Shorthand for `permissions: { scopes }`. */
+  scopes?: string[];
+}
+
+export interface ResolvedActor {
+  actorId: string;
+  tenantId: string;
+  superAdmin: boolean;
+  permissions: ActorPermissions | undefined;
+}
+
+const actorSchema = z.object({
+  actorId: z.string().min(1).max(128),
+  tenantId: z.string().min(1).max(128),
+  superAdmin: z.boolean().optional(),
+  permissions: z.looseObject({ scopes: z.array(z.string()) }).optional(),
+  scopes: z.array(z.string()).optional(),
+});
+
+/** Checks what `authorize` returned; a wrong shape is the application's bug, so it throws CONFIG. */
+export function resolveActor(value: unknown): ResolvedActor | null {
+  if (value === null || value === undefined) return null;
+  const parsed = actorSchema.safeParse(value);
+  if (!parsed.success) throw new KeysmithError('CONFIG', 'authorize() must return { actorId, tenantId, superAdmin?, permissions? } or null');
+  const actor = value as AdminActor;
+  const permissions = actor.permissions ?? (actor.scopes ? { scopes: actor.scopes } : undefined);
+  return { actorId: actor.actorId, tenantId: actor.tenantId, superAdmin: actor.superAdmin === true, permissions };
+}
+
+export interface KeyActorOptions {
+  /** The scope the admin key must hold. @default "keys:manage" */
+  scope?: string;
+  /** Also read the key from this header, e.g. `"x-api-key"`. */
+  header?: string;
+}
+
+/**
+ * The framework-neutral half of `authorizeWithKey`: a keysmith key holding `scope` becomes a
+ * tenant admin of its own tenant, limited to its own permissions (no escalation). Any other key,
+ * or none, is not signed in (null → 401). An unreachable store throws, so the answer is 503.
+ */
+export function createKeyActorResolver(keyring: Pick<Keyring, 'verify'>, options: KeyActorOptions = {}) {
+  const scope = options.scope ?? 'keys:manage';
+  if (!isValidScope(scope)) throw new KeysmithError('CONFIG', `authorizeWithKey: invalid scope ${JSON.stringify(scope)}`);
+  const authenticator = createAuthenticator<undefined>(keyring, { scopes: [scope], header: options.header });
+  return async (view: RequestView): Promise<AdminActor | null> => {
+    const outcome = await authenticator.authenticate(undefined, { header: view.header, ip: view.ip });
+    if (!outcome.ok) {
+      if (outcome.answer.status === 503) throw new KeysmithError('STORE_UNAVAILABLE', 'The key store is unavailable');
+      return null;
+    }
+    const { key, permissions } = outcome.apiKey;
+    return {
+      actorId: `key:${key.id}`,
+      tenantId: key.tenantId,
+      permissions: { scopes: permissions.scopes, resources: permissions.resources, requireMapping: permissions.requireMapping, mcp: permissions.mcp },
+    };
+  };
+}

@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { KeysmithError } from '../../errors.js';
+import { assertNoEscalation } from '../../escalation.js';
+import type { Keyring } from '../../keyring.js';
+import { toFieldIssues } from '../../validation.js';
+import { emptyAnswer, errorAnswer, jsonAnswer, type HttpAnswer } from '../answer.js';
+import { bearerChallenge, assertRealm } from '../challenge.js';
+import { MAX_BODY_BYTES, readJsonBody, type BodySource } from '../body.js';
+import type { HeaderReader } from '../credentials.js';
+import { resolveActor, type AdminActor, type ResolvedActor } from './actor.js';
+import { AdminErrorCode, errorToAnswer, notFoundAnswer, validationAnswer } from './errors.js';
+import { matchAdminRoute, type AdminAction } from './routes.js';
+
+type MaybePromise<T> = T | Promise<T>;
+
+export interface AdminOptions<Req> {
+  /** Who is calling: `{ actorId, tenantId, superAdmin?, permissions? }`, or null when not signed in (401). */
+  authorize: (req: Req) => MaybePromise<AdminActor | null>;
+  /** Sees unexpected errors and store outages (answered 500 / 503 without details). keysmith never logs. */
+  onError?: (error: unknown) => void;
+  /** The `realm` of the 401 challenge. @default "admin" */
+  realm?: string;
+}
+
+/** One admin request as an adapter reads it. `path` is relative to the mount point and still percent-encoded. */
+export interface AdminHttpRequest {
+  method: string;
+  path: string;
+  /** The raw query string (with or without `?`), or parsed search params. */
+  query: string | URLSearchParams;
+  header: HeaderReader;
+  body: BodySource;
+}
+
+/** Fields of a create/update body that come from the session, never from the client. */
+const CALLER_FIELDS = ['tenantId', 'createdBy', 'actor', 'actorId'];
+const toggleSchema = z.strictObject({ enabled: z.boolean().optional() });
+const rotateSchema = z.strictObject({ graceMs: z.int().min(0).max(366 * 86_400_000).optional() });
+
+function objectBody(value: unknown, allowEmpty: boolean): Record<string, unknown> {
+  if (value === undefined && allowEmpty) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new KeysmithError('VALIDATION', 'Invalid input', { issues: [{ path: [], message: 'Expected a JSON object' }] });
+  }
+  const record = value as Record<string, unknown>;
+  const extra = CALLER_FIELDS.filter((f) => Object.hasOwn(record, f));
+  if (extra.length > 0) {
+    throw new KeysmithError('VALIDATION', 'Invalid input', {
+      issues: extra.map((f) => ({ path: [f], message: `Unrecognized key: "${f}" (it comes from your session)` })),
+    });
+  }
+  return record;
+}
+
+function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new KeysmithError('VALIDATION', 'Invalid input', { issues: toFieldIssues(result.error) });
+  return result.data;
+}
+
+/** Query parameters as a plain object; a repeated parameter is a validation error, not a silent pick. */
+function queryObject(query: string | URLSearchParams): Record<string, string> {
+  const params = typeof query === 'string' ? new URLSearchParams(query.startsWith('?') ? query.slice(1) : query) : query;
+  const out: Record<string, string> = {};
+  for (const [k, v] of params) {
+    if (Object.hasOwn(out, k)) throw new KeysmithError('VALIDATION', 'Invalid input', { issues: [{ path: [k], message: 'Given more than once' }] });
+    out[k] = v;
+  }
+  return out;
+}
+
+const NEEDS_BODY: ReadonlySet<AdminAction> = new Set(['create', 'update', 'toggle', 'rotate']);
+
+/**
+ * The admin API over one resolved request: routing, tenant isolation, body rules, and the
+ * keyring call. Framework-neutral; each adapter only reads the request and sends the answer.
+ */
+export async function handleAdminRequest(keyring: Keyring, request: AdminHttpRequest & { actor: ResolvedActor }, options: { onError?: (error: unknown) => void } = {}): Promise<HttpAnswer> {
+  const route = matchAdminRoute(request.method, request.path);
+  if (route.kind === 'not_found') return errorAnswer(404, AdminErrorCode.NOT_FOUND, 'No such route');
+  if (route.kind === 'method_not_allowed') return errorAnswer(405, AdminErrorCode.METHOD_NOT_ALLOWED, 'Method not allowed', { headers: { allow: route.allow.join(', ') } });
+  const { actor } = request;
+  if (route.superOnly && !actor.superAdmin) return errorAnswer(403, AdminErrorCode.FORBIDDEN, 'Only a super-admin may do this');
+  // Another tenant answers exactly like a missing key, so tenant ids cannot be probed either.
+  if (route.tenantId !== null && route.tenantId !== actor.tenantId && !actor.superAdmin) return notFoundAnswer();
+  const tenantId = route.tenantId ?? actor.tenantId;
+  const id = route.id ?? '';
+  const caller = { actorId: actor.actorId, actor: actor.permissions };
+
+  try {
+    let body: unknown;
+    if (NEEDS_BODY.has(route.action)) {
+      const read = await readJsonBody(request.body, request.header, MAX_BODY_BYTES);
+      if (!read.ok) return read.answer;
+      body = read.value;
+    }
+    /** A permission-limited actor may not revoke a key that holds more than it does. */
+    const guardRevoke = async (owner: string) => {
+      if (!actor.permissions) return;
+      const key = await keyring.get(owner, id);
+      if (key && !key.revokedAt) assertNoEscalation(actor.permissions, keyring.policy.permissionsOf(key));
+    };
+
+    switch (route.action) {
+      case 'create':
+        return jsonAnswer(201, await keyring.create({ ...(objectBody(body, false) as object), tenantId, ...caller } as Parameters<Keyring['create']>[0]));
+      case 'list':
+        return jsonAnswer(200, await keyring.list(tenantId, queryObject(request.query)));
+      case 'get': {
+        const key = await keyring.get(tenantId, id);
+        return key ? jsonAnswer(200, key) : notFoundAnswer();
+      }
+      case 'update':
+        return jsonAnswer(200, await keyring.update(tenantId, id, { ...objectBody(body, false), ...caller }));
+      case 'revoke':
+        await guardRevoke(tenantId);
+        await keyring.revoke(tenantId, id, { by: actor.actorId });
+        return emptyAnswer(204);
+      case 'toggle': {
+        const { enabled } = parseWith(toggleSchema, objectBody(body, true));
+        if (enabled !== undefined) return jsonAnswer(200, await keyring.setEnabled(tenantId, id, enabled, caller));
+        const current = await keyring.get(tenantId, id);
+        if (!current || current.revokedAt) return notFoundAnswer();
+        // Pin the version: two concurrent toggles give one flip and one 409, never a silent double flip.
+        return jsonAnswer(200, await keyring.update(tenantId, id, { enabled: !current.enabled, version: current.version, ...caller }));
+      }
+      case 'rotate': {
+        const { graceMs } = parseWith(rotateSchema, objectBody(body, true));
+        return jsonAnswer(201, await keyring.rotate(tenantId, id, { graceMs, ...caller }));
+      }
+      case 'listAll':
+        return jsonAnswer(200, await keyring.listAcrossTenants(queryObject(request.query)));
+      case 'getAny': {
+        const key = await keyring.getAcrossTenants(id);
+        return key ? jsonAnswer(200, key) : notFoundAnswer();
+      }
+      case 'revokeAny': {
+        const key = await keyring.getAcrossTenants(id);
+        if (!key) return notFoundAnswer();
+        await guardRevoke(key.tenantId);
+        await keyring.revoke(key.tenantId, id, { by: actor.actorId });
+        return emptyAnswer(204);
+      }
+    }
+  } catch (error) {
+    return errorToAnswer(error, options.onError);
+  }
+}
+
+/**
+ * The whole admin request cycle: authorize first (so anonymous callers learn nothing, not even
+ * which routes exist), then `handleAdminRequest`.
+ */
+export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<Req>) {
+  if (!keyring || typeof keyring.create !== 'function') throw new KeysmithError('CONFIG', 'The admin API needs a keyring');
+  if (typeof options?.authorize !== 'function') throw new KeysmithError('CONFIG', 'The admin API needs authorize(request)');
+  const realm = assertRealm(options.realm ?? 'admin');
+  const unauthorized = () =>
+    errorAnswer(401, AdminErrorCode.UNAUTHORIZED, 'Sign in to manage API keys', { headers: { 'www-authenticate': bearerChallenge(realm) } });
+
+  return async (req: Req, http: AdminHttpRequest): Promise<HttpAnswer> => {
+    let actor: ResolvedActor | null;
+    try {
+      actor = resolveActor(await options.authorize(req));
+    } catch (error) {
+      return errorToAnswer(error, options.onError);
+    }
+    if (!actor) return unauthorized();
+    return handleAdminRequest(keyring, { ...http, actor }, { onError: options.onError });
+  };
+}

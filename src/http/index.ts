@@ -1,0 +1,20 @@
+// The framework-neutral HTTP core. keysmith/express, keysmith/fastify and keysmith/hono are thin
+// mappings over it; it imports no framework.
+export { jsonAnswer, emptyAnswer, errorAnswer, type HttpAnswer, type HttpErrorBody, type HttpIssue } from './answer.js';
+export { bearerChallenge, assertRealm } from './challenge.js';
+export { extractCredentials, normalizeHeaderName, type Credentials, type HeaderReader } from './credentials.js';
+export { AuthErrorCode, verifyFailureAnswer, missingCredentialsAnswer, invalidRequestAnswer } from './verify-answers.js';
+export {
+  createAuthenticator,
+  type Authenticator,
+  type ApiKeyAuthOptions,
+  type AuthenticatedKey,
+  type AuthOutcome,
+  type RequestView,
+  type ResourceRef,
+} from './authenticate.js';
+export { MAX_BODY_BYTES, readLimited, readJsonBody, type BodySource, type BodyResult, type LimitedRead } from './body.js';
+export { matchAdminRoute, type AdminAction, type RouteMatch } from './admin/routes.js';
+export { resolveActor, createKeyActorResolver, type AdminActor, type ResolvedActor, type KeyActorOptions } from './admin/actor.js';
+export { AdminErrorCode, errorToAnswer } from './admin/errors.js';
+export { createAdminHandler, handleAdminRequest, type AdminOptions, type AdminHttpRequest } from './admin/handler.js';
