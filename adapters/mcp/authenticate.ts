@@ -1,0 +1,73 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { Keyring, PermissionQuery, VerifyFailure } from 'keysmith';
+import { toAuthInfo, type AuthInfoOptions } from './auth-info.js';
+
+/** The part of a keyring this adapter uses, so a wrapper or a test double of the keyring fits. */
+export type KeyVerifier = Pick<Keyring, 'verify'>;
+
+export interface AuthenticateOptions extends AuthInfoOptions {
+  /** Every one of these scopes is required for any MCP access (wildcards understood, unlike the SDK's `requiredScopes`). */
+  scopes?: readonly string[];
+  /** At least one of these scopes is required. */
+  anyScopes?: readonly string[];
+  /** A permission query such as `"mcp:use OR admin:*"`. */
+  query?: string | PermissionQuery;
+  /** Credits consumed per authenticated HTTP request when the key has `remaining`. @default 1 */
+  cost?: number;
+}
+
+/** Why a bearer token was refused, independent of how the transport answers. */
+export type AuthFailureKind = 'invalid_token' | 'insufficient_scope' | 'rate_limited' | 'unavailable';
+
+export interface AuthFailure {
+  kind: AuthFailureKind;
+  message: string;
+  /** The verify code, or `MCP_DISABLED` when the key is fine but its MCP access is paused. */
+  code: VerifyFailure['code'] | 'MCP_DISABLED' | 'MISSING_TOKEN';
+  requiredScopes?: string[];
+  retryAfterMs?: number;
+}
+
+export type AuthOutcome = { ok: true; authInfo: AuthInfo } | { ok: false; failure: AuthFailure };
+
+export const MCP_DISABLED_MESSAGE = 'MCP access is disabled for this API key';
+
+const KIND: Record<VerifyFailure['code'], AuthFailureKind> = {
+  MALFORMED: 'invalid_token',
+  NOT_FOUND: 'invalid_token',
+  INVALID: 'invalid_token',
+  REVOKED: 'invalid_token',
+  DISABLED: 'invalid_token',
+  EXPIRED: 'invalid_token',
+  // Unusable from here; without an address (the SDK's verifier gets none) an allowlisted key fails closed.
+  FORBIDDEN_ADDRESS: 'invalid_token',
+  INSUFFICIENT_SCOPE: 'insufficient_scope',
+  FORBIDDEN_RESOURCE: 'insufficient_scope',
+  RATE_LIMITED: 'rate_limited',
+  USAGE_EXCEEDED: 'rate_limited',
+  STORE_UNAVAILABLE: 'unavailable',
+};
+
+export function failureOf(result: VerifyFailure): AuthFailure {
+  return {
+    kind: KIND[result.code],
+    code: result.code,
+    message: result.message,
+    ...(result.requiredScopes ? { requiredScopes: result.requiredScopes } : {}),
+    ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
+  };
+}
+
+/** Verifies a bearer token for MCP use: the key must be usable and its `mcp.enabled` set. */
+export async function authenticate(keyring: KeyVerifier, token: string, options: AuthenticateOptions & { ip?: string } = {}): Promise<AuthOutcome> {
+  const result = await keyring.verify(token, {
+    ...(options.scopes ? { scopes: options.scopes } : {}),
+    ...(options.anyScopes ? { anyScopes: options.anyScopes } : {}),
+    ...(options.query !== undefined ? { query: options.query } : {}),
+    ...(options.ip !== undefined ? { ip: options.ip } : {}),
+    ...(options.cost !== undefined ? { cost: options.cost } : {}),
+  });
+  if (!result.valid) return { ok: false, failure: failureOf(result) };
+  if (!result.permissions.mcp.enabled) return { ok: false, failure: { kind: 'insufficient_scope', code: 'MCP_DISABLED', message: MCP_DISABLED_MESSAGE } };
+  return { ok: true, authInfo: toAuthInfo(token, result, options) };
+}

@@ -1,0 +1,196 @@
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, McpError, type CallToolResult, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
+import { KeysmithError, type Permissions } from 'keysmith';
+import { keysmithAuth, type AuthInfoOptions } from './auth-info.js';
+import { authenticate, type AuthenticateOptions, type AuthFailure, type KeyVerifier } from './authenticate.js';
+import type { McpKeyEvents } from './events.js';
+import { deniedArgument, mayUseTool, toolRulesSchema, type ToolFacts, type ToolRules } from './policy.js';
+import { handlerHost, methodOf, type RawHandler, type RequestExtra } from './sdk-handlers.js';
+
+export interface GuardMcpServerOptions extends ToolRules, Pick<AuthenticateOptions, 'scopes' | 'anyScopes' | 'query'>, AuthInfoOptions {
+  /** Key changes from the keyring; a changed key's sessions get `notifications/tools/list_changed`. */
+  events?: McpKeyEvents;
+  /**
+   * The key that opened this server's session (a key id or the `AuthInfo` of the opening request).
+   * Requests with any other key are refused, and this key's changes are notified. Leave unset for a
+   * server shared by many keys (stateless), which then notifies only keys it has served.
+   */
+  boundKey?: string | AuthInfo;
+  /** Where the key of a request comes from. @default the token of `extra.authInfo` (and the `ip` keysmith put in it) */
+  credentials?: (extra: RequestExtra) => { token: string; ip?: string } | undefined;
+}
+
+export interface McpGuard {
+  /** The key id this server's session is bound to, if any. */
+  readonly boundKeyId: string | null;
+  /** Binds an unbound server to a key from now on (a bound one keeps its key: throws CONFIG). */
+  bind(keyId: string): void;
+  /** Sends `notifications/tools/list_changed` when connected. */
+  notifyToolsChanged(): void;
+  /** Stops listening for key changes (also done when the server closes). */
+  close(): void;
+}
+
+const guarded = new WeakSet<object>();
+
+/** The same answer McpServer gives for a tool it does not have, so a refusal reveals nothing. */
+export function toolNotFound(name: string): CallToolResult {
+  return { content: [{ type: 'text', text: new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`).message }], isError: true };
+}
+
+function mcpErrorFor(failure: AuthFailure): McpError {
+  const data = { reason: failure.code };
+  if (failure.kind === 'unavailable') return new McpError(ErrorCode.InternalError, failure.message, data);
+  return new McpError(ErrorCode.InvalidRequest, `${failure.kind === 'invalid_token' ? 'Unauthorized' : 'Forbidden'}: ${failure.message}`, data);
+}
+
+const defaultCredentials = (extra: RequestExtra) => {
+  const info = extra.authInfo;
+  if (!info || typeof info.token !== 'string') return undefined;
+  const ip = keysmithAuth(info)?.ip;
+  return ip === undefined ? { token: info.token } : { token: info.token, ip };
+};
+
+/**
+ * Attaches keysmith's policy to an `McpServer`. Call it BEFORE the first `registerTool`. On every
+ * request the key is verified again (revoked, paused, expired or narrowed keys take effect at
+ * once, without spending credits); `tools/list` shows only the tools the key may use, and a
+ * `tools/call` of any other tool gets McpServer's own "Tool X not found" answer. Other requests
+ * (resources, prompts, …) need a usable key with `mcp.enabled`.
+ *
+ * @example
+ * const server = new McpServer({ name: 'demo', version: '1.0.0' });
+ * guardMcpServer(server, keyring, { toolScopes: { deploy: ['deploy:write'] }, toolResources: { projectId: 'project' } });
+ * server.registerTool('deploy', { … }, handler);
+ * @throws KeysmithError `CONFIG` when tools were already registered (or `capabilities.tools` was
+ *   passed to the McpServer constructor), or when the server is already guarded.
+ */
+export function guardMcpServer(server: McpServer, keyring: KeyVerifier, options: GuardMcpServerOptions = {}): McpGuard {
+  const rules = toolRulesSchema.parse({ toolScopes: options.toolScopes, toolResources: options.toolResources }) as ToolRules;
+  const host = handlerHost(server);
+  if (guarded.has(server)) throw new KeysmithError('CONFIG', 'This McpServer is already guarded');
+  try {
+    host.assertCanSetRequestHandler('tools/list');
+    host.assertCanSetRequestHandler('tools/call');
+  } catch (cause) {
+    throw new KeysmithError(
+      'CONFIG',
+      'guardMcpServer must run before the first registerTool: its tools handlers are already installed, so they could not be guarded. ' +
+        'Call it right after `new McpServer(…)`, and do not pass `capabilities.tools` to the constructor.',
+      { cause },
+    );
+  }
+  guarded.add(server);
+
+  let boundKeyId = options.boundKey === undefined ? null : typeof options.boundKey === 'string' ? options.boundKey : (keysmithAuth(options.boundKey)?.keyId ?? options.boundKey.clientId);
+  const credentials = options.credentials ?? defaultCredentials;
+  const seen = new Set<string>();
+
+  /** Verifies the request's key afresh; throws an McpError the client sees as a JSON-RPC error. */
+  const check = async (extra: RequestExtra): Promise<{ authInfo: AuthInfo; permissions: Permissions }> => {
+    const found = credentials(extra);
+    if (!found) throw new McpError(ErrorCode.InvalidRequest, 'Unauthorized: no API key on this request', { reason: 'MISSING_TOKEN' });
+    const outcome = await authenticate(keyring, found.token, { ...options, cost: 0, ...(found.ip !== undefined ? { ip: found.ip } : {}) });
+    if (!outcome.ok) throw mcpErrorFor(outcome.failure);
+    const auth = keysmithAuth(outcome.authInfo)!;
+    if (boundKeyId !== null && auth.keyId !== boundKeyId) {
+      throw new McpError(ErrorCode.InvalidRequest, 'Forbidden: this session was opened by another API key', { reason: 'SESSION_KEY_MISMATCH' });
+    }
+    if (seen.size >= 10_000) seen.clear();
+    seen.add(auth.keyId);
+    return { authInfo: outcome.authInfo, permissions: auth.permissions };
+  };
+  const withAuth = (extra: RequestExtra, authInfo: AuthInfo): RequestExtra => ({ ...extra, authInfo });
+
+  // Tool facts (annotations) from McpServer's own list handler; McpServer calls its
+  // sendToolListChanged on every tool change, which is where the cache is dropped.
+  let listTools: RawHandler | null = null;
+  let facts: Map<string, ToolFacts> | null = null;
+  const toolFacts = async (extra: RequestExtra): Promise<Map<string, ToolFacts>> => {
+    if (facts) return facts;
+    const result = listTools ? ((await listTools({ method: 'tools/list', params: {} }, extra)) as ListToolsResult) : { tools: [] };
+    facts = new Map(result.tools.map((t) => [t.name, t]));
+    return facts;
+  };
+  const sendToolListChanged = server.sendToolListChanged.bind(server);
+  server.sendToolListChanged = () => {
+    facts = null;
+    sendToolListChanged();
+  };
+
+  const guardList = (original: RawHandler): RawHandler => {
+    listTools = original;
+    return async (request, extra) => {
+      const { authInfo, permissions } = await check(extra);
+      const result = (await original(request, withAuth(extra, authInfo))) as ListToolsResult;
+      return { ...result, tools: result.tools.filter((tool) => mayUseTool(permissions, tool, rules)) };
+    };
+  };
+
+  const guardCall = (original: RawHandler): RawHandler => async (request, extra) => {
+    const { authInfo, permissions } = await check(extra);
+    const params = (request as { params: { name: string; arguments?: unknown } }).params;
+    const tool = (await toolFacts(extra)).get(params.name) ?? { name: params.name };
+    if (!mayUseTool(permissions, tool, rules)) return toolNotFound(params.name);
+    const denied = deniedArgument(permissions, params.name, params.arguments, rules.toolResources);
+    if (denied) {
+      return { content: [{ type: 'text', text: `The API key may not access this ${denied.kind} (argument "${denied.argument}")` }], isError: true } satisfies CallToolResult;
+    }
+    return original(request, withAuth(extra, authInfo));
+  };
+
+  const guardOther = (original: RawHandler): RawHandler => async (request, extra) => {
+    const { authInfo } = await check(extra);
+    return original(request, withAuth(extra, authInfo));
+  };
+
+  // Every handler installed from now on (McpServer's lazy ones included) goes through the guard.
+  const setRequestHandler = host.setRequestHandler.bind(host);
+  host.setRequestHandler = (schema, handler) => {
+    const method = methodOf(schema);
+    const wrap = method === 'tools/list' ? guardList : method === 'tools/call' ? guardCall : guardOther;
+    setRequestHandler(schema, wrap(handler));
+  };
+
+  let wasConnected = false;
+  const notifyToolsChanged = () => {
+    if (!host.transport) return;
+    wasConnected = true;
+    host.sendToolListChanged().catch(() => {
+      // Not connected any more, or no tools yet: nothing to tell.
+    });
+  };
+  let unsubscribe = () => {};
+  if (options.events) {
+    unsubscribe = options.events.subscribe((keyId) => {
+      if (host.transport) wasConnected = true;
+      else if (wasConnected) return close();
+      if (boundKeyId !== null ? keyId === boundKeyId : seen.has(keyId)) {
+        facts = null;
+        notifyToolsChanged();
+      }
+    });
+  }
+  const close = () => {
+    unsubscribe();
+    unsubscribe = () => {};
+  };
+  const previousOnClose = host.onclose;
+  host.onclose = () => {
+    close();
+    previousOnClose?.();
+  };
+
+  return {
+    get boundKeyId() {
+      return boundKeyId;
+    },
+    bind(keyId: string) {
+      if (boundKeyId !== null && boundKeyId !== keyId) throw new KeysmithError('CONFIG', 'This server is already bound to another key');
+      boundKeyId = keyId;
+    },
+    notifyToolsChanged,
+    close,
+  };
+}

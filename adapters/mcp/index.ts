@@ -1,0 +1,12 @@
+export { mcpTokenVerifier, sdkErrorFor, type McpTokenVerifierOptions } from './verifier.js';
+export { mcpAuth, type McpAuthOptions } from './express.js';
+export { verifyMcpRequest, type VerifyMcpRequestOptions, type McpRequestAuth } from './web.js';
+export { guardMcpServer, toolNotFound, type GuardMcpServerOptions, type McpGuard } from './guard.js';
+export { createGuardedServerFactory, type GuardedServerFactoryOptions } from './factory.js';
+export { guardStdioServer, verifyKeyFromEnv, type GuardStdioServerOptions, type KeyFromEnvOptions, type KeyFromEnv } from './stdio.js';
+export { mcpKeyEvents, type McpKeyEvents } from './events.js';
+export { mcpSessions, SESSION_OF_ANOTHER_KEY, type McpSessions, type SessionLookup } from './sessions.js';
+export { mayUseTool, deniedArgument, resourceArguments, type ToolFacts, type ToolResources, type ToolRules } from './policy.js';
+export { keysmithAuth, toAuthInfo, DEFAULT_EXPIRY_HORIZON_SECONDS, type KeysmithAuthExtra, type AuthInfoOptions } from './auth-info.js';
+export { authenticate, MCP_DISABLED_MESSAGE, type AuthenticateOptions, type AuthFailure, type AuthFailureKind, type AuthOutcome, type KeyVerifier } from './authenticate.js';
+export { httpAnswerFor, bearerToken, type HttpAnswer, type AnswerOptions } from './http-answer.js';

@@ -1,0 +1,45 @@
+import { InsufficientScopeError, InvalidTokenError, ServerError, TooManyRequestsError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import type { OAuthTokenVerifier } from '@modelcontextprotocol/sdk/server/auth/provider.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { authenticate, type AuthenticateOptions, type AuthFailure, type KeyVerifier } from './authenticate.js';
+
+export type McpTokenVerifierOptions = AuthenticateOptions;
+
+/**
+ * The SDK error `requireBearerAuth` turns into each answer:
+ * InvalidTokenError → 401 `invalid_token`; InsufficientScopeError → 403 `insufficient_scope`;
+ * TooManyRequestsError → 400 `too_many_requests` (the SDK has no 429); ServerError → 500 `server_error`.
+ */
+export function sdkErrorFor(failure: AuthFailure): Error {
+  switch (failure.kind) {
+    case 'invalid_token':
+      return new InvalidTokenError(failure.message);
+    case 'insufficient_scope':
+      return new InsufficientScopeError(failure.message);
+    case 'rate_limited':
+      return new TooManyRequestsError(failure.message);
+    case 'unavailable':
+      // Never a 200: requireBearerAuth answers 500 for a ServerError. Use `mcpAuth` for a 503.
+      return new ServerError(failure.message);
+  }
+}
+
+/**
+ * An `OAuthTokenVerifier` for the SDK's `requireBearerAuth`, backed by a keyring.
+ *
+ * @example
+ * app.post('/mcp', requireBearerAuth({ verifier: mcpTokenVerifier(keyring) }), handler);
+ *
+ * The SDK gives a verifier only the token, not the request, so keys with an `ipAllowlist` fail
+ * closed here (FORBIDDEN_ADDRESS → 401); use `mcpAuth(keyring)` to check the caller's address.
+ * @throws the SDK's `InvalidTokenError`, `InsufficientScopeError`, `TooManyRequestsError` or `ServerError`
+ */
+export function mcpTokenVerifier(keyring: KeyVerifier, options: McpTokenVerifierOptions = {}): OAuthTokenVerifier {
+  return {
+    async verifyAccessToken(token: string): Promise<AuthInfo> {
+      const outcome = await authenticate(keyring, token, options);
+      if (!outcome.ok) throw sdkErrorFor(outcome.failure);
+      return outcome.authInfo;
+    },
+  };
+}
