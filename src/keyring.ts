@@ -10,6 +10,7 @@ import type { VerifyResult } from './verify-result.js';
 import { createManagement } from './management.js';
 import type { RateLimiter } from './limits/limiter.js';
 import { memoryLimiter } from './limits/memory-limiter.js';
+import { isKeyIdMessage, type InvalidationChannel } from './invalidation.js';
 
 export interface KeyringOptions extends PolicyOptions {
   store: KeyStore;
@@ -39,6 +40,11 @@ export interface KeyringOptions extends PolicyOptions {
   limiterFailure?: 'closed' | 'open';
   /** Throttle guessing: failed verifications (malformed, unknown, wrong secret) per client address. Off by default. */
   failedAttempts?: { limit: number; windowMs: number };
+  /**
+   * Fleet-wide cache invalidation (Redis pub/sub, PostgreSQL LISTEN/NOTIFY). Without one, other
+   * instances see a change when their cached record's TTL ends.
+   */
+  invalidation?: InvalidationChannel;
   /** The SHA-256 implementation. @default node's native one-shot hash when present, else @noble/hashes */
   hasher?: Hasher;
 }
@@ -92,7 +98,34 @@ export function createKeyring(options: KeyringOptions) {
     }
   };
 
-  const management = createManagement({ store, prefix: options.prefix, tokenHasher, hasher, policy, cache, now, emit, guarded });
+  const channel = options.invalidation;
+  /** Drops the cached record here and, through the channel, on every other instance. */
+  const changed = (id: string) => {
+    cache.delete(id);
+    channel?.publish(id).catch((error: unknown) => emit({ type: 'store.error', at: new Date(now()), operation: 'invalidation.publish', error: describeError(error) }));
+  };
+  let unsubscribe: Promise<() => Promise<void>> | null = null;
+  if (channel) {
+    let degraded = false;
+    unsubscribe = channel.subscribe({
+      onMessage: (message) => {
+        if (isKeyIdMessage(message)) cache.delete(message);
+      },
+      onStatus: (status, reason) => {
+        if (status === 'down' && !degraded) {
+          degraded = true;
+          emit({ type: 'cache.degraded', at: new Date(now()), reason: `Invalidation channel down (${reason}); cached keys now last at most ${cache.ttlMs} ms` });
+        } else if (status === 'up' && degraded) {
+          degraded = false;
+          cache.clear(); // messages sent while we were away are lost: start clean
+          emit({ type: 'cache.restored', at: new Date(now()), reason });
+        }
+      },
+    });
+    unsubscribe.catch((error: unknown) => emit({ type: 'cache.degraded', at: new Date(now()), reason: `Invalidation channel failed to start: ${describeError(error)}` }));
+  }
+
+  const management = createManagement({ store, prefix: options.prefix, tokenHasher, hasher, policy, changed, now, emit, guarded });
 
   return {
     prefix: options.prefix,
@@ -107,6 +140,14 @@ export function createKeyring(options: KeyringOptions) {
     invalidate(id?: string) {
       if (id === undefined) cache.clear();
       else cache.delete(id);
+    },
+    /** Resolves once the invalidation channel (if any) is listening. */
+    async ready(): Promise<void> {
+      await unsubscribe;
+    },
+    /** Stops listening on the invalidation channel. */
+    async close(): Promise<void> {
+      if (unsubscribe) await (await unsubscribe.catch(() => async () => {}))();
     },
     ...management,
   };

@@ -4,7 +4,6 @@ import { assertNoEscalation, type ActorPermissions } from './escalation.js';
 import type { KeysmithEvent } from './events.js';
 import type { Hasher, TokenHasher } from './hash.js';
 import { importedIdFromSha256Hex, IMPORT_SCHEMES } from './imported.js';
-import type { KeyCache } from './key-cache.js';
 import { parseDuration } from './duration.js';
 import { applyPreset, EMPTY_PERMISSION_FIELDS, type Policy } from './policy.js';
 import { refillPeriodStart } from './refill.js';
@@ -19,7 +18,8 @@ export interface ManagementDeps {
   tokenHasher: TokenHasher;
   hasher: Hasher;
   policy: Policy;
-  cache: KeyCache;
+  /** Forgets a changed key here and on every other instance. */
+  changed: (id: string) => void;
   now: () => number;
   emit: (event: KeysmithEvent) => void;
   guarded: <T>(operation: string, run: () => Promise<T>) => Promise<T>;
@@ -60,7 +60,7 @@ function splitCaller<T extends CallerOptions>(input: T): [Omit<T, keyof CallerOp
 }
 
 export function createManagement(deps: ManagementDeps) {
-  const { store, policy, cache, now, emit, guarded } = deps;
+  const { store, policy, changed, now, emit, guarded } = deps;
 
   const checkPermissionFields = (fields: Pick<ApiKeyRecord, 'scopes' | 'roles'>): void => {
     const issues: FieldIssue[] = [...policy.scopeIssues(fields.scopes), ...policy.roleIssues(fields.roles)];
@@ -129,7 +129,7 @@ export function createManagement(deps: ManagementDeps) {
   /** Applies a guarded update; tells a missing key (404) from a lost race (409). */
   const applyUpdate = async (tenantId: string, id: string, patch: KeyPatch, expectedVersion: number | undefined): Promise<ApiKeyRecord> => {
     const updated = await guarded('update', () => store.update(tenantId, id, patch, expectedVersion));
-    cache.delete(id);
+    changed(id);
     if (updated) return updated;
     const current = await guarded('get', () => store.get(tenantId, id));
     if (!current || current.revokedAt) throw new KeysmithError('NOT_FOUND', 'No such key');
@@ -228,7 +228,7 @@ export function createManagement(deps: ManagementDeps) {
     async revoke(tenantId: string, id: string, options: { by?: string | null } & CallerOptions = {}): Promise<ApiKey> {
       const by = options.by ?? options.actorId ?? null;
       const revoked = typeof tenantId === 'string' && typeof id === 'string' ? await guarded('revoke', () => store.revoke(tenantId, id, new Date(now()), by)) : null;
-      cache.delete(id);
+      changed(id);
       if (!revoked) throw new KeysmithError('NOT_FOUND', 'No such key');
       event('key.revoked', revoked, by);
       return redact(revoked);
@@ -264,7 +264,7 @@ export function createManagement(deps: ManagementDeps) {
       } catch (error) {
         // Put the old key back as it was, so a failed rotation never cuts the caller off.
         await store.update(tenantId, id, { expiresAt: current.expiresAt, remaining: current.remaining }, previous.version).catch(() => null);
-        cache.delete(id);
+        changed(id);
         throw error;
       }
       emit({ type: 'key.rotated', at: new Date(at), keyId: id, newKeyId: record.id, tenantId, actorId: options.actorId ?? null });

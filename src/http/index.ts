@@ -14,6 +14,7 @@ export {
   type ResourceRef,
 } from './authenticate.js';
 export { MAX_BODY_BYTES, readLimited, readJsonBody, type BodySource, type BodyResult, type LimitedRead } from './body.js';
+export { pathBelowMount } from './mount.js';
 export { matchAdminRoute, type AdminAction, type RouteMatch } from './admin/routes.js';
 export { resolveActor, createKeyActorResolver, type AdminActor, type ResolvedActor, type KeyActorOptions } from './admin/actor.js';
 export { AdminErrorCode, errorToAnswer } from './admin/errors.js';

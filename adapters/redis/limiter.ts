@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import type { LimitCheck, LimitDecision, RateLimiter } from 'keysmith';
+import type { RedisLike } from './client.js';
+import { SLIDING_WINDOW_SCRIPT } from './sliding-window.lua.js';
+
+const SHA = createHash('sha1').update(SLIDING_WINDOW_SCRIPT).digest('hex');
+
+export interface RedisLimiterOptions {
+  /** An ioredis client (or anything with `evalsha` and `eval`). */
+  client: RedisLike;
+  /** Prepended to every counter key. @default 'keysmith:rl:' */
+  keyPrefix?: string;
+}
+
+/**
+ * A rate limiter for a fleet: every instance shares the counters in Redis, and each decision is one
+ * Lua script, so N instances sharing a limit of L admit exactly L per window between them.
+ * Errors (Redis down) are thrown; the keyring's `limiterFailure` decides what that means.
+ */
+export function redisLimiter(options: RedisLimiterOptions): RateLimiter {
+  const prefix = options.keyPrefix ?? 'keysmith:rl:';
+  const { client } = options;
+
+  const run = async (keys: string[], args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await client.evalsha(SHA, keys.length, ...keys, ...args);
+    } catch (error) {
+      if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
+      return client.eval(SLIDING_WINDOW_SCRIPT, keys.length, ...keys, ...args);
+    }
+  };
+
+  return {
+    async limit(checks: readonly LimitCheck[], cost: number): Promise<LimitDecision> {
+      if (checks.length === 0) return { allowed: true, remaining: 0 };
+      const keys = checks.map((c) => prefix + c.key);
+      const args = [cost, ...checks.flatMap((c) => [c.limit, c.windowMs])];
+      const reply = (await run(keys, args)) as number[];
+      if (reply[0] === 1) return { allowed: true, remaining: Number(reply[1]) };
+      return { allowed: false, index: Number(reply[1]), retryAfterMs: Number(reply[2]) };
+    },
+  };
+}

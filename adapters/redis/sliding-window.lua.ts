@@ -1,0 +1,64 @@
+/**
+ * A sliding-window log over several counters, all or nothing, in one Lua script (atomic on the
+ * server). Each counter is a sorted set of hits `<ms>:<seq>:<cost>` scored by time, plus a running
+ * sum; hits leave the window `windowMs` after they were made. Time is the Redis server's, so every
+ * instance of a fleet agrees on it.
+ *
+ * KEYS: counter keys. ARGV: cost, then limit and windowMs per key.
+ * Returns {1, remaining} when admitted, {0, index, retryAfterMs} when refused.
+ */
+export const SLIDING_WINDOW_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local cost = tonumber(ARGV[1])
+local used = {}
+local function costOf(member) return tonumber(string.match(member, ':(%d+)$')) end
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local limit = tonumber(ARGV[2 * i])
+  local window = tonumber(ARGV[2 * i + 1])
+  local sum = tonumber(redis.call('GET', key .. ':sum') or '0')
+  local expired = redis.call('ZRANGEBYSCORE', key, '-inf', now - window)
+  if #expired > 0 then
+    for _, member in ipairs(expired) do sum = sum - costOf(member) end
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+    redis.call('SET', key .. ':sum', sum, 'PX', window)
+  end
+  used[i] = sum
+  local full
+  if cost == 0 then full = sum >= limit else full = sum + cost > limit end
+  if full then
+    if cost > limit then return {0, i - 1, window} end
+    local needed
+    if cost == 0 then needed = sum - limit + 1 else needed = sum + cost - limit end
+    local hits = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+    local freed = 0
+    for j = 1, #hits, 2 do
+      freed = freed + costOf(hits[j])
+      if freed >= needed then
+        local wait = tonumber(hits[j + 1]) + window - now
+        if wait < 1 then wait = 1 end
+        return {0, i - 1, wait}
+      end
+    end
+    return {0, i - 1, window}
+  end
+end
+local remaining = -1
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local limit = tonumber(ARGV[2 * i])
+  local window = tonumber(ARGV[2 * i + 1])
+  if cost > 0 then
+    local seq = redis.call('INCR', key .. ':seq')
+    redis.call('ZADD', key, now, now .. ':' .. seq .. ':' .. cost)
+    redis.call('SET', key .. ':sum', used[i] + cost, 'PX', window)
+    redis.call('PEXPIRE', key, window)
+    redis.call('PEXPIRE', key .. ':seq', window)
+  end
+  local left = limit - used[i] - cost
+  if remaining < 0 or left < remaining then remaining = left end
+end
+if remaining < 0 then remaining = 0 end
+return {1, remaining}
+`;
