@@ -32,6 +32,7 @@ export function project(doc: Document | null, projection: Document | undefined):
   return new Query({}, MINGO).find([doc], projection).all()[0] as Document;
 }
 
+const immutableId = () => new CommandError(66, 'ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
 const isOperatorDocument = (u: Document): boolean => Object.keys(u).some((k) => k.startsWith('$'));
 
 /**
@@ -102,6 +103,8 @@ export class MemoryCollection {
     const before = copy(target);
     const next = copy(target);
     if (Array.isArray(update)) throw notSupported('An aggregation pipeline update');
+    const touchesId = Object.values(update).some((fields) => fields !== null && typeof fields === 'object' && Object.keys(fields).some((p) => p === '_id' || p.startsWith('_id.')));
+    if (isOperatorDocument(update) && touchesId) throw immutableId();
     if (isOperatorDocument(update)) {
       try {
         applyUpdate(next, update, undefined, undefined, { cloneMode: 'deep' });
@@ -112,7 +115,7 @@ export class MemoryCollection {
       for (const key of Object.keys(next)) if (key !== '_id') delete next[key];
       Object.assign(next, copy(update), { _id: before._id });
     }
-    if (idKey(next._id) !== idKey(before._id)) throw new CommandError(66, 'ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+    if (idKey(next._id) !== idKey(before._id)) throw immutableId();
     this.checkUnique(next, target);
     this.docs.set(idKey(next._id), next);
     return [before, copy(next)];
