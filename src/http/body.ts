@@ -8,7 +8,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export type BodySource =
   | { kind: 'none' }
   /** The raw stream (a Node request, a Fetch `ReadableStream`): read here, with the limit. */
-  | { kind: 'stream'; stream: AsyncIterable<Uint8Array | string> }
+  | { kind: 'stream'; stream: ByteSource }
   /** Bytes the framework already read with `readLimited` (Fastify's content-type parser). */
   | { kind: 'read'; result: LimitedRead }
   /** An upstream body parser (e.g. `express.json()`) already consumed and parsed it. */
@@ -18,16 +18,44 @@ export type LimitedRead = { tooLarge: false; bytes: Uint8Array } | { tooLarge: t
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; answer: HttpAnswer };
 
-/** Reads a stream, stopping as soon as it passes `limit` bytes (never buffers a huge body). */
-export async function readLimited(stream: AsyncIterable<Uint8Array | string>, limit: number = MAX_BODY_BYTES): Promise<LimitedRead> {
+/** What `readLimited` reads: a Node stream (async iterable), a Fetch `ReadableStream`, or chunks in hand. */
+export type ByteSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> | ReadableStream<Uint8Array>;
+
+async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array | string> {
+  if ('getReader' in source) {
+    const reader = source.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    } finally {
+      // Giving up early (far too large) cancels the stream.
+      reader.cancel().catch(() => undefined);
+    }
+  }
+  yield* source;
+}
+
+/** Past the limit a body is drained (not kept) up to this much, so the client still gets its 413. */
+const DRAIN_CAP = 1024 * 1024;
+
+/**
+ * Reads a body, keeping at most `limit` bytes. Over the limit it drains what the client sends
+ * without keeping it (as body-parser does): stopping at once would reset the connection and the
+ * client would never see the 413. Past `DRAIN_CAP` it gives up and the stream is closed.
+ */
+export async function readLimited(source: ByteSource, limit: number = MAX_BODY_BYTES): Promise<LimitedRead> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of stream) {
+  for await (const chunk of chunksOf(source)) {
     const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
     size += bytes.byteLength;
-    if (size > limit) return { tooLarge: true };
-    chunks.push(bytes);
+    if (size > limit + DRAIN_CAP) break;
+    if (size <= limit) chunks.push(bytes);
   }
+  if (size > limit) return { tooLarge: true };
   const all = new Uint8Array(size);
   let offset = 0;
   for (const c of chunks) {

@@ -13,7 +13,7 @@ export {
   type RequestView,
   type ResourceRef,
 } from './authenticate.js';
-export { MAX_BODY_BYTES, readLimited, readJsonBody, type BodySource, type BodyResult, type LimitedRead } from './body.js';
+export { MAX_BODY_BYTES, readLimited, readJsonBody, type BodySource, type BodyResult, type LimitedRead, type ByteSource } from './body.js';
 export { pathBelowMount } from './mount.js';
 export { matchAdminRoute, type AdminAction, type RouteMatch } from './admin/routes.js';
 export { resolveActor, createKeyActorResolver, type AdminActor, type ResolvedActor, type KeyActorOptions } from './admin/actor.js';

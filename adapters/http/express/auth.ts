@@ -1,0 +1,53 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createAuthenticator, createKeyActorResolver, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions, type Keyring } from 'keysmith';
+import { sendAnswer } from './send.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Set by keysmith's `apiKeyAuth` once the key is verified: the key (no hash) and its permissions. */
+      apiKey?: AuthenticatedKey;
+    }
+  }
+}
+
+export interface ExpressAuthOptions extends ApiKeyAuthOptions<Request> {
+  /** The client address checked against a key's `ipAllowlist`. @default req.ip (honours Express's `trust proxy`) */
+  ip?: (req: Request) => string | undefined;
+}
+
+/**
+ * Verifies the API key of each request and sets `req.apiKey`, or answers 400/401/403/429/503
+ * per RFC 6750. Options are checked here, once: a bad scope or query throws at startup.
+ * Used again on a route under an earlier `apiKeyAuth`, it only adds its own checks to the key
+ * already verified (no second lookup, no second credit).
+ *
+ * @example
+ * app.use('/api', apiKeyAuth(keyring));
+ * app.get('/api/docs', apiKeyAuth(keyring, { scopes: ['docs:read'] }), (req, res) => res.json({ key: req.apiKey?.key.id }));
+ * @throws KeysmithError CONFIG or INVALID_QUERY for bad options
+ */
+export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: ExpressAuthOptions = {}): RequestHandler {
+  const authenticator = createAuthenticator<Request>(keyring, options);
+  const ipOf = options.ip ?? ((req: Request) => req.ip);
+  return (req: Request, res: Response, next: NextFunction) => {
+    authenticator
+      .authenticate(req, { header: (name) => req.headers[name], ip: ipOf(req), current: req.apiKey })
+      .then((outcome) => {
+        if (!outcome.ok) return sendAnswer(res, outcome.answer);
+        req.apiKey = outcome.apiKey;
+        next();
+      })
+      .catch(next); // Express 4 would drop a rejected promise
+  };
+}
+
+/**
+ * An `authorize` for `adminRouter`: a keysmith key holding `keys:manage` (or `scope`) acts as an
+ * admin of its own tenant, never granting more than it holds.
+ */
+export function authorizeWithKey(keyring: Pick<Keyring, 'verify'>, options: KeyActorOptions & { ip?: (req: Request) => string | undefined } = {}): (req: Request) => Promise<AdminActor | null> {
+  const resolve = createKeyActorResolver(keyring, options);
+  const ipOf = options.ip ?? ((req: Request) => req.ip);
+  return (req) => resolve({ header: (name) => req.headers[name], ip: ipOf(req) });
+}

@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createAdminHandler, errorToAnswer, KeysmithError, pathBelowMount, readLimited, type AdminOptions, type BodySource, type Keyring, type LimitedRead } from 'keysmith';
+import { sendAnswer } from './send.js';
+
+export interface KeysmithAdminOptions extends AdminOptions<FastifyRequest> {
+  keyring: Keyring;
+}
+
+/** Marks a body read by our own parser, so a stray object can never pass for one. */
+class ReadBody {
+  constructor(readonly result: LimitedRead) {}
+}
+
+/**
+ * The admin API as an encapsulated plugin; register it with `prefix`. It replaces Fastify's body
+ * parsers inside its own scope only, so bodies obey the same 64 KiB / JSON rules as in Express
+ * and Hono (413, 415 and 400 with one JSON shape).
+ *
+ * @example
+ * await app.register(keysmithAdmin, { keyring, authorize: (request) => sessionActor(request), prefix: '/admin' });
+ */
+export async function keysmithAdmin(app: FastifyInstance, options: KeysmithAdminOptions): Promise<void> {
+  if (!options?.keyring) throw new KeysmithError('CONFIG', 'keysmithAdmin needs { keyring, authorize }');
+  const handle = createAdminHandler<FastifyRequest>(options.keyring, options);
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', async (_request: FastifyRequest, payload: AsyncIterable<Uint8Array>) => new ReadBody(await readLimited(payload)));
+  app.setErrorHandler((error, _request, reply) => sendAnswer(reply, errorToAnswer(error, options.onError)));
+
+  const route = async (request: FastifyRequest, reply: FastifyReply) => {
+    const url = request.url;
+    const q = url.indexOf('?');
+    const body: BodySource = request.body instanceof ReadBody ? { kind: 'read', result: request.body.result } : { kind: 'none' };
+    const answer = await handle(request, {
+      method: request.method,
+      path: pathBelowMount(url, request.routeOptions.url ?? '/'),
+      query: q === -1 ? '' : url.slice(q + 1),
+      header: (name) => request.headers[name],
+      body,
+    });
+    return sendAnswer(reply, answer);
+  };
+  app.all('/', route);
+  app.all('/*', route);
+}

@@ -1,0 +1,47 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { createAuthenticator, createKeyActorResolver, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions, type Keyring } from 'keysmith';
+import { nodeAddress, toResponse } from './respond.js';
+
+/** Variables keysmith sets: `c.get('apiKey')`. Use `new Hono<KeysmithEnv>()` or let a route infer it. */
+export type KeysmithVariables = { apiKey: AuthenticatedKey };
+export type KeysmithEnv = { Variables: KeysmithVariables };
+
+export interface HonoAuthOptions extends ApiKeyAuthOptions<Context> {
+  /** The client address checked against a key's `ipAllowlist`. @default the socket address under @hono/node-server */
+  ip?: (c: Context) => string | undefined;
+}
+
+/**
+ * Verifies the API key of each request and sets `c.get('apiKey')`, or answers 400/401/403/429/503
+ * per RFC 6750. Options are checked here, once: a bad scope or query throws at startup. Used
+ * again on a route under an earlier `apiKeyAuth`, it only adds its own checks to the key already
+ * verified (no second lookup, no second credit).
+ *
+ * @example
+ * app.use('/api/*', apiKeyAuth(keyring, { scopes: ['docs:read'] }));
+ * app.get('/api/me', (c) => c.json({ id: c.get('apiKey').key.id }));
+ * @throws KeysmithError CONFIG or INVALID_QUERY for bad options
+ */
+export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: HonoAuthOptions = {}): MiddlewareHandler<KeysmithEnv> {
+  const authenticator = createAuthenticator<Context>(keyring, options);
+  const ipOf = options.ip ?? ((c: Context) => nodeAddress(c.env));
+  return createMiddleware<KeysmithEnv>(async (c, next) => {
+    // c.get is typed as always set; before the first keysmith middleware it is undefined.
+    const current: AuthenticatedKey | undefined = c.get('apiKey');
+    const outcome = await authenticator.authenticate(c, { header: (name) => c.req.header(name), ip: ipOf(c), current });
+    if (!outcome.ok) return toResponse(outcome.answer);
+    c.set('apiKey', outcome.apiKey);
+    await next();
+  });
+}
+
+/**
+ * An `authorize` for `adminApp`: a keysmith key holding `keys:manage` (or `scope`) acts as an
+ * admin of its own tenant, never granting more than it holds.
+ */
+export function authorizeWithKey(keyring: Pick<Keyring, 'verify'>, options: KeyActorOptions & { ip?: (c: Context) => string | undefined } = {}): (c: Context) => Promise<AdminActor | null> {
+  const resolve = createKeyActorResolver(keyring, options);
+  const ipOf = options.ip ?? ((c: Context) => nodeAddress(c.env));
+  return (c) => resolve({ header: (name) => c.req.header(name), ip: ipOf(c) });
+}
