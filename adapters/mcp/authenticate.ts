@@ -17,15 +17,17 @@ export interface AuthenticateOptions extends AuthInfoOptions {
 }
 
 /** Why a bearer token was refused, independent of how the transport answers. */
-export type AuthFailureKind = 'invalid_token' | 'insufficient_scope' | 'rate_limited' | 'unavailable';
+export type AuthFailureKind = 'invalid_token' | 'insufficient_scope' | 'forbidden' | 'rate_limited' | 'unavailable';
 
 export interface AuthFailure {
   kind: AuthFailureKind;
   message: string;
   /** The verify code, or `MCP_DISABLED` when the key is fine but its MCP access is paused. */
-  code: VerifyFailure['code'] | 'MCP_DISABLED' | 'MISSING_TOKEN';
+  code: VerifyFailure['code'] | 'MCP_DISABLED';
   requiredScopes?: string[];
   retryAfterMs?: number;
+  /** The key's id once the token parsed. */
+  keyId?: string;
 }
 
 export type AuthOutcome = { ok: true; authInfo: AuthInfo } | { ok: false; failure: AuthFailure };
@@ -39,10 +41,9 @@ const KIND: Record<VerifyFailure['code'], AuthFailureKind> = {
   REVOKED: 'invalid_token',
   DISABLED: 'invalid_token',
   EXPIRED: 'invalid_token',
-  // Unusable from here; without an address (the SDK's verifier gets none) an allowlisted key fails closed.
-  FORBIDDEN_ADDRESS: 'invalid_token',
+  FORBIDDEN_ADDRESS: 'forbidden',
   INSUFFICIENT_SCOPE: 'insufficient_scope',
-  FORBIDDEN_RESOURCE: 'insufficient_scope',
+  FORBIDDEN_RESOURCE: 'forbidden',
   RATE_LIMITED: 'rate_limited',
   USAGE_EXCEEDED: 'rate_limited',
   STORE_UNAVAILABLE: 'unavailable',
@@ -55,8 +56,11 @@ export function failureOf(result: VerifyFailure): AuthFailure {
     message: result.message,
     ...(result.requiredScopes ? { requiredScopes: result.requiredScopes } : {}),
     ...(result.retryAfterMs !== undefined ? { retryAfterMs: result.retryAfterMs } : {}),
+    ...(result.keyId !== undefined ? { keyId: result.keyId } : {}),
   };
 }
+
+export const mcpDisabled = (keyId: string): AuthFailure => ({ kind: 'forbidden', code: 'MCP_DISABLED', message: MCP_DISABLED_MESSAGE, keyId });
 
 /** Verifies a bearer token for MCP use: the key must be usable and its `mcp.enabled` set. */
 export async function authenticate(keyring: KeyVerifier, token: string, options: AuthenticateOptions & { ip?: string } = {}): Promise<AuthOutcome> {
@@ -68,6 +72,6 @@ export async function authenticate(keyring: KeyVerifier, token: string, options:
     ...(options.cost !== undefined ? { cost: options.cost } : {}),
   });
   if (!result.valid) return { ok: false, failure: failureOf(result) };
-  if (!result.permissions.mcp.enabled) return { ok: false, failure: { kind: 'insufficient_scope', code: 'MCP_DISABLED', message: MCP_DISABLED_MESSAGE } };
+  if (!result.permissions.mcp.enabled) return { ok: false, failure: mcpDisabled(result.key.id) };
   return { ok: true, authInfo: toAuthInfo(token, result, options) };
 }

@@ -3,12 +3,12 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, type CallToolResult, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import { KeysmithError, type Permissions } from 'keysmith';
 import { keysmithAuth, type AuthInfoOptions } from './auth-info.js';
-import { authenticate, type AuthenticateOptions, type AuthFailure, type KeyVerifier } from './authenticate.js';
+import { authenticate, mcpDisabled, type AuthenticateOptions, type AuthFailure, type AuthOutcome, type KeyVerifier } from './authenticate.js';
 import type { McpKeyEvents } from './events.js';
 import { deniedArgument, mayUseTool, toolRulesSchema, type ToolFacts, type ToolRules } from './policy.js';
 import { handlerHost, methodOf, type RawHandler, type RequestExtra } from './sdk-handlers.js';
 
-export interface GuardMcpServerOptions extends ToolRules, Pick<AuthenticateOptions, 'scopes' | 'anyScopes' | 'query'>, AuthInfoOptions {
+export interface GuardMcpServerOptions extends ToolRules, Pick<AuthenticateOptions, 'scopes' | 'anyScopes' | 'query' | 'cost'>, AuthInfoOptions {
   /** Key changes from the keyring; a changed key's sessions get `notifications/tools/list_changed`. */
   events?: McpKeyEvents;
   /**
@@ -17,6 +17,13 @@ export interface GuardMcpServerOptions extends ToolRules, Pick<AuthenticateOptio
    * server shared by many keys (stateless), which then notifies only keys it has served.
    */
   boundKey?: string | AuthInfo;
+  /**
+   * Credits each `tools/call` consumes (other requests spend none). 0 by default, since the HTTP
+   * layer (`mcpTokenVerifier`, `mcpAuth`, `verifyMcpRequest`) already charged the request; the
+   * stdio helper passes 1.
+   * @default 0
+   */
+  cost?: number;
   /** Where the key of a request comes from. @default the token of `extra.authInfo` (and the `ip` keysmith put in it) */
   credentials?: (extra: RequestExtra) => { token: string; ip?: string } | undefined;
 }
@@ -43,6 +50,18 @@ function mcpErrorFor(failure: AuthFailure): McpError {
   const data = { reason: failure.code };
   if (failure.kind === 'unavailable') return new McpError(ErrorCode.InternalError, failure.message, data);
   return new McpError(ErrorCode.InvalidRequest, `${failure.kind === 'invalid_token' ? 'Unauthorized' : 'Forbidden'}: ${failure.message}`, data);
+}
+
+/**
+ * A re-check that spends nothing is still refused by a rate-limit window the HTTP layer just
+ * filled with this very request. Verify reports RATE_LIMITED only after every other check passed,
+ * so the key is otherwise fine: keep the AuthInfo the HTTP layer made for this request.
+ */
+function admittedByHttpLayer(extra: RequestExtra, token: string, failure: AuthFailure): AuthOutcome | null {
+  const current = extra.authInfo;
+  const auth = keysmithAuth(current);
+  if (!current || !auth || current.token !== token || failure.keyId !== auth.keyId) return null;
+  return auth.permissions.mcp.enabled ? { ok: true, authInfo: current } : { ok: false, failure: mcpDisabled(auth.keyId) };
 }
 
 const defaultCredentials = (extra: RequestExtra) => {
@@ -88,10 +107,11 @@ export function guardMcpServer(server: McpServer, keyring: KeyVerifier, options:
   const seen = new Set<string>();
 
   /** Verifies the request's key afresh; throws an McpError the client sees as a JSON-RPC error. */
-  const check = async (extra: RequestExtra): Promise<{ authInfo: AuthInfo; permissions: Permissions }> => {
+  const check = async (extra: RequestExtra, cost = 0): Promise<{ authInfo: AuthInfo; permissions: Permissions }> => {
     const found = credentials(extra);
     if (!found) throw new McpError(ErrorCode.InvalidRequest, 'Unauthorized: no API key on this request', { reason: 'MISSING_TOKEN' });
-    const outcome = await authenticate(keyring, found.token, { ...options, cost: 0, ...(found.ip !== undefined ? { ip: found.ip } : {}) });
+    let outcome = await authenticate(keyring, found.token, { ...options, cost, ...(found.ip !== undefined ? { ip: found.ip } : {}) });
+    if (!outcome.ok && outcome.failure.code === 'RATE_LIMITED' && cost === 0) outcome = admittedByHttpLayer(extra, found.token, outcome.failure) ?? outcome;
     if (!outcome.ok) throw mcpErrorFor(outcome.failure);
     const auth = keysmithAuth(outcome.authInfo)!;
     if (boundKeyId !== null && auth.keyId !== boundKeyId) {
@@ -129,7 +149,7 @@ export function guardMcpServer(server: McpServer, keyring: KeyVerifier, options:
   };
 
   const guardCall = (original: RawHandler): RawHandler => async (request, extra) => {
-    const { authInfo, permissions } = await check(extra);
+    const { authInfo, permissions } = await check(extra, options.cost ?? 0);
     const params = (request as { params: { name: string; arguments?: unknown } }).params;
     const tool = (await toolFacts(extra)).get(params.name) ?? { name: params.name };
     if (!mayUseTool(permissions, tool, rules)) return toolNotFound(params.name);

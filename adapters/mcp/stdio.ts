@@ -17,7 +17,7 @@ export async function verifyKeyFromEnv(keyring: KeyVerifier, options: KeyFromEnv
   const name = options.env ?? 'KEYSMITH_API_KEY';
   const token = (options.environment ?? process.env)[name]?.trim();
   if (!token) return { ok: false, message: `${name} is not set: start the server with an API key in ${name}` };
-  const outcome = await authenticate(keyring, token);
+  const outcome = await authenticate(keyring, token, { cost: 0 });
   if (!outcome.ok) return { ok: false, message: `the API key in ${name} was refused: ${outcome.failure.message}`, failure: outcome.failure };
   return { ok: true, token, authInfo: outcome.authInfo };
 }
@@ -47,7 +47,8 @@ export async function guardStdioServer(server: McpServer, keyring: KeyVerifier, 
   const environment = options.environment ?? process.env;
   // Installed before the first await, so tools registered right after this call are guarded.
   let token: string | undefined;
-  const guard = guardMcpServer(server, keyring, { ...options, credentials: () => (token === undefined ? undefined : { token }) });
+  // No HTTP layer charges requests here: each tools/call spends a credit and counts for rate limits.
+  const guard = guardMcpServer(server, keyring, { cost: 1, ...options, credentials: () => (token === undefined ? undefined : { token }) });
   const checked = await verifyKeyFromEnv(keyring, { env: name, environment });
   if (!checked.ok) {
     (options.stderr ?? ((text) => process.stderr.write(text)))(`keysmith: ${checked.message}\n`);

@@ -7,7 +7,8 @@ export type McpTokenVerifierOptions = AuthenticateOptions;
 
 /**
  * The SDK error `requireBearerAuth` turns into each answer:
- * InvalidTokenError → 401 `invalid_token`; InsufficientScopeError → 403 `insufficient_scope`;
+ * InvalidTokenError → 401 `invalid_token` (FORBIDDEN_ADDRESS included); InsufficientScopeError →
+ * 403 `insufficient_scope` (also for MCP_DISABLED and FORBIDDEN_RESOURCE);
  * TooManyRequestsError → 400 `too_many_requests` (the SDK has no 429); ServerError → 500 `server_error`.
  */
 export function sdkErrorFor(failure: AuthFailure): Error {
@@ -16,6 +17,10 @@ export function sdkErrorFor(failure: AuthFailure): Error {
       return new InvalidTokenError(failure.message);
     case 'insufficient_scope':
       return new InsufficientScopeError(failure.message);
+    case 'forbidden':
+      // The SDK has no plain 403. A paused MCP access or a resource limit is a missing privilege
+      // (403); an address outside the allowlist makes the key unusable from here (401).
+      return failure.code === 'FORBIDDEN_ADDRESS' ? new InvalidTokenError(failure.message) : new InsufficientScopeError(failure.message);
     case 'rate_limited':
       return new TooManyRequestsError(failure.message);
     case 'unavailable':

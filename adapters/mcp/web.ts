@@ -1,18 +1,21 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { authenticate, type AuthenticateOptions, type AuthFailure, type KeyVerifier } from './authenticate.js';
-import { bearerToken, httpAnswerFor, type AnswerOptions } from './http-answer.js';
+import { assertRealm, type HttpAnswer } from 'keysmith';
+import { authenticate, type AuthenticateOptions, type KeyVerifier } from './authenticate.js';
+import { bearerTokenOf, mcpFailureAnswer } from './http-answer.js';
 
-export interface VerifyMcpRequestOptions extends AuthenticateOptions, AnswerOptions {
-  /** The caller's address, checked against the key's `ipAllowlist` (Hono: `getConnInfo(c).remote.address`). */
+export interface VerifyMcpRequestOptions extends AuthenticateOptions {
+  /** The caller's address, checked against the key's `ipAllowlist` (Hono on Node: `getConnInfo(c).remote.address`). */
   ip?: string;
+  /** The `realm` of `WWW-Authenticate` challenges. @default "mcp" */
+  realm?: string;
 }
 
-export type McpRequestAuth = { ok: true; authInfo: AuthInfo } | { ok: false; failure: AuthFailure; response: Response };
+export type McpRequestAuth = { ok: true; authInfo: AuthInfo } | { ok: false; answer: HttpAnswer; response: Response };
 
 /**
  * Verifies the bearer key of a Web-standard `Request` (Hono, Workers, Deno, Bun) and gives either
  * the SDK's `AuthInfo` for `transport.handleRequest(request, { authInfo })` or the RFC 6750
- * `Response` to send back (401 `invalid_token`, 403 `insufficient_scope`, 429, 503).
+ * `Response` to send back (401 `invalid_token`, 403, 429, 503: see `mcpAuth`).
  *
  * @example
  * app.all('/mcp', async (c) => {
@@ -22,10 +25,16 @@ export type McpRequestAuth = { ok: true; authInfo: AuthInfo } | { ok: false; fai
  * });
  */
 export async function verifyMcpRequest(keyring: KeyVerifier, request: Request, options: VerifyMcpRequestOptions = {}): Promise<McpRequestAuth> {
-  const parsed = bearerToken(request.headers.get('authorization'));
-  const outcome = 'failure' in parsed ? { ok: false as const, failure: parsed.failure } : await authenticate(keyring, parsed.token, options);
-  if (outcome.ok) return outcome;
-  const answer = httpAnswerFor(outcome.failure, options);
-  const response = new Response(JSON.stringify(answer.body), { status: answer.status, headers: { ...answer.headers, 'Content-Type': 'application/json' } });
-  return { ok: false, failure: outcome.failure, response };
+  const { realm: realmOption, ...rest } = options;
+  const realm = assertRealm(realmOption ?? 'mcp');
+  const parsed = bearerTokenOf((name) => request.headers.get(name), realm);
+  let answer: HttpAnswer;
+  if ('token' in parsed) {
+    const outcome = await authenticate(keyring, parsed.token, rest);
+    if (outcome.ok) return outcome;
+    answer = mcpFailureAnswer(outcome.failure, realm);
+  } else {
+    answer = parsed.answer;
+  }
+  return { ok: false, answer, response: new Response(answer.body, { status: answer.status, headers: answer.headers }) };
 }
