@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { CommandStartedEvent, Document } from 'mongodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isKeysmithError } from 'keysmith';
-import { MONGO_INDEXES, mongoStore, type MongoStore } from 'keysmith/mongo';
+import { MONGO_INDEXES, mongoStore, type MongoKeyDocument, type MongoStore } from 'keysmith/mongo';
 import { makeRecord, newTenant } from 'keysmith/testing';
 import { mongoTargets, type MongoSession } from '../support/mongo-wire/targets.js';
 
@@ -102,7 +102,11 @@ for (const target of mongoTargets()) {
       assert.equal((await store.list(tenantId, { page: 1, limit: 10, search: 'a\0b' })).total, 0);
     });
 
-    it('refuses a missing collection at construction', () => {
+    it('takes a collection typed with the document shape, and refuses a missing one', async () => {
+      const typed = mongoStore({ collection: session.db.collection<MongoKeyDocument>('api_keys') });
+      const record = makeRecord();
+      await typed.insert(record);
+      assert.deepStrictEqual(await store.findById(record.id), record);
       assert.throws(() => mongoStore({} as never), (e: unknown) => isKeysmithError(e) && e.code === 'CONFIG');
     });
   });
