@@ -1,10 +1,13 @@
-import { memoryStore } from 'keysmith/memory';
+import { PGlite } from '@electric-sql/pglite';
 import type { KeyStore } from 'keysmith';
+import { createPostgresStore } from 'keysmith/postgres';
 
 /**
- * The store every example uses: embedded, nothing to install.
- * (Swapped for PGlite once keysmith/postgres lands.)
+ * The store every example uses: PostgreSQL embedded in the process (PGlite, in memory) with the
+ * key table migrated, so there is nothing to install. For a real server, pass a pg Pool instead:
+ *
+ *   createPostgresStore({ client: new pg.Pool({ connectionString: process.env.DATABASE_URL }) })
  */
-export async function defaultStore(): Promise<KeyStore> {
-  return memoryStore();
+export function defaultStore(): Promise<KeyStore> {
+  return createPostgresStore({ client: new PGlite() });
 }
