@@ -1,5 +1,6 @@
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toolNotFound } from 'keysmith/mcp';
 import { connectClient, eventually, startHttpMcp, TENANT, testKeyring, toolNames } from './harness.js';
@@ -113,12 +114,11 @@ describe('notifications/tools/list_changed', () => {
     await eventually(() => changes() === 2);
   });
 
-  it('stops once the session is closed', async () => {
-    const { t, key, client } = await withListener();
+  it('stops listening once the session is terminated', async () => {
+    const { t, server, client } = await withListener();
     expect(t.events.size).toBe(1);
-    await client.close();
-    await t.keyring.update(TENANT, key.id, { name: 'renamed' });
-    // The client's DELETE is optional; the server notices the transport is gone at the next event at the latest.
-    await eventually(() => t.events.size === 0 || true);
+    await (client.transport as StreamableHTTPClientTransport).terminateSession();
+    await eventually(() => t.events.size === 0);
+    expect(server.sessions.size).toBe(0);
   });
 });
