@@ -32,7 +32,7 @@ function fromAuthorization(value: string): Credentials {
   }
   const token = space === -1 ? '' : trimmed.slice(space + 1).replace(/^ +/, '');
   if (token === '' || token.length > MAX_CREDENTIAL_LENGTH || !B64TOKEN.test(token)) {
-    return { kind: 'invalid_request', message: 'The Authorization header must be "Bearer <key>"' };
+    return { kind: 'invalid_request', message: 'The Authorization header must be: Bearer <key>' };
   }
   return { kind: 'token', token };
 }

@@ -1,0 +1,20 @@
+import type { AdminActor } from 'keysmith';
+import { TENANT_A, TENANT_B } from './fixture.js';
+
+/**
+ * The test apps' sign-in: the `x-actor` header names a session. A real app reads its own session
+ * cookie here; the admin API only sees the returned actor.
+ */
+export const ACTORS: Record<string, AdminActor> = {
+  alice: { actorId: 'alice', tenantId: TENANT_A },
+  bob: { actorId: 'bob', tenantId: TENANT_B },
+  root: { actorId: 'root', tenantId: 'ops', superAdmin: true },
+  // A tenant-A admin whose role only holds docs:read (no escalation past it).
+  carol: { actorId: 'carol', tenantId: TENANT_A, permissions: { scopes: ['docs:read', 'keys:manage'] } },
+};
+
+export function actorFor(header: string | string[] | undefined): AdminActor | null {
+  if (typeof header !== 'string') return null;
+  if (header === 'broken') return { actorId: '', tenantId: '' }; // an app bug: must give 500, not access
+  return Object.hasOwn(ACTORS, header) ? ACTORS[header]! : null;
+}
