@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeClient, type AdminAnswer } from './admin-client.js';
+import { ADMIN_CASES } from './admin-cases.js';
+import { FRAMEWORKS, type RunningApp } from './apps.js';
+import { essentials } from './client.js';
+import { createFixture, type Fixture } from './fixture.js';
+
+describe('admin API: one table, three frameworks over real HTTP', () => {
+  const running: { name: string; app: RunningApp; fx: Fixture }[] = [];
+  beforeAll(async () => {
+    for (const f of FRAMEWORKS) {
+      const fx = await createFixture();
+      running.push({ name: f.name, app: await f.start(fx.keyring), fx });
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.app.close()));
+  });
+
+  for (const c of ADMIN_CASES) {
+    it(c.name, async () => {
+      const recorded = new Map<string, Map<string, Record<string, unknown>>>();
+      for (const { name, app, fx } of running) {
+        const same = (label: string, answer: AdminAnswer) => {
+          if (!recorded.has(label)) recorded.set(label, new Map());
+          recorded.get(label)!.set(name, essentials(answer));
+        };
+        try {
+          await c.run({ framework: name, fx, admin: makeClient(app.url), same });
+        } catch (error) {
+          throw new Error(`[${name}] ${(error as Error).message}`, { cause: error });
+        }
+      }
+      for (const [label, byFramework] of recorded) {
+        const [first, ...rest] = [...byFramework.values()];
+        expect(byFramework.size, label).toBe(FRAMEWORKS.length);
+        for (const other of rest) expect(other, label).toEqual(first);
+      }
+    });
+  }
+});
