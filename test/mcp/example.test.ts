@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolNotFound } from 'keysmith/mcp';
+import { start } from '../../examples/mcp-server/server.js';
+import { connectClient, toolNames } from './harness.js';
+
+describe('examples/mcp-server', () => {
+  let server: Awaited<ReturnType<typeof start>>;
+  // defaultStore() boots PGlite (WASM Postgres): seconds, more on a busy 2-core machine.
+  beforeAll(async () => {
+    server = await start({ port: 0 });
+  }, 60_000);
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('the read-only key sees and calls only the reading tools', async () => {
+    const client = await connectClient(server.url, server.tokens.readOnly);
+    expect(await toolNames(client)).toEqual(['list_notes', 'read_note']);
+    expect(await client.callTool({ name: 'read_note', arguments: { id: 'welcome' } })).toEqual({ content: [{ type: 'text', text: 'Hello from keysmith' }] });
+    expect(await client.callTool({ name: 'write_note', arguments: { id: 'x', body: 'y' } })).toEqual(toolNotFound('write_note'));
+    await client.close();
+  });
+
+  it('the full key sees every tool and can write', async () => {
+    const client = await connectClient(server.url, server.tokens.full);
+    expect(await toolNames(client)).toEqual(['delete_note', 'list_notes', 'read_note', 'write_note']);
+    await client.callTool({ name: 'write_note', arguments: { id: 'todo', body: 'ship it' } });
+    expect(await client.callTool({ name: 'list_notes', arguments: {} })).toEqual({ content: [{ type: 'text', text: 'welcome\ntodo' }] });
+    await client.close();
+  });
+
+  it('refuses a missing or unknown key with 401', async () => {
+    await expect(connectClient(server.url, 'mcp_nope')).rejects.toMatchObject({ code: 401 });
+  });
+});
