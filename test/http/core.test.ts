@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import {
+  bearerChallenge,
+  createAuthenticator,
+  createKeyring,
+  extractCredentials,
+  isKeysmithError,
+  matchAdminRoute,
+  pathBelowMount,
+  readJsonBody,
+  verifyFailureAnswer,
+} from 'keysmith';
+import { memoryStore } from 'keysmith/memory';
+
+const headers = (h: Record<string, string | string[]>) => (name: string) => h[name];
+
+describe('extractCredentials', () => {
+  it.each([
+    [{}, { kind: 'missing' }],
+    [{ authorization: '' }, { kind: 'missing' }],
+    [{ authorization: 'Basic dXNlcjpwYXNz' }, { kind: 'missing' }],
+    [{ authorization: 'Digest username="x"' }, { kind: 'missing' }],
+    [{ authorization: 'Bearer abc' }, { kind: 'token', token: 'abc' }],
+    [{ authorization: 'BEARER   abc' }, { kind: 'token', token: 'abc' }],
+    [{ authorization: 'Bearer abc==' }, { kind: 'token', token: 'abc==' }],
+  ])('%j → %j', (h, expected) => {
+    expect(extractCredentials(headers(h), null)).toEqual(expected);
+  });
+
+  it.each([['Bearer'], ['Bearer '], ['Bearer a b'], ['Bearer a=b'], ['Bearer "a"'], ['Bearer ' + 'a'.repeat(1025)], ['(garbage)']])('%j is invalid_request', (value) => {
+    expect(extractCredentials(headers({ authorization: value }), null).kind).toBe('invalid_request');
+  });
+
+  it('reads a named header, refuses both at once and repeated headers', () => {
+    expect(extractCredentials(headers({ 'x-api-key': 'abc' }), 'x-api-key')).toEqual({ kind: 'token', token: 'abc' });
+    expect(extractCredentials(headers({ 'x-api-key': 'abc' }), null)).toEqual({ kind: 'missing' });
+    expect(extractCredentials(headers({ 'x-api-key': 'abc', authorization: 'Bearer abc' }), 'x-api-key').kind).toBe('invalid_request');
+    expect(extractCredentials(headers({ 'x-api-key': ['a', 'b'] }), 'x-api-key').kind).toBe('invalid_request');
+    expect(extractCredentials(headers({ 'x-api-key': 'a b' }), 'x-api-key').kind).toBe('invalid_request');
+    // Basic auth for a proxy plus the key in x-api-key is fine.
+    expect(extractCredentials(headers({ authorization: 'Basic eA==', 'x-api-key': 'abc' }), 'x-api-key')).toEqual({ kind: 'token', token: 'abc' });
+  });
+});
+
+describe('answers', () => {
+  it('builds RFC 6750 challenges and drops characters a quoted string may not hold', () => {
+    expect(bearerChallenge('api')).toBe('Bearer realm="api"');
+    expect(bearerChallenge('api', { error: 'insufficient_scope', error_description: 'say "hi"\\', scope: 'a:b c:d' })).toBe(
+      'Bearer realm="api", error="insufficient_scope", error_description="say hi", scope="a:b c:d"',
+    );
+  });
+
+  it('maps every verify code; NOT_FOUND and INVALID to the same bytes; Retry-After in whole seconds', () => {
+    expect(verifyFailureAnswer({ code: 'NOT_FOUND' }, 'api')).toEqual(verifyFailureAnswer({ code: 'INVALID' }, 'api'));
+    expect(verifyFailureAnswer({ code: 'RATE_LIMITED', retryAfterMs: 1 }, 'api').headers['retry-after']).toBe('1');
+    expect(verifyFailureAnswer({ code: 'RATE_LIMITED', retryAfterMs: 2001 }, 'api').headers['retry-after']).toBe('3');
+    const statuses = (['MALFORMED', 'NOT_FOUND', 'INVALID', 'REVOKED', 'DISABLED', 'EXPIRED', 'INSUFFICIENT_SCOPE', 'FORBIDDEN_RESOURCE', 'FORBIDDEN_ADDRESS', 'RATE_LIMITED', 'USAGE_EXCEEDED', 'STORE_UNAVAILABLE'] as const).map(
+      (code) => verifyFailureAnswer({ code }, 'api').status,
+    );
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 403, 403, 403, 429, 429, 503]);
+  });
+});
+
+describe('createAuthenticator checks its options once, at construction', () => {
+  const keyring = createKeyring({ store: memoryStore(), prefix: 'sk' });
+  const code = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      return isKeysmithError(error) ? error.code : 'OTHER';
+    }
+    return 'NO ERROR';
+  };
+  it('throws for a bad query, scope, realm, header or cost', () => {
+    expect(code(() => createAuthenticator(keyring, { query: 'docs:read AND (' }))).toBe('INVALID_QUERY');
+    expect(code(() => createAuthenticator(keyring, { scopes: ['not a scope'] }))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { anyScopes: ['docs::read'] }))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { realm: 'a"b' }))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { header: 'x api key' }))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { header: 'Authorization' }))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { cost: -1 }))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { query: 'docs:read AND (admin:read OR admin:write)', scopes: ['docs:read'], header: 'X-Api-Key' }))).toBe('NO ERROR');
+  });
+});
+
+describe('admin routing', () => {
+  it('matches routes below any mount point', () => {
+    expect(pathBelowMount('/admin/keys/abc?x=1', '/admin/*')).toBe('/keys/abc');
+    expect(pathBelowMount('/orgs/7/admin/keys', '/orgs/:org/admin/*')).toBe('/keys');
+    expect(pathBelowMount('/keys', '*')).toBe('/keys');
+    expect(matchAdminRoute('GET', '/keys')).toMatchObject({ kind: 'route', action: 'list', tenantId: null });
+    expect(matchAdminRoute('post', '/keys/abc/rotate')).toMatchObject({ action: 'rotate', id: 'abc' });
+    expect(matchAdminRoute('GET', '/tenants/t%2F1/keys/k')).toMatchObject({ action: 'get', tenantId: 't/1', id: 'k' });
+    expect(matchAdminRoute('DELETE', '/admin/keys/k')).toMatchObject({ action: 'revokeAny', superOnly: true });
+    expect(matchAdminRoute('PUT', '/keys/k')).toEqual({ kind: 'method_not_allowed', allow: ['GET', 'PATCH', 'DELETE'] });
+    for (const path of ['/keys//rotate', '/keys/%E0%A4%A', '/tenants/t', '/nope']) expect(matchAdminRoute('GET', path).kind, path).toBe('not_found');
+  });
+});
+
+describe('readJsonBody', () => {
+  const json = headers({ 'content-type': 'application/json' });
+  it('parses, limits and refuses other media types', async () => {
+    expect(await readJsonBody({ kind: 'stream', stream: ['{"a":', '1}'] }, json)).toEqual({ ok: true, value: { a: 1 } });
+    expect(await readJsonBody({ kind: 'stream', stream: [] }, headers({}))).toEqual({ ok: true, value: undefined });
+    expect(await readJsonBody({ kind: 'stream', stream: ['{}'] }, headers({ 'content-type': 'application/merge-patch+json' }))).toEqual({ ok: true, value: {} });
+    expect((await readJsonBody({ kind: 'stream', stream: ['{}'] }, headers({ 'content-type': 'text/plain' }))).ok).toBe(false);
+    const big = await readJsonBody({ kind: 'stream', stream: ['x'.repeat(10)] }, json, 9);
+    expect(!big.ok && big.answer.status).toBe(413);
+    const invalidUtf8 = await readJsonBody({ kind: 'stream', stream: [new Uint8Array([0x22, 0xff, 0x22])] }, json);
+    expect(!invalidUtf8.ok && invalidUtf8.answer.status).toBe(400);
+  });
+});
