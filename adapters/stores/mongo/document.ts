@@ -38,7 +38,8 @@ export interface MongoKeyDocument {
 
 const copyMcp = (m: McpLimits): McpLimits => ({ enabled: m.enabled, tools: { mode: m.tools.mode, names: [...m.tools.names] }, readOnly: m.readOnly });
 const copyRefill = (r: Refill | null): Refill | null => (r === null ? null : { amount: r.amount, interval: r.interval });
-const copyLimits = (limits: RateLimit[]): RateLimit[] => limits.map((l) => ({ name: l.name, limit: l.limit, windowMs: l.windowMs }));
+const copyLimits = (limits: RateLimit[]): RateLimit[] =>
+  limits.map((l) => ({ name: l.name, limit: l.limit, windowMs: l.windowMs, ...(l.per === undefined ? {} : { per: l.per }) }));
 const copyResources = (r: Record<string, string[]>): Record<string, string[]> =>
   Object.fromEntries(Object.entries(r).map(([kind, ids]) => [kind, [...ids]]));
 

@@ -16,7 +16,7 @@ const mcp = z.strictObject({
   readOnly: z.boolean(),
 });
 const refill = z.strictObject({ amount: z.number().finite(), interval: z.union([z.enum(['day', 'month']), z.number().finite()]) });
-const rateLimit = z.strictObject({ name: text, limit: z.number().finite(), windowMs: z.number().finite() });
+const rateLimit = z.strictObject({ name: text, limit: z.number().finite(), windowMs: z.number().finite(), per: z.enum(['key', 'owner']).optional() });
 
 const patchFields = {
   name: text,

@@ -54,7 +54,12 @@ export function recordFromRawBson(d: Document): ApiKeyRecord {
     remaining: d.remaining === null ? null : num(d.remaining, 'remaining'),
     refill: refill && { amount: num(refill.amount, 'refill.amount'), interval: typeof refill.interval === 'string' ? (refill.interval as 'day' | 'month') : num(refill.interval, 'refill.interval') },
     refilledAt: dateOrNull(d.refilledAt, 'refilledAt'),
-    rateLimits: (d.rateLimits as Document[]).map((l, i) => ({ name: str(l.name, `rateLimits.${i}.name`), limit: num(l.limit, 'limit'), windowMs: num(l.windowMs, 'windowMs') })),
+    rateLimits: (d.rateLimits as Document[]).map((l, i) => ({
+      name: str(l.name, `rateLimits.${i}.name`),
+      limit: num(l.limit, 'limit'),
+      windowMs: num(l.windowMs, 'windowMs'),
+      ...(l.per === undefined ? {} : { per: str(l.per, `rateLimits.${i}.per`) as 'key' | 'owner' }),
+    })),
     metadata: JSON.parse(str(d.metadata, 'metadata')) as Record<string, unknown>,
     version: num(d.version, 'version'),
   };
