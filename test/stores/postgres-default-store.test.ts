@@ -3,6 +3,7 @@ import { describe, it } from 'vitest';
 import { createKeyring } from 'keysmith';
 import { makeRecord } from 'keysmith/testing';
 import { defaultStore } from '../../examples/default-store.js';
+import { START_TIMEOUT } from '../support/pg.js';
 
 describe('examples/default-store.ts: PGlite in memory, migrated', () => {
   it('gives a ready store that a keyring mints, verifies and lists keys with', async () => {
@@ -16,5 +17,5 @@ describe('examples/default-store.ts: PGlite in memory, migrated', () => {
     const result = await keyring.verify(token, { scopes: ['invoices:read'] });
     assert.ok(result.valid && result.key.id === key.id);
     assert.deepStrictEqual((await keyring.list('acme', {})).items.map((k) => k.id), [key.id]);
-  });
+  }, START_TIMEOUT);
 });

@@ -64,7 +64,7 @@ describe('postgres store faults: a real refused connection (pg.Pool to a closed 
 describe.skipIf(!process.env.KEYSMITH_PG_URL)('postgres store faults: the server drops the connections (real server)', () => {
   let target: Awaited<ReturnType<typeof serverTarget>>;
   beforeAll(async () => {
-    target = await serverTarget({ application_name: `keysmith_fault_${Date.now()}` });
+    target = await serverTarget({ max: 6, application_name: `keysmith_fault_${Date.now()}` });
     target.pool.on('error', () => {}); // an idle client whose backend was terminated: the pool drops it
   });
   afterAll(() => target?.close());

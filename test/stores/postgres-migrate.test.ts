@@ -6,7 +6,7 @@ import { isKeysmithError } from 'keysmith';
 import { makeRecord } from 'keysmith/testing';
 import { MIGRATIONS, appliedVersions, migrate, migrationSql, postgresStore, type Queryable } from 'keysmith/postgres';
 import { SQL_001_API_KEYS } from '../../adapters/stores/postgres/schema-sql.js';
-import { PG_URL, freshSchemaName, serverTarget } from '../support/pg.js';
+import { START_TIMEOUT, PG_URL, freshSchemaName, serverTarget } from '../support/pg.js';
 
 const FILE = new URL('../../adapters/stores/postgres/migrations/001_api_keys.sql', import.meta.url);
 
@@ -50,7 +50,7 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
     let db: Awaited<ReturnType<typeof open>>;
     beforeAll(async () => {
       db = await open();
-    });
+    }, START_TIMEOUT);
     afterAll(() => db?.close());
 
     it('migrate creates the table, records version 1, and a second run changes nothing', async () => {
@@ -112,7 +112,7 @@ migrationTests('PGlite', async () => {
 
 if (PG_URL) {
   migrationTests('a real server (pg.Pool)', async () => {
-    const target = await serverTarget();
+    const target = await serverTarget({ max: 4 });
     // pg sends a query without parameters as a simple query, which may hold several statements.
     return { client: target.pool, schema: target.schema, close: target.close, runFile: async (sql) => void (await target.pool.query(sql)) };
   });

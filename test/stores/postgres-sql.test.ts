@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isKeysmithError, type KeyPatch, type KeyStore } from 'keysmith';
 import { makeRecord, newTenant } from 'keysmith/testing';
 import { PostgresStoreError, postgresStore } from 'keysmith/postgres';
-import { PG_URL, pgliteTarget, rawFindById, serverTarget, type PgTarget } from '../support/pg.js';
+import { START_TIMEOUT, PG_URL, pgliteTarget, rawFindById, serverTarget, type PgTarget } from '../support/pg.js';
 
 /** What the conformance suite cannot see from outside: types, SQL guards and failure behaviour. */
 function sqlTests(name: string, open: () => Promise<PgTarget>) {
@@ -15,7 +15,7 @@ function sqlTests(name: string, open: () => Promise<PgTarget>) {
       target = await open();
       store = postgresStore({ client: target.client, table: target.table });
       raw = rawFindById(target.client, target.quotedTable);
-    });
+    }, START_TIMEOUT);
     afterAll(() => target?.close());
 
     it('bigint credits come back as numbers, also above 2^32', async () => {
@@ -104,5 +104,5 @@ function sqlTests(name: string, open: () => Promise<PgTarget>) {
 }
 
 sqlTests('PGlite', pgliteTarget);
-if (PG_URL) sqlTests('a real server (pg.Pool)', () => serverTarget());
+if (PG_URL) sqlTests('a real server (pg.Pool)', () => serverTarget({ max: 4 }));
 else describe.skip('postgres SQL behaviour on a real server (KEYSMITH_PG_URL unset)', () => it('skipped', () => {}));

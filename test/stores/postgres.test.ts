@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { postgresStore } from 'keysmith/postgres';
 import { runStoreConformance } from 'keysmith/testing';
-import { PG_URL, describeServer, pgliteTarget, rawFindById, serverTarget, type PgTarget } from '../support/pg.js';
+import { START_TIMEOUT, PG_URL, describeServer, pgliteTarget, rawFindById, serverTarget, type PgTarget } from '../support/pg.js';
 
 /** Runs the unchanged conformance suite on one target, shared by all its tests (ids are random). */
 function conformanceOn(name: string, open: () => Promise<PgTarget>) {
@@ -9,7 +9,7 @@ function conformanceOn(name: string, open: () => Promise<PgTarget>) {
   beforeAll(async () => {
     target = await open();
     console.info(`[keysmith/postgres] conformance against ${target.label}`);
-  });
+  }, START_TIMEOUT);
   afterAll(() => target?.close());
   runStoreConformance({
     name,
@@ -21,5 +21,5 @@ function conformanceOn(name: string, open: () => Promise<PgTarget>) {
 describe('postgres on PGlite', () => conformanceOn('postgres (PGlite, embedded)', pgliteTarget));
 
 describe.skipIf(!PG_URL)(`postgres on a real server (KEYSMITH_PG_URL=${PG_URL ? describeServer() : 'unset'})`, () =>
-  conformanceOn(`postgres (server ${PG_URL ? describeServer() : ''}, pg.Pool max 12)`, () => serverTarget()),
+  conformanceOn(`postgres (server ${PG_URL ? describeServer() : ''}, pg.Pool max 10)`, () => serverTarget()),
 );

@@ -4,6 +4,9 @@ import pg from 'pg';
 import type { ApiKeyRecord } from 'keysmith';
 import { migrate, type Queryable } from 'keysmith/postgres';
 
+/** PGlite compiles its WebAssembly when it starts: seconds, more on a loaded 2-core machine. */
+export const START_TIMEOUT = 120_000;
+
 /** The real server to test against, when the environment names one (CI always does). */
 export const PG_URL = process.env.KEYSMITH_PG_URL;
 
@@ -44,7 +47,7 @@ export const freshSchemaName = () => `keysmith_test_${randomBytes(6).toString('h
 export async function serverTarget(poolOptions: pg.PoolConfig = {}): Promise<PgTarget & { pool: pg.Pool; schema: string }> {
   if (!PG_URL) throw new Error('KEYSMITH_PG_URL is not set');
   const schema = freshSchemaName();
-  const pool = new pg.Pool({ connectionString: PG_URL, max: 12, ...poolOptions });
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 10, ...poolOptions });
   await pool.query(`CREATE SCHEMA "${schema}"`);
   const table = `${schema}.api_keys`;
   await migrate(pool, { table });

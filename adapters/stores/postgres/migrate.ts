@@ -25,8 +25,11 @@ const MIGRATE_LOCK = 7_305_146_391;
  * A migration's SQL for your table name (the file is written for the default one), for teams that
  * run migrations with their own tool: `migrationSql(MIGRATIONS[0], { table: 'auth.api_keys' })`.
  */
-export function migrationSql(migration: Migration, options: MigrateOptions | TableNames = {}): string {
-  const names = 'migrations' in options ? options : tableNames(options.table);
+export function migrationSql(migration: Migration, options: MigrateOptions = {}): string {
+  return sqlFor(migration, tableNames(options.table));
+}
+
+function sqlFor(migration: Migration, names: TableNames): string {
   return migration.sql
     .replaceAll(`"${DEFAULT_TABLE}_tenant_list_idx"`, names.listIndex)
     .replaceAll(`"${DEFAULT_TABLE}"`, names.table);
@@ -42,14 +45,14 @@ export async function migrate(client: Queryable, options: MigrateOptions = {}): 
   const names = tableNames(options.table);
   // The validated name holds only [a-z0-9_.], so it is safe inside a string literal.
   const tableLiteral = `'${names.name}'`;
-  const before = await appliedVersions(client, names);
+  const before = await versionsOf(client, names);
   const pending = MIGRATIONS.filter((m) => !before.includes(m.version));
   if (pending.length === 0) return { applied: [] };
 
   const steps = pending.map(
     (m) => `
   IF NOT EXISTS (SELECT 1 FROM ${names.migrations} WHERE table_name = ${tableLiteral} AND version = ${m.version}) THEN
-${migrationSql(m, names)}
+${sqlFor(m, names)}
     INSERT INTO ${names.migrations} (table_name, version, name) VALUES (${tableLiteral}, ${m.version}, '${m.name}');
   END IF;`,
   );
@@ -72,13 +75,16 @@ END
 $keysmith_migrate$`,
     [],
   );
-  const after = await appliedVersions(client, names);
+  const after = await versionsOf(client, names);
   return { applied: after.filter((v) => !before.includes(v)) };
 }
 
 /** Versions recorded for this table; none when the migrations table does not exist yet. */
-export async function appliedVersions(client: Queryable, options: MigrateOptions | TableNames = {}): Promise<number[]> {
-  const names = 'migrations' in options ? options : tableNames(options.table);
+export function appliedVersions(client: Queryable, options: MigrateOptions = {}): Promise<number[]> {
+  return versionsOf(client, tableNames(options.table));
+}
+
+async function versionsOf(client: Queryable, names: TableNames): Promise<number[]> {
   const exists = await run(client, 'migrate', `SELECT to_regclass($1::text) IS NOT NULL AS present`, [names.migrations]);
   if (!exists[0]?.present || exists[0].present === 'f') return [];
   const rows = await run(client, 'migrate', `SELECT version FROM ${names.migrations} WHERE table_name = $1::text ORDER BY version`, [names.name]);
