@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { start as startExpress } from '../../examples/express/server.js';
+import { start as startFastify } from '../../examples/fastify/server.js';
+import { start as startHono } from '../../examples/hono/server.js';
+
+// Each example boots embedded PostgreSQL (PGlite, several seconds): run them side by side.
+describe.concurrent.each([
+  ['express', startExpress],
+  ['fastify', startFastify],
+  ['hono', startHono],
+])('examples/%s/server.ts', (_name, start) => {
+  it('starts on 127.0.0.1 and answers the printed curl lines', { timeout: 90_000 }, async () => {
+    const { url, adminToken, readerToken, close } = await start({ port: 0 });
+    try {
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const notes = await fetch(`${url}/api/notes`, { headers: { authorization: `Bearer ${readerToken}` } });
+      expect(await notes.json()).toEqual({ tenant: 'acme', notes: [] });
+      expect((await fetch(`${url}/api/notes`)).status).toBe(401);
+      expect((await fetch(`${url}/api/notes`, { method: 'POST', headers: { authorization: `Bearer ${readerToken}` } })).status).toBe(403);
+      expect((await fetch(`${url}/api/projects/apollo/notes`, { headers: { authorization: `Bearer ${readerToken}` } })).status).toBe(200);
+      expect((await fetch(`${url}/api/projects/gemini/notes`, { headers: { authorization: `Bearer ${readerToken}` } })).status).toBe(403);
+      const created = await fetch(`${url}/admin/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'ci', scopes: ['notes:read'] }),
+      });
+      expect(created.status).toBe(201);
+      const { token } = (await created.json()) as { token: string };
+      expect((await fetch(`${url}/api/notes`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+      // The reader key cannot manage keys.
+      expect((await fetch(`${url}/admin/keys`, { headers: { authorization: `Bearer ${readerToken}` } })).status).toBe(401);
+    } finally {
+      await close();
+    }
+  });
+});
