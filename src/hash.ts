@@ -75,7 +75,8 @@ export class TokenHasher {
   matches(token: string, stored: string): boolean {
     let candidate: string;
     if (stored.startsWith('sha256:')) {
-      candidate = `sha256:${this.hasher.sha256Hex(token)}`;
+      // The prefix is known to match: compare the digest in place, without building a new string.
+      return constantTimeEqualFrom(this.hasher.sha256Hex(token), stored, SHA256_TAG.length);
     } else if (stored.startsWith('hmac-sha256:')) {
       const pepperId = stored.slice('hmac-sha256:'.length, stored.indexOf(':', 'hmac-sha256:'.length));
       const secret = this.peppers.get(pepperId);
@@ -86,6 +87,16 @@ export class TokenHasher {
     }
     return constantTimeEqual(candidate, stored);
   }
+}
+
+const SHA256_TAG = 'sha256:';
+
+/** Like `constantTimeEqual(a, b.slice(offset))`, without the slice. */
+function constantTimeEqualFrom(a: string, b: string, offset: number): boolean {
+  if (a.length !== b.length - offset) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(offset + i);
+  return diff === 0;
 }
 
 /** Compares two strings in time that depends only on their length (which is public). */

@@ -131,8 +131,8 @@ export function createKeyring(options: KeyringOptions) {
     prefix: options.prefix,
     policy,
     /** Checks a token and, optionally, what the request needs. Never throws; see `VerifyResult`. */
-    async verify(token: unknown, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
-      return verifyToken(token, verifyOptions);
+    verify(token: unknown, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
+      return verifyToken(token, verifyOptions); // never throws synchronously: errors arrive as rejections
     },
     /** A RegExp for secret scanners that matches this keyring's tokens. */
     pattern: () => pattern(options.prefix),

@@ -38,9 +38,9 @@ export type UpdateOptions = UpdateKeyInput & CallerOptions;
 export const listQuerySchema = z.strictObject({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  search: z.string().max(100).optional(),
+  search: z.string().max(100).regex(/^[^\u0000]*$/, 'Must not contain NUL characters').optional(),
   includeRevoked: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
-  ownerId: z.string().min(1).max(128).optional(),
+  ownerId: z.string().min(1).max(128).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters').optional(),
 });
 export type ListOptions = z.input<typeof listQuerySchema>;
 
@@ -49,7 +49,7 @@ export const importKeyInputSchema = createKeyInputSchema.and(
     hash: z.string().regex(/^[0-9a-fA-F]{64}$/, 'A SHA-256 hex digest (64 hex characters)'),
     scheme: z.enum(IMPORT_SCHEMES),
     prefix: z.string().refine(isValidPrefix, 'Letters, digits and "_"').optional(),
-    preview: z.string().min(1).max(64).optional(),
+    preview: z.string().min(1).max(64).regex(/^[^\u0000-\u001f]*$/).optional(),
   }),
 );
 

@@ -11,7 +11,8 @@ const MAX_METADATA_DEPTH = 8;
 /** Finds the first reason `value` is not plain JSON data. */
 function jsonProblem(value: unknown, depth: number): string | null {
   if (depth > MAX_METADATA_DEPTH) return `nests deeper than ${MAX_METADATA_DEPTH} levels`;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null;
+  if (typeof value === 'string') return value.includes('\u0000') ? 'contains a NUL character' : null;
+  if (value === null || typeof value === 'boolean') return null;
   if (typeof value === 'number') return Number.isFinite(value) ? null : 'contains a non-finite number';
   if (Array.isArray(value)) {
     for (const item of value) {
@@ -25,6 +26,7 @@ function jsonProblem(value: unknown, depth: number): string | null {
     if (proto !== Object.prototype && proto !== null) return 'contains a value that is not plain JSON';
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) return `uses the forbidden key "${key}"`;
+      if (key.includes('\u0000')) return 'has a key with a NUL character';
       const problem = jsonProblem((value as Record<string, unknown>)[key], depth + 1);
       if (problem) return problem;
     }
@@ -50,13 +52,16 @@ export const metadataSchema = z.custom<Record<string, unknown>>().superRefine((v
 });
 
 const idString = z.string().min(1).max(128).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters');
+/** Free text: any character but NUL, which PostgreSQL text and jsonb cannot hold. */
+const plainText = (min: number, max: number) => z.string().trim().min(min).max(max).regex(/^[^\u0000]*$/, 'Must not contain NUL characters');
+const itemString = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters');
 export const scopeSchema = z.string().refine(isValidScope, 'Not a valid scope (letters, digits, _ . - and * segments joined by ":")');
 const resourceKind = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Resource kinds are identifiers');
 const dateInput = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]).refine((d) => !Number.isNaN(d.getTime()), 'Invalid date');
 
 export const mcpInputSchema = z.strictObject({
   enabled: z.boolean().optional(),
-  tools: z.strictObject({ mode: z.enum(['all', 'allow', 'deny']), names: z.array(z.string().min(1).max(128)).max(200) }).optional(),
+  tools: z.strictObject({ mode: z.enum(['all', 'allow', 'deny']), names: z.array(itemString(128)).max(200) }).optional(),
   readOnly: z.boolean().optional(),
 });
 
@@ -74,8 +79,8 @@ export const refillSchema = z.strictObject({
 
 const permissionFields = {
   scopes: z.array(scopeSchema).max(200).optional(),
-  roles: z.array(z.string().min(1).max(64)).max(50).optional(),
-  resources: z.record(resourceKind, z.array(z.string().min(1).max(256)).max(1000)).optional(),
+  roles: z.array(itemString(64)).max(50).optional(),
+  resources: z.record(resourceKind, z.array(itemString(256)).max(1000)).optional(),
   mcp: mcpInputSchema.optional(),
 };
 
@@ -94,8 +99,8 @@ const limitFields = {
 export const createKeyInputSchema = z
   .strictObject({
     tenantId: idString,
-    name: z.string().trim().min(1).max(120),
-    preset: z.string().min(1).max(64).optional(),
+    name: plainText(1, 120),
+    preset: itemString(64).optional(),
     ...permissionFields,
     expiresAt: dateInput.nullable().optional(),
     expiresIn: z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== null, 'Use a duration such as "7d", "30d", "12h" or milliseconds').optional(),
@@ -108,8 +113,8 @@ export const createKeyInputSchema = z
 
 /** Input of `keyring.update`: every field optional; `version` makes the update optimistic. */
 export const updateKeyInputSchema = z.strictObject({
-  name: z.string().trim().min(1).max(120).optional(),
-  preset: z.string().min(1).max(64).nullable().optional(),
+  name: plainText(1, 120).optional(),
+  preset: itemString(64).nullable().optional(),
   ...permissionFields,
   expiresAt: dateInput.nullable().optional(),
   ownerId: idString.nullable().optional(),

@@ -10,7 +10,7 @@ import type { KeyStore } from './store.js';
 import { withTimeout } from './timeout.js';
 import type { LimitCheck, RateLimiter } from './limits/limiter.js';
 import type { ApiKeyRecord } from './types.js';
-import { MAX_TOKEN_LENGTH, parseToken } from './token.js';
+import { CHECKSUM_LENGTH, ID_LENGTH, MAX_TOKEN_LENGTH, SECRET_LENGTH, parseToken } from './token.js';
 import { failure, type VerifyFailureCode, type VerifyResult } from './verify-result.js';
 
 export interface VerifyOptions {
@@ -47,6 +47,9 @@ export interface VerifierDeps {
   /** Failed verifications allowed per client address and window, or null for no throttling. */
   failedAttempts: { limit: number; windowMs: number } | null;
 }
+
+/** `<id>_<secret><checksum>`: the fixed-length tail of a keysmith token. */
+const TAIL_LENGTH = ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
 
 const GUESS_CODES = new Set<VerifyFailureCode>(['MALFORMED', 'NOT_FOUND', 'INVALID']);
 
@@ -109,9 +112,8 @@ export function createVerifier(deps: VerifierDeps) {
     return null;
   };
 
+  /** A cache miss: one primary-key lookup, then the record is prepared once and cached. */
   const load = async (id: string): Promise<CachedKey | null> => {
-    const cached = deps.cache.get(id);
-    if (cached) return cached;
     const record = await withTimeout(deps.store.findById(id), deps.storeTimeoutMs);
     if (!record) return null;
     const entry = prepare(record, deps.policy);
@@ -174,25 +176,66 @@ export function createVerifier(deps: VerifierDeps) {
     return left;
   };
 
-  return async function verify(token: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
-    if (deps.failedAttempts && typeof options.ip === 'string') {
-      try {
-        const probe = await deps.limiter.limit(failCheck(options.ip), 0, deps.now());
-        if (!probe.allowed) return reject('RATE_LIMITED', null, null, { retryAfterMs: probe.retryAfterMs });
-      } catch (error) {
-        storeFault('limiter', error);
-        if (deps.limiterFailure === 'closed') return reject('STORE_UNAVAILABLE', null, null);
-      }
-      return countGuess(await check(token, options), options.ip);
+  /** With failed-guess throttling: probe the caller's address first, count a failed guess after. */
+  const throttled = async (token: unknown, options: VerifyOptions, ip: string): Promise<VerifyResult> => {
+    try {
+      const probe = await deps.limiter.limit(failCheck(ip), 0, deps.now());
+      if (!probe.allowed) return reject('RATE_LIMITED', null, null, { retryAfterMs: probe.retryAfterMs });
+    } catch (error) {
+      storeFault('limiter', error);
+      if (deps.limiterFailure === 'closed') return reject('STORE_UNAVAILABLE', null, null);
     }
-    return check(token, options);
+    return countGuess(await check(token, options), ip);
   };
 
-  async function check(token: unknown, options: VerifyOptions): Promise<VerifyResult> {
-    if (typeof token !== 'string') return reject('MALFORMED', null, null);
-    const id = lookupId(token);
-    if (id === null) return reject('MALFORMED', null, null);
+  /**
+   * Not an async function on purpose: a cache hit on a key without rate limits or credits is
+   * answered synchronously and wrapped in one settled promise, instead of a chain of awaits. Any
+   * exception still becomes a rejected promise, exactly as from an async function.
+   */
+  return function verify(token: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
+    try {
+      if (deps.failedAttempts && typeof options.ip === 'string') return throttled(token, options, options.ip);
+      return check(token, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
 
+  function check(token: unknown, options: VerifyOptions): Promise<VerifyResult> {
+    try {
+      if (typeof token !== 'string') return Promise.resolve(reject('MALFORMED', null, null));
+      const hot = hotEntry(token);
+      if (hot) {
+        const result = settle(token, hot.record.id, hot, options, true);
+        return result instanceof Promise ? result : Promise.resolve(result);
+      }
+      const id = lookupId(token);
+      if (id === null) return Promise.resolve(reject('MALFORMED', null, null));
+      const cached = deps.cache.get(id);
+      if (!cached) return checkStored(token, id, options);
+      const result = settle(token, id, cached, options);
+      return result instanceof Promise ? result : Promise.resolve(result);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The hot path: a cached key whose stored hash this token matches. A matching SHA-256 means the
+   * token is the very one we minted (or imported), so parsing it again would only repeat checks it
+   * passed at creation; its prefix is still checked, as the accepted prefixes may have changed.
+   * Anything else returns null and takes the full path, which gives every answer its exact code.
+   */
+  function hotEntry(token: string): CachedKey | null {
+    const length = token.length;
+    if (length > MAX_TOKEN_LENGTH || length < TAIL_LENGTH + 2 || token.charCodeAt(length - TAIL_LENGTH - 1) !== 0x5f /* _ */) return null;
+    const entry = deps.cache.get(token.slice(length - TAIL_LENGTH, length - TAIL_LENGTH + ID_LENGTH));
+    if (!entry || !deps.prefixes.has(token.slice(0, length - TAIL_LENGTH - 1))) return null;
+    return deps.tokenHasher.matches(token, entry.record.hash) ? entry : null;
+  }
+
+  async function checkStored(token: string, id: string, options: VerifyOptions): Promise<VerifyResult> {
     let entry: CachedKey | null;
     try {
       entry = await load(id);
@@ -201,8 +244,13 @@ export function createVerifier(deps: VerifierDeps) {
       return reject('STORE_UNAVAILABLE', id, null);
     }
     if (!entry) return reject('NOT_FOUND', id, null);
-    const { record, key } = entry;
-    if (!deps.tokenHasher.matches(token, record.hash)) return reject('INVALID', id, null);
+    return settle(token, id, entry, options);
+  }
+
+  /** Secret, status, address and permissions: synchronous. Rate limits and credits need a round trip. */
+  function settle(token: string, id: string, entry: CachedKey, options: VerifyOptions, matched = false): VerifyResult | Promise<VerifyResult> {
+    const { record } = entry;
+    if (!matched && !deps.tokenHasher.matches(token, record.hash)) return reject('INVALID', id, null);
 
     const now = deps.now();
     if (record.revokedAt) return reject('REVOKED', id, record.tenantId);
@@ -215,6 +263,12 @@ export function createVerifier(deps: VerifierDeps) {
     if (denied) return denied;
 
     const cost = Number.isSafeInteger(options.cost) && options.cost! >= 0 ? options.cost! : 1;
+    if (record.rateLimits.length > 0 || record.remaining !== null) return limitAndSpend(id, entry, cost, now);
+    return admit(id, entry, entry.key, now);
+  }
+
+  async function limitAndSpend(id: string, entry: CachedKey, cost: number, now: number): Promise<VerifyResult> {
+    const { record, key } = entry;
     const limited = await rateLimit(record, cost, now);
     if (limited) return limited;
 
@@ -231,9 +285,12 @@ export function createVerifier(deps: VerifierDeps) {
       if (typeof left !== 'number') return left;
       resultKey = Object.freeze({ ...key, remaining: left });
     }
+    return admit(id, entry, resultKey, now);
+  }
 
+  function admit(id: string, entry: CachedKey, resultKey: CachedKey['key'], now: number): VerifyResult {
     touch(id, now);
-    if (deps.hasListener) deps.emit({ type: 'key.verified', at: new Date(now), keyId: id, tenantId: record.tenantId });
+    if (deps.hasListener) deps.emit({ type: 'key.verified', at: new Date(now), keyId: id, tenantId: entry.record.tenantId });
     return { valid: true, key: resultKey, permissions: entry.permissions };
   }
 }

@@ -95,6 +95,10 @@ describe('keyring lifecycle', () => {
       { tenantId: 'a', name: 'ok', remaining: -1 },
       { tenantId: 'a', name: 'ok', rateLimits: [{ name: 'a', limit: 1, windowMs: 1000 }, { name: 'a', limit: 2, windowMs: 1000 }] },
       { tenantId: { $ne: null }, name: 'ok' },
+      { tenantId: 'a', name: 'nul\u0000name' },
+      { tenantId: 'a', name: 'ok', metadata: { note: 'nul\u0000' } },
+      { tenantId: 'a', name: 'ok', metadata: { ['k\u0000']: 1 } },
+      { tenantId: 'a', name: 'ok', resources: { project: ['p\u0000'] } },
       null,
     ];
     for (const input of bad) {
