@@ -56,7 +56,7 @@ describe.skipIf(!available)('fleet-wide invalidation over Redis pub/sub (real Re
   it('says so when the channel drops, and starts clean when it is back', async () => {
     const events: KeysmithEvent[] = [];
     const { a, b } = await fleet(events);
-    await clients[0]!.client('KILL', 'TYPE', 'pubsub');
+    await clients[0]!.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     await until(async () => events.some((e) => e.type === 'cache.degraded'), 5000);
     await until(async () => events.some((e) => e.type === 'cache.restored'), 10_000);
     const { key, token } = await a.create({ tenantId: 't', name: 'k' });
