@@ -1,5 +1,6 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import type { Keyring, PermissionQuery, VerifyFailure } from 'keysmith';
+import { isValidScope, KeysmithError, parseQuery, type Keyring, type PermissionQuery, type VerifyFailure } from 'keysmith';
+import { z } from 'zod';
 import { toAuthInfo, type AuthInfoOptions } from './auth-info.js';
 
 /** The part of a keyring this adapter uses, so a wrapper or a test double of the keyring fits. */
@@ -31,6 +32,27 @@ export interface AuthFailure {
 }
 
 export type AuthOutcome = { ok: true; authInfo: AuthInfo } | { ok: false; failure: AuthFailure };
+
+const scopeList = z.array(z.string().refine(isValidScope, 'Not a valid scope')).readonly();
+const optionsSchema = z.looseObject({
+  scopes: scopeList.optional(),
+  anyScopes: scopeList.optional(),
+  query: z.unknown().optional(),
+  cost: z.int().min(0).optional(),
+  expiryHorizonSeconds: z.int().positive().max(366 * 86_400).optional(),
+  now: z.custom<() => number>((v) => typeof v === 'function', 'A function').optional(),
+});
+
+/**
+ * Checks options once, where a middleware or verifier is built, so a typo fails at startup; a
+ * query string is parsed here too.
+ * @throws KeysmithError `CONFIG` (or `INVALID_QUERY` for a bad query)
+ */
+export function checkAuthenticateOptions<T extends AuthenticateOptions>(options: T): T {
+  const parsed = optionsSchema.safeParse(options);
+  if (!parsed.success) throw new KeysmithError('CONFIG', `Invalid keysmith/mcp options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return typeof options.query === 'string' ? { ...options, query: parseQuery(options.query) } : options;
+}
 
 export const MCP_DISABLED_MESSAGE = 'MCP access is disabled for this API key';
 

@@ -1,7 +1,7 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { assertRealm } from 'keysmith';
 import type { Request, RequestHandler } from 'express';
-import { authenticate, type AuthenticateOptions, type KeyVerifier } from './authenticate.js';
+import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type KeyVerifier } from './authenticate.js';
 import { bearerTokenOf, mcpFailureAnswer } from './http-answer.js';
 
 export interface McpAuthOptions extends AuthenticateOptions {
@@ -26,7 +26,8 @@ export interface McpAuthOptions extends AuthenticateOptions {
  * app.all('/mcp', mcpAuth(keyring), (req, res) => transport.handleRequest(req, res, req.body));
  */
 export function mcpAuth(keyring: KeyVerifier, options: McpAuthOptions = {}): RequestHandler {
-  const { ip: ipOption, realm: realmOption, ...rest } = options;
+  const { ip: ipOption, realm: realmOption, ...unchecked } = options;
+  const rest = checkAuthenticateOptions(unchecked);
   const realm = assertRealm(realmOption ?? 'mcp');
   const ipOf = ipOption === false ? () => undefined : (ipOption ?? ((req: Request) => req.ip));
   return async (req, res, next) => {

@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, type CallToolResult, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import { KeysmithError, type Permissions } from 'keysmith';
 import { keysmithAuth, type AuthInfoOptions } from './auth-info.js';
-import { authenticate, mcpDisabled, type AuthenticateOptions, type AuthFailure, type AuthOutcome, type KeyVerifier } from './authenticate.js';
+import { authenticate, checkAuthenticateOptions, mcpDisabled, type AuthenticateOptions, type AuthFailure, type AuthOutcome, type KeyVerifier } from './authenticate.js';
 import type { McpKeyEvents } from './events.js';
 import { deniedArgument, mayUseTool, toolRulesSchema, type ToolFacts, type ToolRules } from './policy.js';
 import { handlerHost, methodOf, type RawHandler, type RequestExtra } from './sdk-handlers.js';
@@ -74,7 +74,7 @@ const defaultCredentials = (extra: RequestExtra) => {
 /**
  * Attaches keysmith's policy to an `McpServer`. Call it BEFORE the first `registerTool`. On every
  * request the key is verified again (revoked, paused, expired or narrowed keys take effect at
- * once, without spending credits); `tools/list` shows only the tools the key may use, and a
+ * once; no credits are spent unless `cost` is set); `tools/list` shows only the tools the key may use, and a
  * `tools/call` of any other tool gets McpServer's own "Tool X not found" answer. Other requests
  * (resources, prompts, …) need a usable key with `mcp.enabled`.
  *
@@ -87,6 +87,7 @@ const defaultCredentials = (extra: RequestExtra) => {
  */
 export function guardMcpServer(server: McpServer, keyring: KeyVerifier, options: GuardMcpServerOptions = {}): McpGuard {
   const rules = toolRulesSchema.parse({ toolScopes: options.toolScopes, toolResources: options.toolResources }) as ToolRules;
+  options = checkAuthenticateOptions(options);
   const host = handlerHost(server);
   if (guarded.has(server)) throw new KeysmithError('CONFIG', 'This McpServer is already guarded');
   try {

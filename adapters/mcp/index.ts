@@ -8,5 +8,5 @@ export { mcpKeyEvents, type McpKeyEvents } from './events.js';
 export { mcpSessions, SESSION_OF_ANOTHER_KEY, type McpSessions, type SessionLookup } from './sessions.js';
 export { mayUseTool, deniedArgument, resourceArguments, type ToolFacts, type ToolResources, type ToolRules } from './policy.js';
 export { keysmithAuth, toAuthInfo, DEFAULT_EXPIRY_HORIZON_SECONDS, type KeysmithAuthExtra, type AuthInfoOptions } from './auth-info.js';
-export { authenticate, MCP_DISABLED_MESSAGE, type AuthenticateOptions, type AuthFailure, type AuthFailureKind, type AuthOutcome, type KeyVerifier } from './authenticate.js';
+export { authenticate, checkAuthenticateOptions, MCP_DISABLED_MESSAGE, type AuthenticateOptions, type AuthFailure, type AuthFailureKind, type AuthOutcome, type KeyVerifier } from './authenticate.js';
 export { mcpFailureAnswer, bearerTokenOf } from './http-answer.js';

@@ -1,7 +1,7 @@
 import { InsufficientScopeError, InvalidTokenError, ServerError, TooManyRequestsError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { OAuthTokenVerifier } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { authenticate, type AuthenticateOptions, type AuthFailure, type KeyVerifier } from './authenticate.js';
+import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type AuthFailure, type KeyVerifier } from './authenticate.js';
 
 export type McpTokenVerifierOptions = AuthenticateOptions;
 
@@ -40,6 +40,7 @@ export function sdkErrorFor(failure: AuthFailure): Error {
  * @throws the SDK's `InvalidTokenError`, `InsufficientScopeError`, `TooManyRequestsError` or `ServerError`
  */
 export function mcpTokenVerifier(keyring: KeyVerifier, options: McpTokenVerifierOptions = {}): OAuthTokenVerifier {
+  options = checkAuthenticateOptions(options);
   return {
     async verifyAccessToken(token: string): Promise<AuthInfo> {
       const outcome = await authenticate(keyring, token, options);

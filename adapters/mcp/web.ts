@@ -1,6 +1,6 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { assertRealm, type HttpAnswer } from 'keysmith';
-import { authenticate, type AuthenticateOptions, type KeyVerifier } from './authenticate.js';
+import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type KeyVerifier } from './authenticate.js';
 import { bearerTokenOf, mcpFailureAnswer } from './http-answer.js';
 
 export interface VerifyMcpRequestOptions extends AuthenticateOptions {
@@ -25,7 +25,8 @@ export type McpRequestAuth = { ok: true; authInfo: AuthInfo } | { ok: false; ans
  * });
  */
 export async function verifyMcpRequest(keyring: KeyVerifier, request: Request, options: VerifyMcpRequestOptions = {}): Promise<McpRequestAuth> {
-  const { realm: realmOption, ...rest } = options;
+  const { realm: realmOption, ...unchecked } = options;
+  const rest = checkAuthenticateOptions(unchecked);
   const realm = assertRealm(realmOption ?? 'mcp');
   const parsed = bearerTokenOf((name) => request.headers.get(name), realm);
   let answer: HttpAnswer;

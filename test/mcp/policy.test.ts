@@ -50,3 +50,17 @@ describe('deniedArgument', () => {
     expect(resourceArguments('other', { id: 'note', deploy: { id: 'instance' } })).toEqual([['id', 'note']]);
   });
 });
+
+describe('options are checked where they are given', () => {
+  it('a bad scope, cost, horizon or query fails at construction', async () => {
+    const { testKeyring } = await import('./harness.js');
+    const { mcpTokenVerifier, mcpAuth, guardMcpServer } = await import('keysmith/mcp');
+    const { McpServer } = await import('@modelcontextprotocol/sdk/server/mcp.js');
+    const { keyring } = testKeyring();
+    expect(() => mcpTokenVerifier(keyring, { scopes: ['not a scope'] })).toThrow(/Invalid keysmith\/mcp options: scopes\.0/);
+    expect(() => mcpTokenVerifier(keyring, { cost: -1 })).toThrow(/cost/);
+    expect(() => mcpAuth(keyring, { expiryHorizonSeconds: 0 })).toThrow(/expiryHorizonSeconds/);
+    expect(() => mcpAuth(keyring, { query: 'a:read AND (' })).toThrow();
+    expect(() => guardMcpServer(new McpServer({ name: 's', version: '1' }), keyring, { scopes: ['bad scope'] })).toThrow(/scopes/);
+  });
+});
