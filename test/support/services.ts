@@ -1,0 +1,61 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+
+/**
+ * Stops and starts this machine's own services, for the disruptive suite (test/disruptive), which
+ * runs on its own after the main suite so no other test sees the outage.
+ */
+export const canControlPostgres = existsSync('/usr/bin/pg_ctlcluster') && existsSync('/etc/postgresql') && process.getuid?.() === 0;
+
+function pgCluster(action: 'stop' | 'start'): void {
+  const version = readdirSync('/etc/postgresql')[0]!;
+  const args = ['--skip-systemctl-redirect', version, 'main', action, ...(action === 'stop' ? ['-m', 'fast'] : [])];
+  execFileSync('pg_ctlcluster', args, { stdio: 'ignore' });
+}
+
+export async function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, host);
+    socket.setTimeout(300);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+}
+
+async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} within ${ms} ms`);
+}
+
+export async function stopPostgres(): Promise<void> {
+  pgCluster('stop');
+  await waitFor(async () => !(await portOpen(5432)), 15_000, 'PostgreSQL did not stop');
+}
+
+export async function startPostgres(): Promise<void> {
+  if (!(await portOpen(5432))) pgCluster('start');
+  await waitFor(() => portOpen(5432), 30_000, 'PostgreSQL did not start');
+}
+
+export const REDIS_START = ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log'];
+export const canControlRedis = existsSync('/usr/bin/redis-server') && process.getuid?.() === 0;
+
+export async function stopRedis(): Promise<void> {
+  try {
+    execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'shutdown', 'nosave'], { stdio: 'ignore' });
+  } catch {
+    // redis-cli exits non-zero when the server closes the connection on shutdown
+  }
+  await waitFor(async () => !(await portOpen(6379)), 10_000, 'Redis did not stop');
+}
+
+export async function startRedis(): Promise<void> {
+  if (!(await portOpen(6379))) execFileSync('redis-server', REDIS_START, { stdio: 'ignore' });
+  await waitFor(() => portOpen(6379), 10_000, 'Redis did not start');
+}
