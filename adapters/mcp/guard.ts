@@ -187,10 +187,7 @@ export function guardMcpServer(server: McpServer, keyring: KeyVerifier, options:
     unsubscribe = options.events.subscribe((keyId) => {
       if (host.transport) wasConnected = true;
       else if (wasConnected) return close();
-      if (boundKeyId !== null ? keyId === boundKeyId : seen.has(keyId)) {
-        facts = null;
-        notifyToolsChanged();
-      }
+      if (boundKeyId !== null ? keyId === boundKeyId : seen.has(keyId)) notifyToolsChanged();
     });
   }
   const close = () => {
