@@ -24,8 +24,14 @@ export interface VerifyOptions {
   resource?: { kind: string; id: string } | readonly { kind: string; id: string }[];
   /** The caller's address, checked against the key's `ipAllowlist`. */
   ip?: string;
-  /** Credits to consume when the key has `remaining`. @default 1 */
+  /** Credits to consume when the key has `remaining`, and units counted by its rate limits. @default 1 */
   cost?: number;
+  /**
+   * `false` checks the key and its permissions only: no rate limit, no credit. For re-checking a
+   * request that was already counted (the MCP guard re-verifies every JSON-RPC message).
+   * @default true
+   */
+  limits?: boolean;
 }
 
 export interface VerifierDeps {
