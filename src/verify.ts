@@ -269,7 +269,8 @@ export function createVerifier(deps: VerifierDeps) {
     if (denied) return denied;
 
     const cost = Number.isSafeInteger(options.cost) && options.cost! >= 0 ? options.cost! : 1;
-    if (record.rateLimits.length > 0 || record.remaining !== null) return limitAndSpend(id, entry, cost, now);
+    const limits = options.limits !== false; // false: a re-check of a request already counted
+    if (limits && (record.rateLimits.length > 0 || record.remaining !== null)) return limitAndSpend(id, entry, cost, now);
     return admit(id, entry, entry.key, now);
   }
 

@@ -15,6 +15,8 @@ export interface AuthenticateOptions extends AuthInfoOptions {
   query?: string | PermissionQuery;
   /** Credits consumed per authenticated HTTP request when the key has `remaining`. @default 1 */
   cost?: number;
+  /** `false`: no rate limit and no credit, for a re-check of a request already counted. @default true */
+  limits?: boolean;
 }
 
 /** Why a bearer token was refused, independent of how the transport answers. */
@@ -39,6 +41,7 @@ const optionsSchema = z.looseObject({
   anyScopes: scopeList.optional(),
   query: z.unknown().optional(),
   cost: z.int().min(0).optional(),
+  limits: z.boolean().optional(),
   expiryHorizonSeconds: z.int().positive().max(366 * 86_400).optional(),
   now: z.custom<() => number>((v) => typeof v === 'function', 'A function').optional(),
 });
@@ -92,6 +95,7 @@ export async function authenticate(keyring: KeyVerifier, token: string, options:
     ...(options.query !== undefined ? { query: options.query } : {}),
     ...(options.ip !== undefined ? { ip: options.ip } : {}),
     ...(options.cost !== undefined ? { cost: options.cost } : {}),
+    ...(options.limits === false ? { limits: false } : {}),
   });
   if (!result.valid) return { ok: false, failure: failureOf(result) };
   if (!result.permissions.mcp.enabled) return { ok: false, failure: mcpDisabled(result.key.id) };

@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, type CallToolResult, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import { KeysmithError, type Permissions } from 'keysmith';
 import { keysmithAuth, type AuthInfoOptions } from './auth-info.js';
-import { authenticate, checkAuthenticateOptions, mcpDisabled, type AuthenticateOptions, type AuthFailure, type AuthOutcome, type KeyVerifier } from './authenticate.js';
+import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type AuthFailure, type KeyVerifier } from './authenticate.js';
 import type { McpKeyEvents } from './events.js';
 import { deniedArgument, mayUseTool, toolRulesSchema, type ToolFacts, type ToolRules } from './policy.js';
 import { handlerHost, methodOf, type RawHandler, type RequestExtra } from './sdk-handlers.js';
@@ -24,6 +24,12 @@ export interface GuardMcpServerOptions extends ToolRules, Pick<AuthenticateOptio
    * @default 0
    */
   cost?: number;
+  /**
+   * Per-tool cost of a `tools/call`, counted against the key's rate limits and credits (overrides
+   * `cost` for the tools it names), e.g. `{ 'generate-report': 10 }`. A call refused as "not found"
+   * or for a resource spends nothing.
+   */
+  toolCosts?: Record<string, number>;
   /** Where the key of a request comes from. @default the token of `extra.authInfo` (and the `ip` keysmith put in it) */
   credentials?: (extra: RequestExtra) => { token: string; ip?: string } | undefined;
 }
@@ -50,18 +56,6 @@ function mcpErrorFor(failure: AuthFailure): McpError {
   const data = { reason: failure.code };
   if (failure.kind === 'unavailable') return new McpError(ErrorCode.InternalError, failure.message, data);
   return new McpError(ErrorCode.InvalidRequest, `${failure.kind === 'invalid_token' ? 'Unauthorized' : 'Forbidden'}: ${failure.message}`, data);
-}
-
-/**
- * A re-check that spends nothing is still refused by a rate-limit window the HTTP layer just
- * filled with this very request. Verify reports RATE_LIMITED only after every other check passed,
- * so the key is otherwise fine: keep the AuthInfo the HTTP layer made for this request.
- */
-function admittedByHttpLayer(extra: RequestExtra, token: string, failure: AuthFailure): AuthOutcome | null {
-  const current = extra.authInfo;
-  const auth = keysmithAuth(current);
-  if (!current || !auth || current.token !== token || failure.keyId !== auth.keyId) return null;
-  return auth.permissions.mcp.enabled ? { ok: true, authInfo: current } : { ok: false, failure: mcpDisabled(auth.keyId) };
 }
 
 const defaultCredentials = (extra: RequestExtra) => {
@@ -105,14 +99,20 @@ export function guardMcpServer(server: McpServer, keyring: KeyVerifier, options:
 
   let boundKeyId = options.boundKey === undefined ? null : typeof options.boundKey === 'string' ? options.boundKey : (keysmithAuth(options.boundKey)?.keyId ?? options.boundKey.clientId);
   const credentials = options.credentials ?? defaultCredentials;
+  const toolCosts = options.toolCosts ?? {};
+  for (const [name, cost] of Object.entries(toolCosts)) {
+    if (!Number.isSafeInteger(cost) || cost < 0) throw new KeysmithError('CONFIG', `toolCosts.${name} must be a whole number, 0 or more`);
+  }
   const seen = new Set<string>();
 
-  /** Verifies the request's key afresh; throws an McpError the client sees as a JSON-RPC error. */
+  /**
+   * Verifies the request's key afresh; throws an McpError the client sees as a JSON-RPC error.
+   * With cost 0 it spends nothing and skips rate limits (the HTTP layer already counted the request).
+   */
   const check = async (extra: RequestExtra, cost = 0): Promise<{ authInfo: AuthInfo; permissions: Permissions }> => {
     const found = credentials(extra);
     if (!found) throw new McpError(ErrorCode.InvalidRequest, 'Unauthorized: no API key on this request', { reason: 'MISSING_TOKEN' });
-    let outcome = await authenticate(keyring, found.token, { ...options, cost, ...(found.ip !== undefined ? { ip: found.ip } : {}) });
-    if (!outcome.ok && outcome.failure.code === 'RATE_LIMITED' && cost === 0) outcome = admittedByHttpLayer(extra, found.token, outcome.failure) ?? outcome;
+    const outcome = await authenticate(keyring, found.token, { ...options, ...(cost > 0 ? { cost } : { limits: false }), ...(found.ip !== undefined ? { ip: found.ip } : {}) });
     if (!outcome.ok) throw mcpErrorFor(outcome.failure);
     const auth = keysmithAuth(outcome.authInfo)!;
     if (boundKeyId !== null && auth.keyId !== boundKeyId) {
@@ -150,7 +150,7 @@ export function guardMcpServer(server: McpServer, keyring: KeyVerifier, options:
   };
 
   const guardCall = (original: RawHandler): RawHandler => async (request, extra) => {
-    const { authInfo, permissions } = await check(extra, options.cost ?? 0);
+    const { authInfo, permissions } = await check(extra);
     const params = (request as { params: { name: string; arguments?: unknown } }).params;
     const tool = (await toolFacts(extra)).get(params.name) ?? { name: params.name };
     if (!mayUseTool(permissions, tool, rules)) return toolNotFound(params.name);
@@ -158,6 +158,9 @@ export function guardMcpServer(server: McpServer, keyring: KeyVerifier, options:
     if (denied) {
       return { content: [{ type: 'text', text: `The API key may not access this ${denied.kind} (argument "${denied.argument}")` }], isError: true } satisfies CallToolResult;
     }
+    // Only an allowed call is counted: its cost against the key's rate limits and credits.
+    const cost = (Object.hasOwn(toolCosts, params.name) ? toolCosts[params.name] : undefined) ?? options.cost ?? 0;
+    if (cost > 0) await check(extra, cost);
     return original(request, withAuth(extra, authInfo));
   };
 

@@ -128,6 +128,17 @@ describe('rate limits in verify', () => {
     expect(await closed.verify(unlimited.token)).toMatchObject({ valid: true });
   });
 
+  it('limits: false re-checks a key without counting it against limits or credits', async () => {
+    const { keyring } = setup();
+    const { key, token } = await keyring.create({ tenantId: 't', name: 'k', remaining: 5, rateLimits: [{ name: 'r', limit: 1, windowMs: 60_000 }] });
+    expect((await keyring.verify(token)).valid).toBe(true);
+    for (let i = 0; i < 5; i++) expect(await keyring.verify(token, { limits: false })).toMatchObject({ valid: true });
+    expect(await keyring.verify(token)).toMatchObject({ code: 'RATE_LIMITED' });
+    expect((await keyring.get('t', key.id))!.remaining).toBe(4);
+    await keyring.revoke('t', key.id);
+    expect(await keyring.verify(token, { limits: false })).toMatchObject({ code: 'REVOKED' });
+  });
+
   it('refuses bad limit settings at create', async () => {
     const { keyring } = setup();
     for (const rateLimits of [[{ name: 'x', limit: 0, windowMs: 1000 }], [{ name: 'x', limit: 1, windowMs: 10 }], [{ name: 'bad name', limit: 1, windowMs: 1000 }], [{ name: 'x', limit: 1, windowMs: 1000, per: 'tenant' }]]) {

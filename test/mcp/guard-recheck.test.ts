@@ -110,4 +110,31 @@ describe('guardMcpServer re-verifies the key itself on every request', () => {
     }
     await expect(verifier.verifyAccessToken(token)).rejects.toThrow('Rate limit exceeded');
   });
+
+  it('charges per-tool costs against credits and rate limits, only for calls it allows', async () => {
+    const t = testKeyring();
+    const { key, token } = await t.keyring.create({
+      tenantId: TENANT,
+      name: 'k',
+      remaining: 10,
+      rateLimits: [{ name: 'tool-units', limit: 8, windowMs: 60_000 }],
+      mcp: { tools: { mode: 'deny', names: ['deploy'] } },
+    });
+    const auth = { current: await mcpTokenVerifier(t.keyring, {}).verifyAccessToken(token) };
+    const { client } = await session(t, auth, { toolCosts: { write_note: 3, deploy: 5 } });
+    const remaining = async () => (await t.keyring.get(TENANT, key.id))!.remaining;
+    const before = await remaining();
+    await client.listTools();
+    expect((await call(client)).isError).toBeFalsy(); // read_note: no cost
+    expect(await remaining()).toBe(before);
+    expect(await client.callTool({ name: 'deploy', arguments: { projectId: 'p1' } })).toEqual(toolNotFound('deploy')); // denied: free
+    expect(await remaining()).toBe(before);
+    expect((await client.callTool({ name: 'write_note', arguments: { id: '1', body: 'x' } })).isError).toBeFalsy();
+    expect(await remaining()).toBe(before! - 3);
+    expect((await client.callTool({ name: 'write_note', arguments: { id: '2', body: 'x' } })).isError).toBeFalsy();
+    // 6 units used of the 8-unit window: a third write (3 units) is refused by the rate limit
+    await expect(client.callTool({ name: 'write_note', arguments: { id: '3', body: 'x' } })).rejects.toMatchObject({ message: expect.stringContaining('Rate limit exceeded') });
+    expect(await remaining()).toBe(before! - 6);
+    expect(() => guardMcpServer(new McpServer({ name: 'x', version: '1' }), t.keyring, { toolCosts: { a: -1 } })).toThrow(/toolCosts/);
+  });
 });
