@@ -44,8 +44,9 @@ describe('guardStdioServer (in process)', () => {
     const info = JSON.parse(((await client.callTool({ name: 'whoami', arguments: {} })).content as { text: string }[])[0]!.text);
     expect(info).toMatchObject({ clientId: key.id, extra: { keyId: key.id, tenantId: TENANT } });
     expect(info.token).toBe(token); // the handler sees the AuthInfo; it is never printed anywhere
-    // No HTTP layer charges here: every tools/call spends one credit, listing spends none.
-    expect((await t.keyring.get(TENANT, key.id))!.remaining).toBe(3);
+    // No HTTP layer charges here: every allowed tools/call spends one credit; listing and the
+    // refused write_note spend none.
+    expect((await t.keyring.get(TENANT, key.id))!.remaining).toBe(4);
     await t.keyring.revoke(TENANT, key.id);
     await expect(client.callTool({ name: 'read_note', arguments: { id: '1' } })).rejects.toThrow('The API key has been revoked');
   });
