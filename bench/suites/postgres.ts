@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { createKeyring, type KeyStore } from 'keysmith';
+import { memoryStore } from 'keysmith/memory';
+import { migrate, postgresStore, type Queryable } from 'keysmith/postgres';
+import { cycle, seed } from '../lib/fixtures.js';
+import { measureGroup, speedRatio, type Measurement } from '../lib/measure.js';
+import { row, skipped, type Row } from '../lib/rows.js';
+import { PG_URL, describeUrl, postgresProblem } from '../lib/services.js';
+import { verdict } from '../lib/targets.js';
+
+const KEYS = 1000;
+/** Long enough that no entry expires during the run: "warm" means every call is a cache hit. */
+const WARM_CACHE = { ttlMs: 600_000 };
+
+/**
+ * node-postgres sends a named query as a server-side prepared statement, parsed and planned once per
+ * connection. keysmith's adapter sends plain text today; this wrapper shows what preparing would save.
+ */
+function preparedStatements(pool: pg.Pool): Queryable {
+  const names = new Map<string, string>();
+  return {
+    query: (text, values) => {
+      let name = names.get(text);
+      if (!name) names.set(text, (name = `keysmith_${names.size}`));
+      return pool.query({ name, text, values });
+    },
+  };
+}
+
+/**
+ * keysmith verify on one database, warm and cold, next to a bare primary-key SELECT through the
+ * same client and the memory store's warm verify (the yardsticks of two targets), all interleaved.
+ */
+async function onDatabase(client: Queryable, table: string, quotedTable: string, prepared: Queryable | null) {
+  let findSql = '';
+  const spy: Queryable = { query: (text, params) => ((findSql = text), client.query(text, params)) };
+  const store = postgresStore({ client: spy, table });
+  const { tokens, ids } = await seed(store, 'sk', KEYS, KEYS);
+  await store.findById(ids[0]!); // records the adapter's own lookup SQL
+  const warm = createKeyring({ store, prefix: 'sk', cache: WARM_CACHE });
+  const cold = createKeyring({ store, prefix: 'sk', cache: false });
+  const coldPrepared = prepared && createKeyring({ store: postgresStore({ client: prepared, table }), prefix: 'sk', cache: false });
+
+  const mem: KeyStore = memoryStore();
+  const memSeed = await seed(mem, 'sk', KEYS, KEYS);
+  const memWarm = createKeyring({ store: mem, prefix: 'sk', cache: WARM_CACHE });
+
+  const next = () => cycle(tokens);
+  const [nextWarm, nextCold, nextPrepared] = [next(), next(), next()];
+  const [nextId, nextSqlId] = [cycle(ids), cycle(ids)];
+  const nextMem = cycle(memSeed.tokens);
+  // Warm every cache (and write every lastUsedAt once) before measuring.
+  for (const t of tokens) if (!(await warm.verify(t)).valid || !(await cold.verify(t)).valid) throw new Error('bench setup: a seeded key does not verify on Postgres');
+  for (const t of tokens) await coldPrepared?.verify(t);
+  for (const t of memSeed.tokens) await memWarm.verify(t);
+  const raw = `SELECT * FROM ${quotedTable} WHERE id = $1`;
+
+  return measureGroup(
+    [
+      { name: 'mem', fn: () => memWarm.verify(nextMem()), async: true },
+      { name: 'warm', fn: () => warm.verify(nextWarm()), async: true },
+      { name: 'cold', fn: () => cold.verify(nextCold()), async: true },
+      { name: 'raw', fn: () => client.query(raw, [nextId()]), async: true },
+      { name: 'sql', fn: () => client.query(findSql, [nextSqlId()]), async: true },
+      ...(coldPrepared ? [{ name: 'prepared', fn: () => coldPrepared.verify(nextPrepared()), async: true }] : []),
+    ],
+    { rounds: 9, roundMs: 200, latencyMs: 400 },
+  );
+}
+
+function rows(prefix: string, section: string, m: Record<string, Measurement>, driver: string): Row[] {
+  const warmShare = speedRatio(m.warm!, m.mem!);
+  // Time per call relative to the raw lookup, from interleaved rounds (steadier than one latency pass).
+  const coldCost = speedRatio(m.raw!, m.cold!);
+  const out = [
+    row(`${prefix}.warm`, section, 'keysmith verify, warm (cache on)', m.warm!, {
+      vsFloor: 'floor',
+      vsPeer: 'ba.verify',
+      target: verdict(warmShare >= 0.8, `≥ 80% of memory warm (${Math.round(warmShare * 100)}%)`),
+      note: 'cache hit: the database is not asked',
+    }),
+    row(`${prefix}.cold`, section, 'keysmith verify, cold (cache: false)', m.cold!, {
+      vsPeer: 'ba.verify',
+      target: verdict(coldCost <= 1.2, `≤ 1.2× raw lookup's time (${coldCost.toFixed(2)}×)`),
+      note: 'one primary-key SELECT per call',
+    }),
+    row(`${prefix}.raw`, section, `raw SELECT * … WHERE id = $1 (${driver})`, m.raw!, { note: 'the lookup with no keysmith around it' }),
+    row(`${prefix}.sql`, section, `the adapter's findById SQL, sent directly (${driver})`, m.sql!, {
+      note: `${speedRatio(m.raw!, m.sql!).toFixed(2)}× raw time: 27 typed select expressions, parsed and planned on every call`,
+    }),
+  ];
+  if (m.prepared) {
+    out.push(
+      row(`${prefix}.prepared`, section, 'keysmith verify, cold, through named prepared statements', m.prepared, {
+        vsPeer: 'ba.verify',
+        note: `${speedRatio(m.raw!, m.prepared).toFixed(2)}× raw time; a client wrapper, see BENCHMARKS.md`,
+      }),
+    );
+  }
+  return out;
+}
+
+export async function pgliteSuite(): Promise<Row[]> {
+  const db = new PGlite();
+  try {
+    await migrate(db);
+    const m = await onDatabase(db, 'keysmith_api_keys', '"keysmith_api_keys"', null);
+    return rows('pglite', 'PGlite (embedded, in process)', m, 'PGlite');
+  } finally {
+    await db.close();
+  }
+}
+
+export async function postgresSuite(): Promise<Row[]> {
+  const section = `PostgreSQL server (${describeUrl(PG_URL)}, pg.Pool, loopback)`;
+  const problem = await postgresProblem();
+  if (problem) return [skipped('pg.warm', section, 'keysmith verify on PostgreSQL', `${problem}; set KEYSMITH_PG_URL`)];
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 4 });
+  const schema = `keysmith_bench_${randomBytes(5).toString('hex')}`;
+  try {
+    await pool.query(`CREATE SCHEMA "${schema}"`);
+    const table = `${schema}.api_keys`;
+    await migrate(pool, { table });
+    const m = await onDatabase(pool, table, `"${schema}"."api_keys"`, preparedStatements(pool));
+    return rows('pg', section, m, 'pg.Pool');
+  } finally {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+    await pool.end();
+  }
+}
