@@ -53,11 +53,25 @@ function retryAfter(ms: number | undefined): Record<string, string> {
 }
 
 /**
+ * IETF httpapi RateLimit headers (draft-ietf-httpapi-ratelimit-headers): the policy that refused
+ * (`q` units per `w` seconds) and its state (`r` left, `t` seconds until units come back).
+ */
+function rateLimitHeaders(failure: Pick<VerifyFailure, 'limit' | 'retryAfterMs'>): Record<string, string> {
+  const limit = failure.limit;
+  if (!limit || !/^[A-Za-z0-9_.-]+$/.test(limit.name)) return {};
+  const t = Math.max(1, Math.ceil((failure.retryAfterMs ?? limit.windowMs) / 1000));
+  return {
+    'ratelimit-policy': `"${limit.name}";q=${limit.limit};w=${Math.ceil(limit.windowMs / 1000)}`,
+    ratelimit: `"${limit.name}";r=${limit.remaining};t=${t}`,
+  };
+}
+
+/**
  * The one mapping from a failed verification to an HTTP answer. Only the failure's code and the
  * fixed messages are used: never the token, never the key id (so NOT_FOUND and INVALID are
  * byte-identical).
  */
-export function verifyFailureAnswer(failure: Pick<VerifyFailure, 'code' | 'requiredScopes' | 'retryAfterMs'>, realm: string): HttpAnswer {
+export function verifyFailureAnswer(failure: Pick<VerifyFailure, 'code' | 'requiredScopes' | 'retryAfterMs' | 'limit'>, realm: string): HttpAnswer {
   const unusable = UNUSABLE[failure.code];
   if (unusable) {
     const message = FAILURE_MESSAGES[unusable === 'INVALID' ? 'INVALID' : failure.code];
@@ -80,7 +94,7 @@ export function verifyFailureAnswer(failure: Pick<VerifyFailure, 'code' | 'requi
     case 'RATE_LIMITED':
     case 'USAGE_EXCEEDED':
       // Without a refill, credits never come back: no Retry-After rather than a false promise.
-      return errorAnswer(429, failure.code, message, { headers: retryAfter(failure.retryAfterMs) });
+      return errorAnswer(429, failure.code, message, { headers: { ...retryAfter(failure.retryAfterMs), ...rateLimitHeaders(failure) } });
     default:
       // STORE_UNAVAILABLE, and any code added later: fail closed.
       return errorAnswer(503, AuthErrorCode.STORE_UNAVAILABLE, FAILURE_MESSAGES.STORE_UNAVAILABLE);

@@ -14,6 +14,8 @@ export interface Expected {
   message?: string;
   wwwAuthenticate?: string | null;
   retryAfter?: string | RegExp | null;
+  /** Other headers to check (lower-case names); `null` means "must be absent". */
+  headers?: Record<string, RegExp | null>;
   /** Checks a successful JSON body. */
   json?: (body: unknown, fx: Fixture) => unknown;
 }
@@ -98,10 +100,17 @@ export const MIDDLEWARE_CASES: MiddlewareCase[] = [
     name: 'past its rate limit a key gets 429 with Retry-After',
     before: (fx) => [{ path: '/api/whoami', headers: bearer(fx.t.limited) }],
     request: (fx) => ({ path: '/api/whoami', headers: bearer(fx.t.limited) }),
-    expect: { status: 429, code: 'RATE_LIMITED', retryAfter: /^([1-9]|[1-5][0-9]|60)$/, wwwAuthenticate: null },
+    expect: {
+      status: 429,
+      code: 'RATE_LIMITED',
+      retryAfter: /^([1-9]|[1-5][0-9]|60)$/,
+      wwwAuthenticate: null,
+      // IETF httpapi RateLimit headers: the refusing policy (1 per 60 s) and its state.
+      headers: { 'ratelimit-policy': /^"burst";q=1;w=60$/, ratelimit: /^"burst";r=0;t=([1-9]|[1-5][0-9]|60)$/ },
+    },
   },
   { name: 'without credits (refill due tomorrow) → 429 with Retry-After', request: (fx) => ({ path: '/api/whoami', headers: bearer(fx.t.spent) }), expect: { status: 429, code: 'USAGE_EXCEEDED', retryAfter: /^[1-9][0-9]*$/ } },
-  { name: 'without credits and no refill → 429 without Retry-After', request: (fx) => ({ path: '/api/whoami', headers: bearer(fx.t.spentForever) }), expect: { status: 429, code: 'USAGE_EXCEEDED', retryAfter: null } },
+  { name: 'without credits and no refill → 429 without Retry-After', request: (fx) => ({ path: '/api/whoami', headers: bearer(fx.t.spentForever) }), expect: { status: 429, code: 'USAGE_EXCEEDED', retryAfter: null, headers: { 'ratelimit-policy': null } } },
 
   // Fail closed.
   {

@@ -53,6 +53,10 @@ describe('verification middleware: one table, three frameworks over real HTTP', 
         if (e.retryAfter === null) expect(answer.headers.get('retry-after'), where).toBeNull();
         else if (e.retryAfter instanceof RegExp) expect(answer.headers.get('retry-after') ?? '', where).toMatch(e.retryAfter);
         else if (typeof e.retryAfter === 'string') expect(answer.headers.get('retry-after'), where).toBe(e.retryAfter);
+        for (const [name, want] of Object.entries(e.headers ?? {})) {
+          if (want === null) expect(answer.headers.get(name), `${where} ${name}`).toBeNull();
+          else expect(answer.headers.get(name) ?? '', `${where} ${name}`).toMatch(want);
+        }
         if (e.json) e.json(JSON.parse(answer.text), fx);
       }
       // Error answers carry nothing key-specific, so the three frameworks must agree byte for byte.
