@@ -40,7 +40,7 @@ export async function httpSuite(): Promise<Row[]> {
   const section = 'HTTP middleware overhead (hello route, autocannon, 127.0.0.1)';
   try {
     const { httpOverheadSuite } = (await import('../http-overhead.js')) as { httpOverheadSuite: (o: object) => Promise<ExternalRow[]> };
-    const rows = (await httpOverheadSuite({ durationSec: 1, rounds: 3 })).map(toRow);
+    const rows = (await httpOverheadSuite({ durationSec: 1, rounds: 5 })).map(toRow);
     const byId = new Map(rows.map((r) => [r.id, r]));
     for (const r of rows) {
       if (!r.id.endsWith('.keysmith')) continue;
