@@ -71,6 +71,7 @@ function limitChecks(record: ApiKeyRecord): LimitCheck[] {
 /** The verify path: parse → cache or primary-key lookup → constant-time compare → status → permissions → credits. */
 export function createVerifier(deps: VerifierDeps) {
   const lastTouched = new Map<string, number>();
+  const prefixList = [...deps.prefixes];
 
   const reject = (code: VerifyFailureCode, keyId: string | null, tenantId: string | null, extra = {}): VerifyResult => {
     if (deps.hasListener) deps.emit({ type: 'key.rejected', at: new Date(deps.now()), code, keyId, tenantId });
@@ -237,8 +238,14 @@ export function createVerifier(deps: VerifierDeps) {
     const length = token.length;
     if (length > MAX_TOKEN_LENGTH || length < TAIL_LENGTH + 2 || token.charCodeAt(length - TAIL_LENGTH - 1) !== 0x5f /* _ */) return null;
     const entry = deps.cache.get(token.slice(length - TAIL_LENGTH, length - TAIL_LENGTH + ID_LENGTH));
-    if (!entry || !deps.prefixes.has(token.slice(0, length - TAIL_LENGTH - 1))) return null;
+    if (!entry || !hasAcceptedPrefix(token, length - TAIL_LENGTH - 1)) return null;
     return deps.tokenHasher.matches(token, entry.record.hash) ? entry : null;
+  }
+
+  /** `prefixes.has(token.slice(0, prefixLength))` without the slice. */
+  function hasAcceptedPrefix(token: string, prefixLength: number): boolean {
+    for (const p of prefixList) if (p.length === prefixLength && token.startsWith(p)) return true;
+    return false;
   }
 
   async function checkStored(token: string, id: string, options: VerifyOptions): Promise<VerifyResult> {

@@ -60,7 +60,7 @@ export async function verifyMemorySuite(): Promise<Row[]> {
       { name: 'pak', fn: () => pak.verify(nextPak()) },
       { name: 'ba', fn: () => ba.verify(nextBa()), async: true },
     ],
-    { rounds: 7, roundMs: 250 },
+    { rounds: 15, roundMs: 150 },
   );
 
   return [
