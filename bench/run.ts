@@ -38,8 +38,10 @@ function judgeInProcess(rows: Row[]): void {
   const ofFloor = ratio(warm, byId.get('floor'));
   const ofBa = ratio(warm, byId.get('ba.verify'));
   if (ofFloor === null || ofBa === null) return;
+  const ofAsync = ratio(warm, byId.get('floor.async'));
+  const asyncNote = ofAsync === null ? '' : `, ${Math.round(ofAsync * 100)}% of the async floor`;
   warm.target = [
-    verdict(ofFloor >= 0.5, `≥ 50% of floor (${Math.round(ofFloor * 100)}%)`),
+    verdict(ofFloor >= 0.5, `≥ 50% of floor (${Math.round(ofFloor * 100)}%${asyncNote})`),
     verdict(ofBa >= 40, `≥ 40× better-auth (${Math.round(ofBa)}×)`),
   ].join('; ');
 }

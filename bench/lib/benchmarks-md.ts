@@ -30,7 +30,8 @@ export const howToRead = `## How to read this
 - **The floor** is the least any API-key verifier must do: SHA-256 of the token (node:crypto's native
   one-shot \`hash\`), a \`Map\` lookup of the stored digest, and a constant-time compare, synchronously.
   keysmith's verify does that plus parsing, status, expiry, permissions and usage bookkeeping, and
-  answers through a promise.
+  answers through a promise. The "floor behind an awaited promise" row is the same work returned as a
+  resolved promise and awaited: the share of the gap that any async verify API pays, whatever it does.
 - **Warm** means the verified-record cache holds the key (the benchmark sets a TTL longer than the run;
   with the default 10 s each key pays one cold lookup per 10 s). **Cold** is \`cache: false\`: every
   call reads the store.
@@ -45,6 +46,10 @@ export const howToRead = `## How to read this
 - **Revocation propagation** is the time from \`revoke()\` on instance A to instance B having dropped the
   key from its cache (B's channel callback, after the keyring's handler), over a shared in-process
   store so that only the channel is measured.
+- **HTTP rows** come from bench/http-overhead.ts (autocannon in a worker thread, 1 s runs, 5
+  interleaved rounds, medians). On a 2-core machine the load generator, the server and anything else
+  running share the cores, so req/s of one variant can swing by a third between rounds; read the
+  guarded/unguarded ratio with that in mind.
 - **lastUsedAt writes** wrap the store to count \`touch\` calls while many callers verify the same keys
   concurrently; the bound is one write per key per \`touchIntervalMs\`.
 `;
