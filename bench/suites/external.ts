@@ -47,7 +47,9 @@ export async function httpSuite(): Promise<Row[]> {
       const plain = byId.get(r.id.replace(/\.keysmith$/, '.plain'));
       if (!plain?.opsPerSec || !r.opsPerSec) continue;
       const share = r.opsPerSec / plain.opsPerSec;
-      r.target = verdict(share >= 0.9, `≥ 90% of unguarded req/s (${Math.round(share * 100)}%)`);
+      const noop = byId.get(r.id.replace(/\.keysmith$/, '.noop'));
+      const control = noop?.opsPerSec ? `; the no-op middleware: ${Math.round((noop.opsPerSec / plain.opsPerSec) * 100)}%` : '';
+      r.target = verdict(share >= 0.9, `≥ 90% of unguarded req/s (${Math.round(share * 100)}%${control})`);
     }
     return rows;
   } catch (error) {
