@@ -1,0 +1,77 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyring } from 'keysmith';
+import { memoryStore } from 'keysmith/memory';
+import { FRAMEWORKS, type RunningApp } from '../http/apps.js';
+
+/**
+ * An admin body far over the limit, then a second request on the same keep-alive connection (as
+ * a client pool would send it). Wanted: the client never waits forever; the second request is
+ * answered, or the server closes the connection.
+ *
+ * KNOWN ISSUE (reported): past 64 KiB + 1 MiB, `readLimited` stops reading (by design) but
+ * nothing closes the connection, so in Express and Fastify the next request on it hangs until
+ * the server's own timeouts. Hono's node-server closes it. Those two cases are marked `fails`;
+ * drop `.fails` once the adapters close the connection (or answer with `Connection: close`).
+ */
+
+interface Exchange {
+  statuses: number[];
+  closed: boolean;
+}
+
+/** Writes a chunked body of `size` bytes and a pipelined second request; watches for `ms`. */
+function pipelined(url: string, size: number, ms: number): Promise<Exchange> {
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+    let received = '';
+    let closed = false;
+    const statuses = () => (received.match(/HTTP\/1\.1 (\d{3})/g) ?? []).map((s) => Number(s.slice(9)));
+    const finish = () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ statuses: statuses(), closed });
+    };
+    // Done early once both answers are in or the server closed; a hang waits the whole `ms`.
+    const timer = setTimeout(finish, ms);
+    socket.on('data', (d: Buffer) => {
+      received += d.toString('latin1');
+      if (statuses().length === 2 && received.endsWith('}}')) finish(); // the second JSON body is complete
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      closed = true;
+      finish();
+    });
+    const head = (length: string) => `PATCH /admin/keys/abc HTTP/1.1\r\nHost: t\r\nx-actor: alice\r\ncontent-type: application/json\r\n${length}\r\n\r\n`;
+    socket.write(head('transfer-encoding: chunked'));
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    for (let sent = 0; sent < size; sent += chunk.length) socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`);
+    socket.write('0\r\n\r\n');
+    socket.write(head('content-length: 2') + '{}');
+  });
+}
+
+describe('a keep-alive connection after an oversized admin body', () => {
+  const apps = new Map<string, RunningApp>();
+  beforeAll(async () => {
+    for (const f of FRAMEWORKS) apps.set(f.name, await f.start(createKeyring({ store: memoryStore(), prefix: 'sk_test', cache: false })));
+  });
+  afterAll(async () => {
+    for (const app of apps.values()) await app.close();
+  });
+
+  for (const f of FRAMEWORKS) {
+    it(`${f.name}: 300 KiB (within the drain allowance): 413, then the next request is answered`, async () => {
+      const r = await pipelined(apps.get(f.name)!.url, 300 * 1024, 5_000);
+      expect(r.statuses).toEqual([413, 404]);
+    });
+
+    const pastDrain = f.name === 'hono' ? it : it.fails;
+    pastDrain(`${f.name}: 2 MiB (past it): 413, then the next request is answered or the connection closed`, async () => {
+      const r = await pipelined(apps.get(f.name)!.url, 2 * 1024 * 1024, 1_500);
+      expect(r.statuses[0]).toBe(413);
+      expect(r.statuses.length === 2 || r.closed, JSON.stringify(r)).toBe(true);
+    });
+  }
+});
