@@ -6,27 +6,31 @@ const require = createRequire(import.meta.url);
 
 /** The installed version of a package, read from its package.json (not the range we asked for). */
 export function installedVersion(name: string): string {
-  try {
-    const pkgPath = require.resolve(`${name}/package.json`);
-    return (JSON.parse(readFileSync(pkgPath, 'utf8')) as { version: string }).version;
-  } catch {
-    // Packages whose exports map hides package.json: walk up from the entry point.
+  const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+  // The node_modules folders Node would search, read directly (exports maps may hide package.json).
+  for (const dir of require.resolve.paths(name) ?? []) {
     try {
-      let dir = require.resolve(name);
-      for (let i = 0; i < 6; i++) {
-        dir = dir.slice(0, dir.lastIndexOf('/'));
-        try {
-          const pkg = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { name?: string; version: string };
-          if (pkg.name === name) return pkg.version;
-        } catch {
-          /* keep walking */
-        }
-      }
+      const pkg = read(`${dir}/${name}/package.json`);
+      if (pkg.name === name && pkg.version) return pkg.version;
     } catch {
-      /* not installed */
+      /* not in this folder */
     }
-    return 'not installed';
   }
+  try {
+    let dir = require.resolve(name);
+    for (let i = 0; i < 8; i++) {
+      dir = dir.slice(0, dir.lastIndexOf('/'));
+      try {
+        const pkg = read(`${dir}/package.json`);
+        if (pkg.name === name && pkg.version) return pkg.version;
+      } catch {
+        /* keep walking */
+      }
+    }
+  } catch {
+    /* not installed */
+  }
+  return 'not installed';
 }
 
 /** keysmith's own dependencies and the peers it is compared with or runs on. */

@@ -48,7 +48,7 @@ export async function httpSuite(): Promise<Row[]> {
       if (!plain?.opsPerSec || !r.opsPerSec) continue;
       const share = r.opsPerSec / plain.opsPerSec;
       const noop = byId.get(r.id.replace(/\.keysmith$/, '.noop'));
-      const control = noop?.opsPerSec ? `; the no-op middleware: ${Math.round((noop.opsPerSec / plain.opsPerSec) * 100)}%` : '';
+      const control = noop?.opsPerSec ? `, no-op middleware ${Math.round((noop.opsPerSec / plain.opsPerSec) * 100)}%` : '';
       r.target = verdict(share >= 0.9, `≥ 90% of unguarded req/s (${Math.round(share * 100)}%${control})`);
     }
     return rows;

@@ -82,7 +82,6 @@ function rows(prefix: string, section: string, m: Record<string, Measurement>, d
       note: 'cache hit: the database is not asked',
     }),
     row(`${prefix}.cold`, section, 'keysmith verify, cold (cache: false)', m.cold!, {
-      vsPeer: 'ba.verify',
       target: verdict(coldCost <= 1.2, `≤ 1.2× raw lookup's time (${coldCost.toFixed(2)}×)`),
       note: 'one primary-key SELECT per call',
     }),
@@ -94,7 +93,6 @@ function rows(prefix: string, section: string, m: Record<string, Measurement>, d
   if (m.prepared) {
     out.push(
       row(`${prefix}.prepared`, section, 'keysmith verify, cold, through named prepared statements', m.prepared, {
-        vsPeer: 'ba.verify',
         note: `${speedRatio(m.raw!, m.prepared).toFixed(2)}× raw time; a client wrapper, see BENCHMARKS.md`,
       }),
     );
