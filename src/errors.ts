@@ -46,3 +46,11 @@ export function storeUnavailable(cause: unknown): KeysmithError {
   if (isKeysmithError(cause)) return cause;
   return new KeysmithError('STORE_UNAVAILABLE', 'The key store is unavailable', { cause });
 }
+
+/**
+ * A caller's value, quoted in an error message only when it cannot be a secret: short and
+ * identifier-like. A token pasted into the wrong field (>= 56 characters) is never echoed back.
+ */
+export function shown(value: string): string {
+  return value.length <= 40 && /^[A-Za-z0-9_.:*-]*$/.test(value) ? JSON.stringify(value) : '(value not shown)';
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KeysmithError, type FieldIssue } from './errors.js';
+import { KeysmithError, shown, type FieldIssue } from './errors.js';
 import { assertNoEscalation, type ActorPermissions } from './escalation.js';
 import type { KeysmithEvent } from './events.js';
 import type { Hasher, TokenHasher } from './hash.js';
@@ -70,7 +70,7 @@ export function createManagement(deps: ManagementDeps) {
   const presetOrThrow = (name: string | null | undefined) => {
     if (name == null) return undefined;
     const preset = policy.preset(name);
-    if (!preset) throw validationError([{ path: ['preset'], message: `Unknown preset ${JSON.stringify(name)}` }]);
+    if (!preset) throw validationError([{ path: ['preset'], message: `Unknown preset ${shown(name)}` }]);
     return preset;
   };
 
@@ -245,6 +245,9 @@ export function createManagement(deps: ManagementDeps) {
       const current = await liveOrThrow(tenantId, id);
       if (options.actor) assertNoEscalation(options.actor, policy.permissionsOf(current));
       const at = now();
+      // An expired key (its own expiry, or the end of an earlier rotation's grace) has nothing to hand
+      // over: its successor would copy the expiry and be born expired.
+      if (current.expiresAt && current.expiresAt.getTime() <= at) throw validationError([{ path: ['expiresAt'], message: 'The key has expired; create a new key instead' }]);
       const graceEnd = new Date(Math.min(at + graceMs, current.expiresAt?.getTime() ?? Infinity));
       const oldPatch: KeyPatch = { expiresAt: graceEnd, updatedAt: new Date(at), ...(current.remaining !== null ? { remaining: 0 } : {}) };
       const previous = await applyUpdate(tenantId, id, oldPatch, current.version);

@@ -1,4 +1,4 @@
-import { KeysmithError, type FieldIssue } from './errors.js';
+import { KeysmithError, shown, type FieldIssue } from './errors.js';
 import type { Permissions } from './permissions.js';
 import { BUILTIN_PRESETS, DEFAULT_MCP, type PresetDefinition } from './presets.js';
 import { resolveRoles, type RolesConfig } from './roles.js';
@@ -49,16 +49,16 @@ export class Policy {
   scopeIssues(scopes: readonly string[], path: (string | number)[] = ['scopes']): FieldIssue[] {
     const issues: FieldIssue[] = [];
     scopes.forEach((scope, i) => {
-      if (!isValidScope(scope)) issues.push({ path: [...path, i], message: `Invalid scope ${JSON.stringify(scope)}` });
+      if (!isValidScope(scope)) issues.push({ path: [...path, i], message: `Invalid scope ${shown(scope)}` });
       else if (this.vocabulary && !(isWildcard(scope) ? this.vocabulary.some((v) => covers(scope, v)) : this.vocabulary.includes(scope))) {
-        issues.push({ path: [...path, i], message: `Unknown scope ${JSON.stringify(scope)}` });
+        issues.push({ path: [...path, i], message: `Unknown scope ${shown(scope)}` });
       }
     });
     return issues;
   }
 
   roleIssues(roles: readonly string[]): FieldIssue[] {
-    return roles.flatMap((role, i) => (this.roles.has(role) ? [] : [{ path: ['roles', i], message: `Unknown role ${JSON.stringify(role)}` }]));
+    return roles.flatMap((role, i) => (this.roles.has(role) ? [] : [{ path: ['roles', i], message: `Unknown role ${shown(role)}` }]));
   }
 
   preset(name: string): PresetDefinition | undefined {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KeysmithError, type FieldIssue } from './errors.js';
+import { KeysmithError, shown, type FieldIssue } from './errors.js';
 import { parseDuration } from './duration.js';
 import { isValidRange } from './ip.js';
 import { isValidScope } from './scopes.js';
@@ -127,10 +127,11 @@ export const updateKeyInputSchema = z.strictObject({
 export type CreateKeyInput = z.input<typeof createKeyInputSchema>;
 export type UpdateKeyInput = z.input<typeof updateKeyInputSchema>;
 
+/** zod's issues as field issues. Unknown field names are echoed only when they cannot be secrets. */
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-    message: issue.message,
+    message: issue.code === 'unrecognized_keys' ? `Unknown field${issue.keys.length > 1 ? 's' : ''}: ${issue.keys.map(shown).join(', ')}` : issue.message,
     code: issue.code,
   }));
 }

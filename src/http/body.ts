@@ -14,7 +14,8 @@ export type BodySource =
   /** An upstream body parser (e.g. `express.json()`) already consumed and parsed it. */
   | { kind: 'parsed'; value: unknown };
 
-export type LimitedRead = { tooLarge: false; bytes: Uint8Array } | { tooLarge: true };
+/** `abandoned`: reading stopped past the drain allowance, so the connection cannot be reused. */
+export type LimitedRead = { tooLarge: false; bytes: Uint8Array } | { tooLarge: true; abandoned?: boolean };
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; answer: HttpAnswer };
 
@@ -52,7 +53,7 @@ export async function readLimited(source: ByteSource, limit: number = MAX_BODY_B
   for await (const chunk of chunksOf(source)) {
     const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
     size += bytes.byteLength;
-    if (size > limit + DRAIN_CAP) break;
+    if (size > limit + DRAIN_CAP) return { tooLarge: true, abandoned: true };
     if (size <= limit) chunks.push(bytes);
   }
   if (size > limit) return { tooLarge: true };
@@ -65,7 +66,9 @@ export async function readLimited(source: ByteSource, limit: number = MAX_BODY_B
   return { tooLarge: false, bytes: all };
 }
 
-export const tooLargeAnswer = (limit: number): HttpAnswer => errorAnswer(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes`);
+/** With `close`, the rest of the body was never read: `Connection: close` so the socket is not reused mid-body. */
+export const tooLargeAnswer = (limit: number, close = false): HttpAnswer =>
+  errorAnswer(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes`, close ? { headers: { connection: 'close' } } : {});
 export const malformedJsonAnswer = (): HttpAnswer => errorAnswer(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
 export const unsupportedMediaAnswer = (): HttpAnswer => errorAnswer(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
 
@@ -95,7 +98,7 @@ export async function readJsonBody(source: BodySource, header: HeaderReader, lim
     return isJson(contentType) ? { ok: true, value: source.value } : { ok: false, answer: unsupportedMediaAnswer() };
   }
   const read = source.kind === 'read' ? source.result : await readLimited(source.stream, limit);
-  if (read.tooLarge) return { ok: false, answer: tooLargeAnswer(limit) };
+  if (read.tooLarge) return { ok: false, answer: tooLargeAnswer(limit, read.abandoned === true) };
   if (read.bytes.byteLength === 0) return { ok: true, value: undefined };
   if (!isJson(contentType)) return { ok: false, answer: unsupportedMediaAnswer() };
   try {
