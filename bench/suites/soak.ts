@@ -12,9 +12,9 @@ import { soakOne, type SoakOptions, type SoakResult } from './soak-run.js';
 export const SOAK_SECTION = 'Soak: mixed requests over HTTP, keys revoked during the run (autocannon, 50 connections, 127.0.0.1)';
 const TARGET_REQUESTS = 200_000;
 
-export async function soakResults(options: SoakOptions = {}, log: (line: string) => void = () => {}): Promise<SoakResult[]> {
+export async function soakResults(options: SoakOptions & { frameworks?: string[] } = {}, log: (line: string) => void = () => {}): Promise<SoakResult[]> {
   const results: SoakResult[] = [];
-  for (const { name } of SOAK_FRAMEWORKS) {
+  for (const { name } of SOAK_FRAMEWORKS.filter((f) => !options.frameworks || options.frameworks.includes(f.name))) {
     const r = await soakOne(name, options);
     log(`${name}: ${r.requests} requests in ${r.seconds.toFixed(1)} s, ${r.wrong} wrong`);
     results.push(r);
