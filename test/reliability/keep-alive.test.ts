@@ -16,10 +16,12 @@ import { FRAMEWORKS, type RunningApp } from '../http/apps.js';
 interface Exchange {
   statuses: number[];
   closed: boolean;
+  /** The first answer said `Connection: close`. */
+  announced: boolean;
 }
 
-/** Writes a chunked body of `size` bytes and a pipelined second request; watches for `ms`. */
-function pipelined(url: string, size: number, ms: number): Promise<Exchange> {
+/** Writes a body of `size` bytes (chunked, or with Content-Length) and a pipelined second request; watches for `ms`. */
+function pipelined(url: string, size: number, ms: number, framing: 'chunked' | 'length' = 'chunked'): Promise<Exchange> {
   return new Promise((resolve) => {
     const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
     let received = '';
@@ -28,7 +30,7 @@ function pipelined(url: string, size: number, ms: number): Promise<Exchange> {
     const finish = () => {
       clearTimeout(timer);
       socket.destroy();
-      resolve({ statuses: statuses(), closed });
+      resolve({ statuses: statuses(), closed, announced: /^connection: *close\r$/im.test(received.split('\r\n\r\n')[0]!) });
     };
     // Done early once both answers are in or the server closed; a hang waits the whole `ms`.
     const timer = setTimeout(finish, ms);
@@ -42,10 +44,15 @@ function pipelined(url: string, size: number, ms: number): Promise<Exchange> {
       finish();
     });
     const head = (length: string) => `PATCH /admin/keys/abc HTTP/1.1\r\nHost: t\r\nx-actor: alice\r\ncontent-type: application/json\r\n${length}\r\n\r\n`;
-    socket.write(head('transfer-encoding: chunked'));
     const chunk = Buffer.alloc(64 * 1024, 'x');
-    for (let sent = 0; sent < size; sent += chunk.length) socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`);
-    socket.write('0\r\n\r\n');
+    if (framing === 'length') {
+      socket.write(head(`content-length: ${size}`));
+      for (let sent = 0; sent < size; sent += chunk.length) socket.write(chunk.subarray(0, Math.min(chunk.length, size - sent)));
+    } else {
+      socket.write(head('transfer-encoding: chunked'));
+      for (let sent = 0; sent < size; sent += chunk.length) socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`);
+      socket.write('0\r\n\r\n');
+    }
     socket.write(head('content-length: 2') + '{}');
   });
 }
@@ -69,6 +76,33 @@ describe('a keep-alive connection after an oversized admin body', () => {
       const r = await pipelined(apps.get(f.name)!.url, 2 * 1024 * 1024, 1_500);
       expect(r.statuses[0]).toBe(413);
       expect(r.statuses.length === 2 || r.closed, JSON.stringify(r)).toBe(true);
+    });
+  }
+});
+
+/**
+ * A declared Content-Length over the limit is answered 413 before any of the body is read. A
+ * server that then drops the connection must have said `Connection: close`, or a client pool
+ * reuses the socket and its next request fails ("other side closed", as undici reported for Hono).
+ *
+ * KNOWN ISSUE (reported): Hono's node-server gives up draining the unread body after 500 ms and
+ * closes the socket without that header. Fix: `readJsonBody`'s Content-Length shortcut answers
+ * `tooLargeAnswer(limit, true)` (src/http/body.ts). Marked `fails` for Hono until then.
+ */
+describe('a keep-alive connection after a declared Content-Length over the limit', () => {
+  const apps = new Map<string, RunningApp>();
+  beforeAll(async () => {
+    for (const f of FRAMEWORKS) apps.set(f.name, await f.start(createKeyring({ store: memoryStore(), prefix: 'sk_test', cache: false })));
+  });
+  afterAll(async () => {
+    for (const app of apps.values()) await app.close();
+  });
+
+  for (const f of FRAMEWORKS) {
+    (f.name === 'hono' ? it.fails : it)(`${f.name}: 1 MiB declared: 413, then the next request is answered, or the connection closed as announced`, async () => {
+      const r = await pipelined(apps.get(f.name)!.url, 1024 * 1024, 3_000, 'length');
+      expect(r.statuses[0]).toBe(413);
+      expect(r.statuses.length === 2 || (r.closed && r.announced), JSON.stringify(r)).toBe(true);
     });
   }
 });
