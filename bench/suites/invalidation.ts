@@ -3,8 +3,7 @@ import { Redis } from 'ioredis';
 import { createKeyring, type InvalidationChannel } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
 import { redisInvalidation } from 'keysmith/redis';
-// By path until keysmith/postgres re-exports it.
-import { postgresInvalidation } from '../../adapters/stores/postgres/invalidation.js';
+import { postgresInvalidation } from 'keysmith/postgres';
 import { percentile } from '../lib/measure.js';
 import { skipped, type Row } from '../lib/rows.js';
 import { PG_URL, REDIS_URL, describeUrl, postgresProblem, redisProblem } from '../lib/services.js';

@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createKeyring, KeysmithError, type KeysmithEvent } from 'keysmith';
 import { postgresStore, type Queryable } from 'keysmith/postgres';
-// Imported by path until keysmith/postgres re-exports it (adapters/stores/postgres/index.ts).
-import { postgresInvalidation, type PgListenClient } from '../../adapters/stores/postgres/invalidation.js';
+import { postgresInvalidation, type PgListenClient } from 'keysmith/postgres';
 import { PG_URL, serverTarget } from '../support/pg.js';
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {

@@ -34,9 +34,24 @@ export class PostgresStoreError extends Error {
   }
 }
 
-/** Runs one statement; Postgres errors lose their values (see above), connection faults pass through. */
-export async function run(client: Queryable, operation: string, text: string, params: unknown[]): Promise<Row[]> {
+/** node-postgres also takes `{ name, text, values }`: a named statement, parsed and planned once per connection. */
+interface NamedQueryable {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
+}
+
+/** node-postgres (`Pool`, `Client`) rather than PGlite, whose `query` takes no statement name. */
+export function supportsNamedStatements(client: Queryable): boolean {
+  const c = client as unknown as Record<string, unknown>;
+  return typeof c.connect === 'function' && typeof c.waitReady === 'undefined' && typeof c.exec === 'undefined';
+}
+
+/**
+ * Runs one statement (as a named prepared statement when `name` is given); Postgres errors lose
+ * their values (see above), connection faults pass through.
+ */
+export async function run(client: Queryable, operation: string, text: string, params: unknown[], name?: string): Promise<Row[]> {
   try {
+    if (name !== undefined) return (await (client as unknown as NamedQueryable).query({ name, text, values: params })).rows;
     return (await client.query(text, params)).rows;
   } catch (error) {
     const code = sqlState(error);

@@ -16,6 +16,7 @@ export { postgresStore, type PostgresStoreOptions } from './store.js';
 export { migrate, appliedVersions, migrationSql, MIGRATIONS, type Migration, type MigrateOptions } from './migrate.js';
 export { PostgresStoreError, type Queryable } from './client.js';
 export { DEFAULT_TABLE } from './table.js';
+export { postgresInvalidation, type PostgresInvalidationOptions, type PgListenClient } from './invalidation.js';
 
 /** Runs `migrate` for the table, then returns `postgresStore` over it: the one-call setup. */
 export async function createPostgresStore(options: PostgresStoreOptions): Promise<KeyStore> {

@@ -1,6 +1,7 @@
 import { KeysmithError, type ApiKeyRecord, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
 import { z } from 'zod';
-import { run, sqlState, type Queryable } from './client.js';
+import { createHash } from 'node:crypto';
+import { run, sqlState, supportsNamedStatements, type Queryable } from './client.js';
 import { SELECT_COLUMNS, insertParts, rowToRecord, setParts } from './columns.js';
 import { tableNames } from './table.js';
 
@@ -9,11 +10,19 @@ export interface PostgresStoreOptions {
   client: Queryable;
   /** Table name, optionally schema-qualified (`auth.api_keys`); lower-case identifiers only. @default 'keysmith_api_keys' */
   table?: string;
+  /**
+   * Send the verify path's statements (the lookup and the credit decrement) as named prepared statements, so
+   * the server parses and plans them once per connection. Turn it off behind PgBouncer in
+   * transaction mode, which cannot keep prepared statements.
+   * @default true for node-postgres, false for other clients (PGlite)
+   */
+  prepare?: boolean;
 }
 
 const optionsSchema = z.object({
   client: z.custom<Queryable>((c) => typeof c === 'object' && c !== null && typeof (c as Queryable).query === 'function', 'client needs a query(text, params) method'),
   table: z.string().optional(),
+  prepare: z.boolean().optional(),
 });
 
 /** Escapes LIKE's wildcards and its escape character, so a search matches literally. */
@@ -29,13 +38,18 @@ export function postgresStore(options: PostgresStoreOptions): KeyStore {
   if (!parsed.success) throw new KeysmithError('CONFIG', 'postgresStore needs { client } with a query(text, params) method');
   const { client } = parsed.data;
   const T = tableNames(parsed.data.table).table;
+  const prepare = parsed.data.prepare ?? supportsNamedStatements(client);
+  // Statement names are per connection and must not clash between tables or keysmith versions' SQL.
+  const named = (operation: string, text: string) =>
+    prepare ? `keysmith_${operation}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : undefined;
+  const HOT = new Set(['findById', 'consume']);
 
   const one = async (operation: string, text: string, params: unknown[]): Promise<ApiKeyRecord | null> => {
-    const row = (await run(client, operation, text, params))[0];
+    const row = (await run(client, operation, text, params, HOT.has(operation) ? named(operation, text) : undefined))[0];
     return row ? rowToRecord(row) : null;
   };
   const count = async (operation: string, text: string, params: unknown[]): Promise<number | null> => {
-    const row = (await run(client, operation, text, params))[0];
+    const row = (await run(client, operation, text, params, HOT.has(operation) ? named(operation, text) : undefined))[0];
     return row ? Number(row.remaining) : null;
   };
 
