@@ -90,7 +90,8 @@ function headerText(read: HeaderReader, name: string): string | undefined {
  */
 export async function readJsonBody(source: BodySource, header: HeaderReader, limit: number = MAX_BODY_BYTES): Promise<BodyResult> {
   const length = Number(headerText(header, 'content-length'));
-  if (Number.isFinite(length) && length > limit) return { ok: false, answer: tooLargeAnswer(limit) };
+  // Answered before the body is read: announce the close, since servers may drop the unread rest.
+  if (Number.isFinite(length) && length > limit) return { ok: false, answer: tooLargeAnswer(limit, true) };
   const contentType = headerText(header, 'content-type');
   if (source.kind === 'none') return { ok: true, value: undefined };
   if (source.kind === 'parsed') {
