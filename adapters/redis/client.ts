@@ -14,9 +14,12 @@ export interface RedisPubSubLike {
 }
 
 export interface RedisSubscriberLike {
+  /** ioredis: 'ready' once connected. */
+  readonly status?: string;
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
+  once(event: 'ready', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   quit(): Promise<unknown>;
 }

@@ -30,6 +30,8 @@ export function redisInvalidation(options: RedisInvalidationOptions): Invalidati
         if (!up) onStatus('up', 'connected');
         up = true;
       });
+      // A client without an offline queue refuses commands until it is connected.
+      if (subscriber.status !== undefined && subscriber.status !== 'ready') await new Promise<void>((resolve) => subscriber.once('ready', resolve));
       await subscriber.subscribe(channel);
       up = true;
       return async () => {

@@ -29,6 +29,7 @@ describe.skipIf(!available)('Redis outage: limiter and invalidation channel (rea
   }, 30_000);
 
   it('limits fail closed while Redis is down, and recover by themselves; invalidation reports and recovers', async () => {
+    await Promise.all(clients.map((c) => (c.status === 'ready' ? undefined : new Promise((resolve) => c.once('ready', resolve)))));
     const keyPrefix = `keysmith:outage:${Date.now()}:`;
     const channel = `keysmith:outage:${Date.now()}`;
     const events: KeysmithEvent[] = [];
