@@ -23,7 +23,8 @@ async function snapshot(store: ReturnType<typeof memoryStore>): Promise<string> 
 
 /**
  * One request on its own connection (node:http, no agent), so a case can never poison the next
- * through a reused keep-alive connection (see keep-alive.test.ts for why that matters).
+ * through a reused keep-alive connection (keep-alive.test.ts tests reuse on its own), and the
+ * path leaves exactly as generated (a URL would normalize `..` and `%2e`).
  */
 function send(base: string, req: HostileRequest): Promise<{ status: number; text: string; contentType: string | null }> {
   const headers: Record<string, string> = {};
@@ -41,6 +42,7 @@ function send(base: string, req: HostileRequest): Promise<{ status: number; text
       res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8'), contentType: res.headers['content-type'] ?? null }));
       res.on('error', reject);
     });
+    r.setTimeout(10_000, () => r.destroy(new Error('no answer within 10 s'))); // a hang is a wrong answer too
     // The server may answer (413) and stop reading before the whole body is written: not an error.
     r.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
     if (bytes) for (let i = 0; i < bytes.byteLength; i += 16_384) r.write(bytes.subarray(i, i + 16_384));

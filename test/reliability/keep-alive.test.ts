@@ -21,7 +21,7 @@ interface Exchange {
 }
 
 /** Writes a body of `size` bytes (chunked, or with Content-Length) and a pipelined second request; watches for `ms`. */
-function pipelined(url: string, size: number, ms: number, framing: 'chunked' | 'length' = 'chunked'): Promise<Exchange> {
+function pipelined(url: string, size: number, ms: number, framing: 'chunked' | 'length' = 'chunked', firstActor = 'alice'): Promise<Exchange> {
   return new Promise((resolve) => {
     const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
     let received = '';
@@ -43,13 +43,13 @@ function pipelined(url: string, size: number, ms: number, framing: 'chunked' | '
       closed = true;
       finish();
     });
-    const head = (length: string) => `PATCH /admin/keys/abc HTTP/1.1\r\nHost: t\r\nx-actor: alice\r\ncontent-type: application/json\r\n${length}\r\n\r\n`;
+    const head = (length: string, actor = 'alice') => `PATCH /admin/keys/abc HTTP/1.1\r\nHost: t\r\nx-actor: ${actor}\r\ncontent-type: application/json\r\n${length}\r\n\r\n`;
     const chunk = Buffer.alloc(64 * 1024, 'x');
     if (framing === 'length') {
-      socket.write(head(`content-length: ${size}`));
+      socket.write(head(`content-length: ${size}`, firstActor));
       for (let sent = 0; sent < size; sent += chunk.length) socket.write(chunk.subarray(0, Math.min(chunk.length, size - sent)));
     } else {
-      socket.write(head('transfer-encoding: chunked'));
+      socket.write(head('transfer-encoding: chunked', firstActor));
       for (let sent = 0; sent < size; sent += chunk.length) socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`);
       socket.write('0\r\n\r\n');
     }
@@ -99,6 +99,32 @@ describe('a keep-alive connection after a declared Content-Length over the limit
     it(`${f.name}: 1 MiB declared: 413, then the next request is answered, or the connection closed as announced`, async () => {
       const r = await pipelined(apps.get(f.name)!.url, 1024 * 1024, 3_000, 'length');
       expect(r.statuses[0]).toBe(413);
+      expect(r.statuses.length === 2 || (r.closed && r.announced), JSON.stringify(r)).toBe(true);
+    });
+  }
+});
+
+/**
+ * An admin request refused before its body is read (no session: 401; no such route: 404) while a
+ * large body is still coming. As above: answer the next request, or close as announced.
+ *
+ * KNOWN ISSUE (reported): Hono's node-server stops draining the unread body after 500 ms and closes
+ * the socket without `Connection: close`. A fix in the Hono adapter: when the answer is sent while
+ * `c.req.raw` still has an unread body, add `Connection: close`. Marked `fails` for Hono until then.
+ */
+describe('a keep-alive connection after an early refusal with a large body unread', () => {
+  const apps = new Map<string, RunningApp>();
+  beforeAll(async () => {
+    for (const f of FRAMEWORKS) apps.set(f.name, await f.start(createKeyring({ store: memoryStore(), prefix: 'sk_test', cache: false })));
+  });
+  afterAll(async () => {
+    for (const app of apps.values()) await app.close();
+  });
+
+  for (const f of FRAMEWORKS) {
+    (f.name === 'hono' ? it.fails : it)(`${f.name}: 200 KiB sent without a session: 401, then the next request is answered, or the connection closed as announced`, async () => {
+      const r = await pipelined(apps.get(f.name)!.url, 200 * 1024, 3_000, 'chunked', 'nobody');
+      expect(r.statuses[0]).toBe(401);
       expect(r.statuses.length === 2 || (r.closed && r.announced), JSON.stringify(r)).toBe(true);
     });
   }
