@@ -237,12 +237,20 @@ export function createManagement(deps: ManagementDeps) {
     /**
      * A new key (new id and token) with the same permissions and expiry. The old key keeps working
      * for `graceMs` (never past its own expiry), then answers EXPIRED. Credits move to the new key.
-     * Of concurrent rotations of one key, exactly one succeeds; the others get VERSION_CONFLICT.
+     * Of rotations that read the same version, exactly one succeeds; the others get
+     * VERSION_CONFLICT. Pass the `version` you last saw to make that hold for requests spread in
+     * time too (a key still in its grace period can otherwise be rotated again, deliberately).
      */
-    async rotate(tenantId: string, id: string, options: { graceMs?: number } & CallerOptions = {}): Promise<{ key: ApiKey; token: string; previous: ApiKey }> {
+    async rotate(tenantId: string, id: string, options: { graceMs?: number; version?: number } & CallerOptions = {}): Promise<{ key: ApiKey; token: string; previous: ApiKey }> {
       const graceMs = options.graceMs ?? 0;
       if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw validationError([{ path: ['graceMs'], message: 'A whole number of milliseconds, 0 or more' }]);
+      if (options.version !== undefined && !(Number.isSafeInteger(options.version) && options.version >= 1)) throw validationError([{ path: ['version'], message: 'A whole number, 1 or more' }]);
       const current = await liveOrThrow(tenantId, id);
+      // With `version`, rotate only the key as the caller last saw it: of several callers that read
+      // the same version, exactly one rotates, however the requests are spread in time.
+      if (options.version !== undefined && options.version !== current.version) {
+        throw new KeysmithError('VERSION_CONFLICT', `The key was changed by someone else (now at version ${current.version})`);
+      }
       if (options.actor) assertNoEscalation(options.actor, policy.permissionsOf(current));
       const at = now();
       // An expired key (its own expiry, or the end of an earlier rotation's grace) has nothing to hand

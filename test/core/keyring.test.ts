@@ -196,6 +196,16 @@ describe('keyring lifecycle', () => {
     expect((await keyring.list('acme')).total).toBe(2);
   });
 
+  it('rotate with a version rotates only the key as the caller saw it', async () => {
+    const { keyring } = setup();
+    const { key } = await keyring.create({ tenantId: 'acme', name: 'k' });
+    const first = await keyring.rotate('acme', key.id, { graceMs: 60_000, version: 1 });
+    expect(first.previous.version).toBe(2);
+    await expect(keyring.rotate('acme', key.id, { graceMs: 60_000, version: 1 })).rejects.toMatchObject({ code: 'VERSION_CONFLICT' });
+    await expect(keyring.rotate('acme', key.id, { version: 0 })).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect((await keyring.list('acme')).total).toBe(2);
+  });
+
   it('enforces the IP allowlist (IPv4, IPv6, IPv4-mapped) and fails closed without an address', async () => {
     const { keyring } = setup();
     const { token } = await keyring.create({ tenantId: 'a', name: 'k', ipAllowlist: ['10.1.0.0/16', '2001:db8::/32', '192.0.2.7'] });

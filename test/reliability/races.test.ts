@@ -140,5 +140,16 @@ for (const target of STORE_TARGETS) {
       expect(items).toHaveLength(1 + won.length);
       expect(new Set(won.map((w) => w.token)).size).toBe(won.length);
     });
+
+    it('20 rotations without a gate, each naming the version it saw: exactly one new token', async () => {
+      const tenant = freshTenant();
+      const keyring = keyringOn(opened.store);
+      const { key } = await keyring.create({ tenantId: tenant, name: 'rotating' });
+      const results = await race(20, () => keyring.rotate(tenant, key.id, { graceMs: 60_000, version: key.version }));
+      expect(winners(results)).toHaveLength(1);
+      expect(codes(results)).toEqual(Array(19).fill('VERSION_CONFLICT'));
+      const { items } = await opened.store.list(tenant, { page: 1, limit: 100, includeRevoked: true });
+      expect(items).toHaveLength(2);
+    });
   });
 }

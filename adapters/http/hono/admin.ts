@@ -21,14 +21,19 @@ export function adminApp<E extends Env = Env>(keyring: Keyring, options: AdminOp
   const app = new Hono<E>();
   app.all('*', async (c) => {
     const url = new URL(c.req.url);
+    const body = await bodySource(c);
     const answer = await handle(c, {
       method: c.req.method,
       path: pathBelowMount(url.pathname, c.req.routePath),
       query: url.search,
       header: (name) => c.req.header(name),
-      body: await bodySource(c),
+      body,
     });
-    return toResponse(answer);
+    const response = toResponse(answer);
+    // Answered without reading the body (no session, unknown route…): the node server will drop
+    // the unread rest and the socket, so say so rather than let a client pool reuse it.
+    if (body.kind === 'stream' && !c.req.raw.bodyUsed) response.headers.set('connection', 'close');
+    return response;
   });
   return app;
 }

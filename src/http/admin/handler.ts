@@ -35,7 +35,7 @@ export interface AdminHttpRequest {
 /** Fields of a create/update body that come from the session, never from the client. */
 const CALLER_FIELDS = ['tenantId', 'createdBy', 'actor', 'actorId'];
 const toggleSchema = z.strictObject({ enabled: z.boolean().optional() });
-const rotateSchema = z.strictObject({ graceMs: z.int().min(0).max(366 * 86_400_000).optional() });
+const rotateSchema = z.strictObject({ graceMs: z.int().min(0).max(366 * 86_400_000).optional(), version: z.int().min(1).optional() });
 
 function objectBody(value: unknown, allowEmpty: boolean): Record<string, unknown> {
   if (value === undefined && allowEmpty) return {};
@@ -125,8 +125,8 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
         return jsonAnswer(200, await keyring.update(tenantId, id, { enabled: !current.enabled, version: current.version, ...caller }));
       }
       case 'rotate': {
-        const { graceMs } = parseWith(rotateSchema, objectBody(body, true));
-        return jsonAnswer(201, await keyring.rotate(tenantId, id, { graceMs, ...caller }));
+        const { graceMs, version } = parseWith(rotateSchema, objectBody(body, true));
+        return jsonAnswer(201, await keyring.rotate(tenantId, id, { graceMs, version, ...caller }));
       }
       case 'listAll':
         return jsonAnswer(200, await keyring.listAcrossTenants(queryObject(request.query)));
