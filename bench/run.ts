@@ -14,6 +14,7 @@ import { invalidationSuite } from './suites/invalidation.js';
 import { limiterSuite } from './suites/limiter.js';
 import { pgliteSuite, postgresSuite } from './suites/postgres.js';
 import { scaleSuite } from './suites/scale.js';
+import { soakSuite } from './suites/soak.js';
 import { touchSuite } from './suites/touch.js';
 import { verifyMemorySuite } from './suites/verify-memory.js';
 
@@ -28,6 +29,7 @@ const SUITES: [string, () => Promise<Row[]>][] = [
   ['revocation propagation', invalidationSuite],
   ['HTTP overhead', httpSuite],
   ['MCP round trip', mcpSuite],
+  ['soak', () => soakSuite({ requests: 200_000, maxSeconds: 60 })],
 ];
 
 /** The in-process targets need rows of one suite against another's, so they are judged here. */
