@@ -35,8 +35,9 @@ function preparedStatements(pool: pg.Pool): Queryable {
  */
 async function onDatabase(client: Queryable, table: string, quotedTable: string, prepared: Queryable | null) {
   let findSql = '';
-  const spy: Queryable = { query: (text, params) => ((findSql = text), client.query(text, params)) };
-  const store = postgresStore({ client: spy, table });
+  // The spy hides the client's type, so say what the store would pick for it: named statements on pg.
+  const spy = { query: (text: unknown, params?: unknown[]) => ((findSql = typeof text === 'string' ? text : (text as { text: string }).text), (client.query as (t: unknown, p?: unknown[]) => ReturnType<Queryable['query']>)(text, params)) } as Queryable;
+  const store = postgresStore({ client: spy, table, prepare: prepared !== null });
   const { tokens, ids } = await seed(store, 'sk', KEYS, KEYS);
   await store.findById(ids[0]!); // records the adapter's own lookup SQL
   const warm = createKeyring({ store, prefix: 'sk', cache: WARM_CACHE });

@@ -1,27 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyring, type KeyStore } from 'keysmith';
-import { memoryStore } from 'keysmith/memory';
-import { mongoStore } from 'keysmith/mongo';
-import { postgresStore } from 'keysmith/postgres';
-import { mongoTargets } from '../support/mongo-wire/targets.js';
-import { PG_URL, pgliteTarget, serverTarget, START_TIMEOUT } from '../support/pg.js';
-
-/** Every store this suite runs on; each opens its own database and closes it at the end. */
-const targets: { label: string; open: () => Promise<{ store: KeyStore; close: () => Promise<void> }> }[] = [
-  { label: 'memory', open: async () => ({ store: memoryStore(), close: async () => {} }) },
-  { label: 'postgres (PGlite)', open: async () => { const t = await pgliteTarget(); return { store: postgresStore({ client: t.client }), close: t.close }; } },
-  ...(PG_URL ? [{ label: 'postgres (server)', open: async () => { const t = await serverTarget(); return { store: postgresStore({ client: t.client, table: t.table }), close: t.close }; } }] : []),
-  ...mongoTargets().map((target) => ({
-    label: target.label,
-    open: async () => {
-      const session = await target.open();
-      const store = mongoStore({ collection: session.db.collection('api_keys') });
-      await store.ensureIndexes();
-      return { store, close: session.close };
-    },
-  })),
-];
+import { createKeyring } from 'keysmith';
+import { START_TIMEOUT } from '../support/pg.js';
+import { STORE_TARGETS as targets, type OpenStore } from '../support/store-targets.js';
 
 type Op =
   | { kind: 'create'; actor: number }
@@ -38,7 +19,7 @@ let run = 0;
 
 for (const target of targets) {
   describe(`tenant isolation over random operations: ${target.label}`, () => {
-    let opened: Awaited<ReturnType<(typeof targets)[number]['open']>>;
+    let opened: OpenStore;
     beforeAll(async () => {
       opened = await target.open();
     }, START_TIMEOUT);

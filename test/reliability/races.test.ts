@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyring, isKeysmithError, type Keyring, type KeyStore } from 'keysmith';
 import { START_TIMEOUT } from '../support/pg.js';
-import { gatedGets, STORE_TARGETS, type OpenStore } from './store-targets.js';
+import { gatedGets, STORE_TARGETS, type OpenStore } from '../support/store-targets.js';
 
 /**
  * Races through the KEYRING (its read-checks-write paths included, not only the store's guarded

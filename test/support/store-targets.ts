@@ -2,8 +2,8 @@ import type { KeyStore } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
 import { mongoStore } from 'keysmith/mongo';
 import { postgresStore } from 'keysmith/postgres';
-import { mongoTargets } from '../support/mongo-wire/targets.js';
-import { PG_URL, pgliteTarget, serverTarget } from '../support/pg.js';
+import { mongoTargets } from './mongo-wire/targets.js';
+import { PG_URL, pgliteTarget, serverTarget } from './pg.js';
 
 export interface OpenStore {
   store: KeyStore;
@@ -11,7 +11,7 @@ export interface OpenStore {
 }
 
 /**
- * Every store the races run on: memory, PGlite, the real PostgreSQL server when KEYSMITH_PG_URL
+ * Every store the store-wide tests run on: memory, PGlite, the real PostgreSQL server when KEYSMITH_PG_URL
  * is set, and MongoDB through the wire test server (plus a real one with KEYSMITH_MONGO_URL).
  */
 export const STORE_TARGETS: { label: string; open: () => Promise<OpenStore> }[] = [
