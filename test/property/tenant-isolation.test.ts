@@ -75,8 +75,14 @@ for (const target of targets) {
               else expect(outcome.value).toBeNull(); // only get answers instead of throwing
               expect(await opened.store.findById(id)).toEqual(before); // untouched
             } else if ('error' in outcome) {
-              expect(outcome.error.code).toBe('NOT_FOUND'); // only because it was revoked before
-              expect(before?.revokedAt).not.toBeNull();
+              if (outcome.error.code === 'VALIDATION') {
+                // only rotating a key that an earlier rotation already expired
+                expect(o.kind).toBe('rotate');
+                expect(before!.expiresAt!.getTime()).toBeLessThanOrEqual(Date.now());
+              } else {
+                expect(outcome.error.code).toBe('NOT_FOUND'); // only because it was revoked before
+                expect(before?.revokedAt).not.toBeNull();
+              }
             }
           }
           const all = await keyring.listAcrossTenants({ search: `k`, includeRevoked: true, limit: 100 });
