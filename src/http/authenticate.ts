@@ -100,13 +100,13 @@ export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthO
     realm,
     async authenticate(req: Req, view: RequestView): Promise<AuthOutcome> {
       if (view.current && verifiedBy.get(view.current) === keyring) {
-        const denied = refine(view.current, await resourcesOf(req));
+        const denied = refine(view.current, resource ? await resourcesOf(req) : undefined);
         return denied ? { ok: false, answer: denied } : { ok: true, apiKey: view.current };
       }
       const credentials = extractCredentials(view.header, header);
       if (credentials.kind === 'missing') return { ok: false, answer: missingCredentialsAnswer(realm) };
       if (credentials.kind === 'invalid_request') return { ok: false, answer: invalidRequestAnswer(realm, credentials.message) };
-      const resources = await resourcesOf(req);
+      const resources = resource ? await resourcesOf(req) : undefined; // no await (no extra tick) without the option
       const verifyOptions: VerifyOptions = { scopes, anyScopes, query, resource: resources, ip: view.ip };
       if (cost !== undefined) verifyOptions.cost = typeof cost === 'function' ? cost(req) : cost;
       const result = await keyring.verify(credentials.token, verifyOptions);
