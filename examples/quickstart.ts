@@ -18,6 +18,7 @@ const keyring = createKeyring({
 const show = (step: string, result: VerifyResult) =>
   console.log(`  ${step.padEnd(46)} → ${result.valid ? `✅ valid (key ${result.key.id})` : `❌ ${result.code}: ${result.message}`}`);
 
+console.log('keysmith demo: the life of one API key, on an embedded PostgreSQL (PGlite, in memory)');
 console.log('\n1. Mint a key for tenant "acme" with the Viewer role, expiring in 7 days');
 const { key, token } = await keyring.create({ tenantId: 'acme', name: 'Reporting job', roles: ['Viewer'], expiresIn: '7d', createdBy: 'alice' });
 console.log(`  token (shown once, store it now): ${token}`);
