@@ -5,36 +5,11 @@ import type { ApiKeyRecord, KeyPatch, McpLimits, RateLimit, Refill } from 'keysm
  * index); dates are BSON dates; `metadata` is a JSON string, because metadata keys may be any
  * text ("$set", "a.b") and MongoDB restricts field names that start with "$" or contain ".".
  */
-export interface MongoKeyDocument {
+export type MongoKeyDocument = Omit<ApiKeyRecord, 'id' | 'metadata'> & {
   _id: string;
-  tenantId: string;
-  name: string;
-  prefix: string;
-  preview: string;
-  hash: string;
-  scopes: string[];
-  roles: string[];
-  preset: string | null;
-  resources: Record<string, string[]>;
-  mcp: McpLimits;
-  enabled: boolean;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  revokedBy: string | null;
-  createdAt: Date;
-  createdBy: string | null;
-  updatedAt: Date | null;
-  lastUsedAt: Date | null;
-  ownerId: string | null;
-  ipAllowlist: string[];
-  remaining: number | null;
-  refill: Refill | null;
-  refilledAt: Date | null;
-  rateLimits: RateLimit[];
   /** `JSON.stringify(record.metadata)`. */
   metadata: string;
-  version: number;
-}
+};
 
 const copyMcp = (m: McpLimits): McpLimits => ({ enabled: m.enabled, tools: { mode: m.tools.mode, names: [...m.tools.names] }, readOnly: m.readOnly });
 const copyRefill = (r: Refill | null): Refill | null => (r === null ? null : { amount: r.amount, interval: r.interval });
