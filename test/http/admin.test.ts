@@ -1,21 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { makeClient, type AdminAnswer } from './admin-client.js';
 import { ADMIN_CASES } from './admin-cases.js';
-import { FRAMEWORKS, type RunningApp } from './apps.js';
+import { FRAMEWORKS } from './apps.js';
 import { essentials } from './client.js';
-import { createFixture, type Fixture } from './fixture.js';
+import { useAllFrameworks } from './running.js';
 
 describe('admin API: one table, three frameworks over real HTTP', () => {
-  const running: { name: string; app: RunningApp; fx: Fixture }[] = [];
-  beforeAll(async () => {
-    for (const f of FRAMEWORKS) {
-      const fx = await createFixture();
-      running.push({ name: f.name, app: await f.start(fx.keyring), fx });
-    }
-  });
-  afterAll(async () => {
-    await Promise.all(running.map((r) => r.app.close()));
-  });
+  const running = useAllFrameworks();
 
   for (const c of ADMIN_CASES) {
     it(c.name, async () => {

@@ -1,26 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FRAMEWORKS, type RunningApp } from './apps.js';
+import { describe, expect, it } from 'vitest';
 import { MIDDLEWARE_CASES } from './cases.js';
 import { call, essentials, type Answer } from './client.js';
-import { createFixture, type Fixture } from './fixture.js';
-
-interface Running {
-  name: string;
-  app: RunningApp;
-  fx: Fixture;
-}
+import { useAllFrameworks } from './running.js';
 
 describe('verification middleware: one table, three frameworks over real HTTP', () => {
-  const running: Running[] = [];
-  beforeAll(async () => {
-    for (const f of FRAMEWORKS) {
-      const fx = await createFixture();
-      running.push({ name: f.name, app: await f.start(fx.keyring), fx });
-    }
-  });
-  afterAll(async () => {
-    await Promise.all(running.map((r) => r.app.close()));
-  });
+  const running = useAllFrameworks();
 
   for (const c of MIDDLEWARE_CASES) {
     it(c.name, async () => {
