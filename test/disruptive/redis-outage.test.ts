@@ -5,18 +5,10 @@ import { redisInvalidation, redisLimiter } from 'keysmith/redis';
 import { Redis } from 'ioredis';
 import { REDIS_URL, redisAvailable } from '../support/redis.js';
 import { canControlRedis, startRedis, stopRedis } from '../support/services.js';
+import { until } from '../support/wait.js';
 
 // Only when asked for (CI sets KEYSMITH_REDIS_URL): a newcomer's npm test never stops their Redis.
 const available = Boolean(process.env.KEYSMITH_REDIS_URL) && (await redisAvailable()) && canControlRedis;
-
-async function until(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} within ${ms} ms`);
-}
 
 /** Redis is shut down and started again while a fleet uses it for limits and invalidation. */
 describe.skipIf(!available)('Redis outage: limiter and invalidation channel (real Redis, restarted)', () => {
@@ -53,21 +45,21 @@ describe.skipIf(!available)('Redis outage: limiter and invalidation channel (rea
 
     await stopRedis();
     try {
-      await until(() => events.some((e) => e.type === 'cache.degraded'), 5_000, 'no cache.degraded event');
+      await until(() => events.some((e) => e.type === 'cache.degraded'), 5_000, 'no cache.degraded event', 50);
       const down = await b.verify(token);
       expect(down).toMatchObject({ valid: false, code: 'STORE_UNAVAILABLE' });
     } finally {
       await startRedis();
     }
-    await until(async () => (await b.verify(token)).valid, 10_000, 'limits did not recover');
-    await until(() => events.some((e) => e.type === 'cache.restored'), 10_000, 'no cache.restored event');
+    await until(async () => (await b.verify(token)).valid, 10_000, 'limits did not recover', 50);
+    await until(() => events.some((e) => e.type === 'cache.restored'), 10_000, 'no cache.restored event', 50);
 
     // Invalidation works again after the restart: a revoke on a reaches b at once.
     await a.revoke('t', key.id);
     await until(async () => {
       const r = await b.verify(token);
       return !r.valid && r.code === 'REVOKED';
-    }, 1_000, 'revocation did not propagate after the restart');
+    }, 1_000, 'revocation did not propagate after the restart', 50);
     await Promise.all([a.close(), b.close()]);
   }, 60_000);
 });

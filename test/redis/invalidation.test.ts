@@ -3,17 +3,9 @@ import { createKeyring, type KeysmithEvent } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
 import { redisInvalidation } from 'keysmith/redis';
 import { redisAvailable, redisClient } from '../support/redis.js';
+import { until } from '../support/wait.js';
 
 const available = await redisAvailable();
-
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (await check()) return performance.now() - start;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`not within ${timeoutMs} ms`);
-}
 
 describe.skipIf(!available)('fleet-wide invalidation over Redis pub/sub (real Redis)', () => {
   const clients = [redisClient(), redisClient()];

@@ -57,7 +57,8 @@ function pipelined(url: string, size: number, ms: number, framing: 'chunked' | '
   });
 }
 
-describe('a keep-alive connection after an oversized admin body', () => {
+/** One admin app per framework on a memory store, for the suite that calls it. */
+function useApps(): Map<string, RunningApp> {
   const apps = new Map<string, RunningApp>();
   beforeAll(async () => {
     for (const f of FRAMEWORKS) apps.set(f.name, await f.start(createKeyring({ store: memoryStore(), prefix: 'sk_test', cache: false })));
@@ -65,6 +66,11 @@ describe('a keep-alive connection after an oversized admin body', () => {
   afterAll(async () => {
     for (const app of apps.values()) await app.close();
   });
+  return apps;
+}
+
+describe('a keep-alive connection after an oversized admin body', () => {
+  const apps = useApps();
 
   for (const f of FRAMEWORKS) {
     it(`${f.name}: 300 KiB (within the drain allowance): 413, then the next request is answered`, async () => {
@@ -87,13 +93,7 @@ describe('a keep-alive connection after an oversized admin body', () => {
  * (Hono's node-server gives up draining the unread body after 500 ms, so the 413 announces it.)
  */
 describe('a keep-alive connection after a declared Content-Length over the limit', () => {
-  const apps = new Map<string, RunningApp>();
-  beforeAll(async () => {
-    for (const f of FRAMEWORKS) apps.set(f.name, await f.start(createKeyring({ store: memoryStore(), prefix: 'sk_test', cache: false })));
-  });
-  afterAll(async () => {
-    for (const app of apps.values()) await app.close();
-  });
+  const apps = useApps();
 
   for (const f of FRAMEWORKS) {
     it(`${f.name}: 1 MiB declared: 413, then the next request is answered, or the connection closed as announced`, async () => {
@@ -111,13 +111,7 @@ describe('a keep-alive connection after a declared Content-Length over the limit
  * node-server gives up draining it after 500 ms and closes the socket.)
  */
 describe('a keep-alive connection after an early refusal with a large body unread', () => {
-  const apps = new Map<string, RunningApp>();
-  beforeAll(async () => {
-    for (const f of FRAMEWORKS) apps.set(f.name, await f.start(createKeyring({ store: memoryStore(), prefix: 'sk_test', cache: false })));
-  });
-  afterAll(async () => {
-    for (const app of apps.values()) await app.close();
-  });
+  const apps = useApps();
 
   for (const f of FRAMEWORKS) {
     it(`${f.name}: 200 KiB sent without a session: 401, then the next request is answered, or the connection closed as announced`, async () => {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createKeyring, formatToken, isKeysmithError, type KeyStore } from 'keysmith';
@@ -7,18 +6,10 @@ import { mongoStore } from 'keysmith/mongo';
 import { makeRecord } from 'keysmith/testing';
 import { startMongoWireServer } from '../support/mongo-wire/index.js';
 import { mongoTargets, type MongoSession } from '../support/mongo-wire/targets.js';
+import { closedPort } from '../support/wait.js';
 
 const hasCode = (code: string) => (e: unknown) => isKeysmithError(e) && e.code === code;
 const someToken = formatToken({ prefix: 'sk', id: 'A'.repeat(16), secret: 'b'.repeat(32) });
-
-/** A 127.0.0.1 port with nothing listening: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('mongo faults: unreachable server', () => {
   it('verify answers STORE_UNAVAILABLE in bounded time and management calls reject with STORE_UNAVAILABLE', async () => {

@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createKeyring, isKeysmithError } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
 import { PostgresStoreError, migrate, postgresStore } from 'keysmith/postgres';
 import { serverTarget } from '../support/pg.js';
-
-/** A port on 127.0.0.1 that nothing listens on: bound by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort } from '../support/wait.js';
 
 /** Fails the test if `promise` has not settled within a generous bound (it must not hang). */
 function settlesWithin<T>(promise: Promise<T>, ms = 15_000): Promise<T> {

@@ -4,15 +4,7 @@ import { createKeyring, KeysmithError, type KeysmithEvent } from 'keysmith';
 import { postgresStore, type Queryable } from 'keysmith/postgres';
 import { postgresInvalidation, type PgListenClient } from 'keysmith/postgres';
 import { PG_URL, serverTarget } from '../support/pg.js';
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
-  const start = performance.now();
-  while (performance.now() - start < timeoutMs) {
-    if (await check()) return performance.now() - start;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  throw new Error(`not within ${timeoutMs} ms`);
-}
+import { until } from '../support/wait.js';
 
 describe('postgresInvalidation options', () => {
   const connect = async () => ({}) as PgListenClient;

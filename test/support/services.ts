@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import net from 'node:net';
+import { portOpen, until } from './wait.js';
 
 /**
  * Stops and starts this machine's own services, for the disruptive suite (test/disruptive), which
@@ -14,33 +14,14 @@ function pgCluster(action: 'stop' | 'start'): void {
   execFileSync('pg_ctlcluster', args, { stdio: 'ignore' });
 }
 
-export async function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, host);
-    socket.setTimeout(300);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
-}
-
-async function waitFor(check: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} within ${ms} ms`);
-}
-
 export async function stopPostgres(): Promise<void> {
   pgCluster('stop');
-  await waitFor(async () => !(await portOpen(5432)), 15_000, 'PostgreSQL did not stop');
+  await until(async () => !(await portOpen(5432)), 15_000, 'PostgreSQL did not stop', 100);
 }
 
 export async function startPostgres(): Promise<void> {
   if (!(await portOpen(5432))) pgCluster('start');
-  await waitFor(() => portOpen(5432), 30_000, 'PostgreSQL did not start');
+  await until(() => portOpen(5432), 30_000, 'PostgreSQL did not start', 100);
 }
 
 export const REDIS_START = ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log'];
@@ -52,10 +33,10 @@ export async function stopRedis(): Promise<void> {
   } catch {
     // redis-cli exits non-zero when the server closes the connection on shutdown
   }
-  await waitFor(async () => !(await portOpen(6379)), 10_000, 'Redis did not stop');
+  await until(async () => !(await portOpen(6379)), 10_000, 'Redis did not stop', 100);
 }
 
 export async function startRedis(): Promise<void> {
   if (!(await portOpen(6379))) execFileSync('redis-server', REDIS_START, { stdio: 'ignore' });
-  await waitFor(() => portOpen(6379), 10_000, 'Redis did not start');
+  await until(() => portOpen(6379), 10_000, 'Redis did not start', 100);
 }
