@@ -15,18 +15,12 @@ import { memoryStore } from 'keysmith/memory';
 import { apiKeyAuth as expressAuth } from 'keysmith/express';
 import { keysmithPlugin } from 'keysmith/fastify';
 import { apiKeyAuth as honoAuth } from 'keysmith/hono';
+import type { MeasuredRow } from './lib/rows.js';
 
 /** One table line; the same fields as the other suites' rows. */
-export interface HttpOverheadRow {
-  id: string;
-  section: string;
-  name: string;
-  opsPerSec: number;
-  p50Us: number;
-  p99Us: number;
+export interface HttpOverheadRow extends MeasuredRow {
   /** Server event-loop busy time per request (µs): steadier than req/s on a shared machine. */
   serverUsPerReq: number;
-  note?: string;
 }
 
 export interface HttpOverheadOptions {

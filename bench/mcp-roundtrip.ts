@@ -17,17 +17,10 @@ import { createKeyring, type Keyring } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
 import { guardMcpServer, mcpTokenVerifier } from 'keysmith/mcp';
 import { z } from 'zod';
+import type { MeasuredRow } from './lib/rows.js';
 
-/** One table line; the same fields as the other suites' rows (id, section, name, opsPerSec, p50Us, p99Us). */
-export interface McpRoundtripRow {
-  id: string;
-  section: string;
-  name: string;
-  opsPerSec: number;
-  p50Us: number;
-  p99Us: number;
-  note?: string;
-}
+/** One table line; the same fields as the other suites' rows. */
+export type McpRoundtripRow = MeasuredRow;
 
 export interface McpRoundtripOptions {
   /** Length of one measured round per case. @default 1000 */

@@ -19,6 +19,9 @@ export interface Row {
   measurement?: Measurement;
 }
 
+/** A measured line as the standalone benchmarks (http-overhead, mcp-roundtrip) return it. */
+export type MeasuredRow = Required<Pick<Row, 'id' | 'section' | 'name' | 'opsPerSec' | 'p50Us' | 'p99Us'>> & Pick<Row, 'note'>;
+
 export function row(id: string, section: string, name: string, m: Measurement | null, extra: Partial<Row> = {}): Row {
   return m ? { id, section, name, opsPerSec: m.opsPerSec, p50Us: m.p50Us, p99Us: m.p99Us, measurement: m, ...extra } : { id, section, name, ...extra };
 }

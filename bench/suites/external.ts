@@ -1,17 +1,8 @@
-import { type Row } from '../lib/rows.js';
+import { type MeasuredRow, type Row } from '../lib/rows.js';
 import { verdict } from '../lib/targets.js';
 
 /** The fields both external suites' rows share with ours. */
-interface ExternalRow {
-  id: string;
-  section: string;
-  name: string;
-  opsPerSec: number;
-  p50Us: number;
-  p99Us: number;
-  serverUsPerReq?: number;
-  note?: string;
-}
+type ExternalRow = MeasuredRow & { serverUsPerReq?: number };
 
 const todo = (id: string, section: string, file: string, error: unknown): Row => ({
   id,
