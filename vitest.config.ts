@@ -9,16 +9,17 @@ const alias = Object.entries(paths).map(([name, [file]]) => ({
   replacement: resolve(import.meta.dirname, file),
 }));
 
-const disruptive = process.env.KEYSMITH_DISRUPTIVE === '1';
+/** Where 'keysmith/…' resolves in tests; shared with vitest.disruptive.config.ts. */
+export const resolveSources = { alias };
 
 export default defineConfig({
-  resolve: { alias },
+  resolve: resolveSources,
   test: {
-    // Tests that stop and restart this machine's PostgreSQL and Redis run on their own, one file at
-    // a time, after the main suite (`npm test` runs both), so no other test sees the outage.
-    include: disruptive ? ['test/disruptive/**/*.test.ts'] : ['test/**/*.test.ts'],
-    exclude: disruptive ? ['**/node_modules/**'] : ['test/disruptive/**', '**/node_modules/**'],
-    fileParallelism: !disruptive,
+    // The main suite (`npm test`). It never selects test/disruptive/, whatever the environment:
+    // those tests stop this machine's PostgreSQL and Redis and run only from
+    // `npm run test:disruptive` (vitest.disruptive.config.ts).
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/disruptive/**', '**/node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

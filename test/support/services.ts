@@ -4,8 +4,15 @@ import { portOpen, until } from './wait.js';
 
 /**
  * Stops and starts this machine's own services, for the disruptive suite (test/disruptive), which
- * runs on its own after the main suite so no other test sees the outage.
+ * runs on its own (`npm run test:disruptive`, after `npm test` in CI) so no other test sees the
+ * outage. Stopping refuses outside that suite: `npm test` never stops a service it did not start.
  */
+function assertDisruptiveRun(service: string): void {
+  if (process.env.KEYSMITH_DISRUPTIVE !== '1') {
+    throw new Error(`refusing to stop ${service}: only \`npm run test:disruptive\` (vitest.disruptive.config.ts) may stop this machine's services`);
+  }
+}
+
 export const canControlPostgres = existsSync('/usr/bin/pg_ctlcluster') && existsSync('/etc/postgresql') && process.getuid?.() === 0;
 
 function pgCluster(action: 'stop' | 'start'): void {
@@ -15,6 +22,7 @@ function pgCluster(action: 'stop' | 'start'): void {
 }
 
 export async function stopPostgres(): Promise<void> {
+  assertDisruptiveRun('PostgreSQL');
   pgCluster('stop');
   await until(async () => !(await portOpen(5432)), 15_000, 'PostgreSQL did not stop', 100);
 }
@@ -28,6 +36,7 @@ export const REDIS_START = ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1',
 export const canControlRedis = existsSync('/usr/bin/redis-server') && process.getuid?.() === 0;
 
 export async function stopRedis(): Promise<void> {
+  assertDisruptiveRun('Redis');
   try {
     execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', '6379', 'shutdown', 'nosave'], { stdio: 'ignore' });
   } catch {
