@@ -1,5 +1,5 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { assertRealm } from 'keysmith';
+import { assertRealm, nodeHeaderReader } from 'keysmith';
 import type { Request, RequestHandler } from 'express';
 import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type KeyVerifier } from './authenticate.js';
 import { bearerTokenOf, mcpFailureAnswer } from './http-answer.js';
@@ -31,7 +31,7 @@ export function mcpAuth(keyring: KeyVerifier, options: McpAuthOptions = {}): Req
   const realm = assertRealm(realmOption ?? 'mcp');
   const ipOf = ipOption === false ? () => undefined : (ipOption ?? ((req: Request) => req.ip));
   return async (req, res, next) => {
-    const parsed = bearerTokenOf((name) => req.headers[name], realm);
+    const parsed = bearerTokenOf(nodeHeaderReader(req), realm);
     let answer = 'answer' in parsed ? parsed.answer : null;
     if ('token' in parsed) {
       const ip = ipOf(req);

@@ -19,8 +19,32 @@ export type Credentials =
   | { kind: 'invalid_request'; message: string }
   | { kind: 'token'; token: string };
 
-/** Reads a request's header by lower-case name; arrays (repeated headers) count as malformed. */
+/**
+ * Reads a request's header by lower-case name. Give every value of a repeated header (an array,
+ * as Node's `headersDistinct` does — see `nodeHeaderReader`) or the values joined with ", " (as
+ * the Fetch API's `Headers` does); either way a repeated credential header is refused.
+ */
 export type HeaderReader = (name: string) => string | string[] | null | undefined;
+
+/** The part of Node's `IncomingMessage` that `nodeHeaderReader` reads. */
+export interface NodeHeaderSource {
+  headers: Record<string, string | string[] | undefined>;
+  /** Every value of every header, one per line received (Node ≥ 18.3). */
+  headersDistinct?: Record<string, string[] | undefined>;
+}
+
+/**
+ * A `HeaderReader` over a Node request (Express's `req`, Fastify's `request.raw`). Node's
+ * `headers` keeps only the first of repeated `Authorization` lines, so a second one would pass
+ * unseen; `headersDistinct` keeps them all.
+ */
+export function nodeHeaderReader(message: NodeHeaderSource): HeaderReader {
+  return (name) => message.headersDistinct?.[name] ?? message.headers[name];
+}
+
+const REPEATED: Credentials = { kind: 'invalid_request', message: 'The API key header was sent more than once' };
+/** A second bearer credential in a comma-joined value (`Headers` joins repeated lines with ", "). */
+const LATER_BEARER = /,\s*bearer(?:\s|$)/i;
 
 function fromAuthorization(value: string): Credentials {
   const trimmed = value.trim();
@@ -28,9 +52,12 @@ function fromAuthorization(value: string): Credentials {
   const space = trimmed.indexOf(' ');
   const scheme = space === -1 ? trimmed : trimmed.slice(0, space);
   if (scheme.toLowerCase() !== 'bearer') {
+    if (LATER_BEARER.test(trimmed)) return REPEATED;
     return OTHER_SCHEME.test(trimmed) ? { kind: 'missing' } : { kind: 'invalid_request', message: 'The Authorization header is malformed' };
   }
   const token = space === -1 ? '' : trimmed.slice(space + 1).replace(/^ +/, '');
+  // A bearer credential never holds a comma: one here means several values joined into one.
+  if (token.includes(',')) return REPEATED;
   if (token === '' || token.length > MAX_CREDENTIAL_LENGTH || !B64TOKEN.test(token)) {
     return { kind: 'invalid_request', message: 'The Authorization header must be: Bearer <key>' };
   }
@@ -40,6 +67,7 @@ function fromAuthorization(value: string): Credentials {
 function fromNamedHeader(name: string, value: string): Credentials {
   const token = value.trim();
   if (token === '') return { kind: 'missing' };
+  if (token.includes(',')) return REPEATED;
   if (token.length > MAX_CREDENTIAL_LENGTH || !B64TOKEN.test(token)) return { kind: 'invalid_request', message: `The ${name} header is malformed` };
   return { kind: 'token', token };
 }
@@ -57,7 +85,7 @@ function single(value: string | string[] | null | undefined): string | null | fa
 export function extractCredentials(read: HeaderReader, header: string | null): Credentials {
   const authorization = single(read('authorization'));
   const named = header === null ? null : single(read(header));
-  if (authorization === false || named === false) return { kind: 'invalid_request', message: 'The API key header was sent more than once' };
+  if (authorization === false || named === false) return REPEATED;
   const fromAuth = authorization === null ? ({ kind: 'missing' } as const) : fromAuthorization(authorization);
   const fromNamed = named === null || header === null ? ({ kind: 'missing' } as const) : fromNamedHeader(header, named);
   if (fromAuth.kind === 'token' && fromNamed.kind === 'token') {

@@ -2,7 +2,7 @@
 // mappings over it; it imports no framework.
 export { jsonAnswer, emptyAnswer, errorAnswer, type HttpAnswer, type HttpErrorBody, type HttpIssue } from './answer.js';
 export { bearerChallenge, assertRealm } from './challenge.js';
-export { extractCredentials, normalizeHeaderName, type Credentials, type HeaderReader } from './credentials.js';
+export { extractCredentials, nodeHeaderReader, normalizeHeaderName, type Credentials, type HeaderReader, type NodeHeaderSource } from './credentials.js';
 export { AuthErrorCode, verifyFailureAnswer, missingCredentialsAnswer, invalidRequestAnswer } from './verify-answers.js';
 export {
   createAuthenticator,

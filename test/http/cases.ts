@@ -3,7 +3,8 @@ import type { Fixture } from './fixture.js';
 export interface CaseRequest {
   method?: string;
   path: string;
-  headers?: Record<string, string>;
+  /** An array sends the header once per value, on its own line (fetch would join them). */
+  headers?: Record<string, string | string[]>;
   body?: string;
 }
 
@@ -55,6 +56,22 @@ export const MIDDLEWARE_CASES: MiddlewareCase[] = [
   },
   { name: 'a token with spaces is 400 invalid_request', request: () => ({ path: '/api/whoami', headers: { authorization: 'Bearer abc def' } }), expect: { status: 400, code: 'INVALID_REQUEST' } },
   { name: 'a token with characters outside b64token is 400', request: () => ({ path: '/api/whoami', headers: { authorization: 'Bearer sk_test_abc!' } }), expect: { status: 400, code: 'INVALID_REQUEST' } },
+  // Repeated Authorization headers (RFC 9110 §11.6.2 allows one): never "the first one wins".
+  ...(
+    [
+      ['two copies of one valid key', (fx: Fixture) => [`Bearer ${fx.t.reader}`, `Bearer ${fx.t.reader}`]],
+      ['a valid key, then garbage', (fx: Fixture) => [`Bearer ${fx.t.reader}`, 'Bearer garbage']],
+      ['garbage, then a valid key', (fx: Fixture) => ['Bearer garbage', `Bearer ${fx.t.reader}`]],
+      ['Basic, then a valid bearer key', (fx: Fixture) => ['Basic dXNlcjpwYXNz', `Bearer ${fx.t.reader}`]],
+      ['a valid key, then an empty header', (fx: Fixture) => [`Bearer ${fx.t.reader}`, '']],
+    ] as const
+  ).map(
+    ([what, values]): MiddlewareCase => ({
+      name: `repeated Authorization headers (${what}) are 400 invalid_request`,
+      request: (fx) => ({ path: '/api/whoami', headers: { authorization: [...values(fx)] } }),
+      expect: { status: 400, code: 'INVALID_REQUEST', wwwAuthenticate: `${REALM}, error="invalid_request", error_description="The API key header was sent more than once"` },
+    }),
+  ),
   { name: 'a token that is not a keysmith key is 401 invalid_token', request: () => ({ path: '/api/whoami', headers: bearer('not_a_real_key') }), expect: { status: 401, code: 'MALFORMED', wwwAuthenticate: invalidToken('The API key is malformed') } },
   { name: 'a typo (bad checksum) is 401 MALFORMED', request: (fx) => ({ path: '/api/whoami', headers: bearer(fx.t.reader.slice(0, -1) + (fx.t.reader.endsWith('A') ? 'B' : 'A')) }), expect: { status: 401, code: 'MALFORMED' } },
 

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import type { CaseRequest } from './cases.js';
 
 export interface Answer {
@@ -7,8 +8,27 @@ export interface Answer {
 }
 
 export async function call(base: string, req: CaseRequest): Promise<Answer> {
-  const res = await fetch(base + req.path, { method: req.method ?? 'GET', headers: req.headers, body: req.body });
+  if (Object.values(req.headers ?? {}).some(Array.isArray)) return callRaw(base, req);
+  const res = await fetch(base + req.path, { method: req.method ?? 'GET', headers: req.headers as Record<string, string> | undefined, body: req.body });
   return { status: res.status, headers: res.headers, text: await res.text() };
+}
+
+/** node:http sends an array header as one line per value, as a hostile client or a proxy may. */
+function callRaw(base: string, req: CaseRequest): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const out = request(base + req.path, { method: req.method ?? 'GET', headers: req.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) for (const v of [value ?? []].flat()) headers.append(name, v);
+        resolve({ status: res.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    out.on('error', reject);
+    out.end(req.body);
+  });
 }
 
 /** The parts of an answer that must match across frameworks (framework-specific headers such as x-powered-by left out). */

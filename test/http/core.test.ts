@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bearerChallenge,
@@ -29,6 +30,23 @@ describe('extractCredentials', () => {
 
   it.each([['Bearer'], ['Bearer '], ['Bearer a b'], ['Bearer a=b'], ['Bearer "a"'], ['Bearer ' + 'a'.repeat(1025)], ['(garbage)']])('%j is invalid_request', (value) => {
     expect(extractCredentials(headers({ authorization: value }), null).kind).toBe('invalid_request');
+  });
+
+  it('repeated Authorization lines holding a bearer credential are refused, as lines (Node) or joined with ", " (Fetch)', () => {
+    const line = fc.oneof(
+      fc.constant(''),
+      fc.stringMatching(/^[A-Za-z0-9._~+/-]{1,40}={0,2}$/).map((t) => `Bearer ${t}`),
+      fc.stringMatching(/^[A-Za-z0-9._~+/-]{1,40}$/).map((t) => `bearer  ${t}`),
+      fc.constantFrom('Basic dXNlcjpwYXNz', 'Digest username="x", realm="y"', 'Bearer', 'garbage!'),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 2, maxLength: 4 }), (lines) => {
+        fc.pre(lines.some((l) => /^bearer\s+\S/i.test(l)));
+        const repeated = { kind: 'invalid_request', message: 'The API key header was sent more than once' };
+        expect(extractCredentials(headers({ authorization: lines }), null)).toEqual(repeated);
+        expect(extractCredentials(headers({ authorization: lines.join(', ') }), null)).toEqual(repeated);
+      }),
+    );
   });
 
   it('reads a named header, refuses both at once and repeated headers', () => {

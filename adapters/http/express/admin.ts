@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createAdminHandler, type AdminOptions, type BodySource, type Keyring } from 'keysmith';
+import { createAdminHandler, nodeHeaderReader, type AdminOptions, type BodySource, type Keyring } from 'keysmith';
 import { sendAnswer } from './send.js';
 
 /** Whether something upstream (e.g. `express.json()`) already consumed the body. */
@@ -25,7 +25,7 @@ export function adminRouter(keyring: Keyring, options: AdminOptions<Request>): R
       method: req.method,
       path: req.path,
       query: q === -1 ? '' : req.url.slice(q + 1),
-      header: (name) => req.headers[name],
+      header: nodeHeaderReader(req),
       body: bodySource(req),
     })
       .then((answer) => sendAnswer(res, answer))

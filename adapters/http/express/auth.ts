@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createAuthenticator, createKeyActorResolver, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions, type Keyring } from 'keysmith';
+import { createAuthenticator, createKeyActorResolver, nodeHeaderReader, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions, type Keyring } from 'keysmith';
 import { sendAnswer } from './send.js';
 
 declare global {
@@ -32,7 +32,7 @@ export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: ExpressAut
   const ipOf = options.ip ?? ((req: Request) => req.ip);
   return (req: Request, res: Response, next: NextFunction) => {
     authenticator
-      .authenticate(req, { header: (name) => req.headers[name], ip: ipOf(req), current: req.apiKey })
+      .authenticate(req, { header: nodeHeaderReader(req), ip: ipOf(req), current: req.apiKey })
       .then((outcome) => {
         if (!outcome.ok) return sendAnswer(res, outcome.answer);
         req.apiKey = outcome.apiKey;
@@ -49,5 +49,5 @@ export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: ExpressAut
 export function authorizeWithKey(keyring: Pick<Keyring, 'verify'>, options: KeyActorOptions & { ip?: (req: Request) => string | undefined } = {}): (req: Request) => Promise<AdminActor | null> {
   const resolve = createKeyActorResolver(keyring, options);
   const ipOf = options.ip ?? ((req: Request) => req.ip);
-  return (req) => resolve({ header: (name) => req.headers[name], ip: ipOf(req) });
+  return (req) => resolve({ header: nodeHeaderReader(req), ip: ipOf(req) });
 }

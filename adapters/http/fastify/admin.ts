@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createAdminHandler, errorToAnswer, KeysmithError, pathBelowMount, readLimited, type AdminOptions, type BodySource, type Keyring, type LimitedRead } from 'keysmith';
+import { createAdminHandler, nodeHeaderReader, errorToAnswer, KeysmithError, pathBelowMount, readLimited, type AdminOptions, type BodySource, type Keyring, type LimitedRead } from 'keysmith';
 import { sendAnswer } from './send.js';
 
 export interface KeysmithAdminOptions extends AdminOptions<FastifyRequest> {
@@ -34,7 +34,7 @@ export async function keysmithAdmin(app: FastifyInstance, options: KeysmithAdmin
       method: request.method,
       path: pathBelowMount(url, request.routeOptions.url ?? '/'),
       query: q === -1 ? '' : url.slice(q + 1),
-      header: (name) => request.headers[name],
+      header: nodeHeaderReader(request.raw),
       body,
     });
     return sendAnswer(reply, answer);

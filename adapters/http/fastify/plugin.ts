@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { createAuthenticator, createKeyActorResolver, KeysmithError, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions, type Keyring } from 'keysmith';
+import { createAuthenticator, createKeyActorResolver, nodeHeaderReader, KeysmithError, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions, type Keyring } from 'keysmith';
 import { sendAnswer } from './send.js';
 
 export interface FastifyAuthOptions extends ApiKeyAuthOptions<FastifyRequest> {
@@ -47,7 +47,7 @@ export const keysmithPlugin = fp<KeysmithPluginOptions>(
       const authenticator = createAuthenticator<FastifyRequest>(keyring, merged);
       const ipOf = merged.ip ?? ((request: FastifyRequest) => request.ip);
       return async function requireApiKey(request: FastifyRequest, reply: FastifyReply) {
-        const outcome = await authenticator.authenticate(request, { header: (name) => request.headers[name], ip: ipOf(request), current: request.apiKey });
+        const outcome = await authenticator.authenticate(request, { header: nodeHeaderReader(request.raw), ip: ipOf(request), current: request.apiKey });
         if (!outcome.ok) return sendAnswer(reply, outcome.answer);
         request.apiKey = outcome.apiKey;
       };
@@ -63,5 +63,5 @@ export const keysmithPlugin = fp<KeysmithPluginOptions>(
 export function authorizeWithKey(keyring: Pick<Keyring, 'verify'>, options: KeyActorOptions & { ip?: (request: FastifyRequest) => string | undefined } = {}): (request: FastifyRequest) => Promise<AdminActor | null> {
   const resolve = createKeyActorResolver(keyring, options);
   const ipOf = options.ip ?? ((request: FastifyRequest) => request.ip);
-  return (request) => resolve({ header: (name) => request.headers[name], ip: ipOf(request) });
+  return (request) => resolve({ header: nodeHeaderReader(request.raw), ip: ipOf(request) });
 }
