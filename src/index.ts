@@ -23,6 +23,7 @@ export { compileAllowlist, isValidRange } from './ip.js';
 export type { KeysmithEvent, EventListener } from './events.js';
 export type { CacheOptions } from './key-cache.js';
 export { memoryLimiter, type MemoryLimiterOptions } from './limits/memory-limiter.js';
+export { failureBucket, type FailedAttemptsOptions } from './limits/failed-attempts.js';
 export type { RateLimiter, LimitCheck, LimitDecision } from './limits/limiter.js';
 export { isKeyIdMessage, type InvalidationChannel } from './invalidation.js';
 export * from './http/index.js';

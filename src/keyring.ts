@@ -10,6 +10,7 @@ import type { VerifyResult } from './verify-result.js';
 import { createManagement } from './management.js';
 import type { RateLimiter } from './limits/limiter.js';
 import { memoryLimiter } from './limits/memory-limiter.js';
+import { createFailureThrottle, type FailedAttemptsOptions } from './limits/failed-attempts.js';
 import { isKeyIdMessage, type InvalidationChannel } from './invalidation.js';
 
 export interface KeyringOptions extends PolicyOptions {
@@ -34,12 +35,15 @@ export interface KeyringOptions extends PolicyOptions {
    * not match never reach the store.
    */
   importedTokens?: RegExp | ((token: string) => boolean);
-  /** Counts named rate limits (and failed attempts). @default memoryLimiter() — one process */
+  /** Counts keys' named rate limits. @default memoryLimiter() — one process */
   limiter?: RateLimiter;
   /** When the limiter fails: 'closed' answers STORE_UNAVAILABLE, 'open' admits and reports `store.error`. @default 'closed' */
   limiterFailure?: 'closed' | 'open';
-  /** Throttle guessing: failed verifications (malformed, unknown, wrong secret) per client address. Off by default. */
-  failedAttempts?: { limit: number; windowMs: number };
+  /**
+   * Throttle guessing: failed verifications (malformed, unknown, wrong secret) per client network
+   * (an IPv4 address, an IPv6 /64), counted in a limiter of their own. Off by default.
+   */
+  failedAttempts?: FailedAttemptsOptions;
   /**
    * Fleet-wide cache invalidation (Redis pub/sub, PostgreSQL LISTEN/NOTIFY). Without one, other
    * instances see a change when their cached record's TTL ends.
@@ -59,6 +63,9 @@ export function createKeyring(options: KeyringOptions) {
   const fa = options.failedAttempts;
   if (fa !== undefined && !(Number.isSafeInteger(fa.limit) && fa.limit > 0 && Number.isSafeInteger(fa.windowMs) && fa.windowMs > 0)) {
     throw new KeysmithError('CONFIG', 'failedAttempts needs a positive whole limit and windowMs');
+  }
+  if (fa?.limiter !== undefined && fa.limiter === options.limiter) {
+    throw new KeysmithError('CONFIG', "failedAttempts needs its own limiter (or none): sharing the keys' limiter would let a flood of guesses evict their rate-limit windows");
   }
   const store = options.store;
   const hasher = options.hasher ?? defaultHasher;
@@ -85,7 +92,7 @@ export function createKeyring(options: KeyringOptions) {
     acceptImported,
     limiter: options.limiter ?? memoryLimiter(),
     limiterFailure: options.limiterFailure ?? 'closed',
-    failedAttempts: options.failedAttempts ?? null,
+    failures: fa ? createFailureThrottle(fa) : null,
   });
 
   /** Runs a store call; anything but a KeysmithError becomes STORE_UNAVAILABLE (driver text stays in `cause`). */

@@ -8,6 +8,7 @@ import { evaluateQuery, parseQuery, scopesOf, type PermissionQuery } from './que
 import { nextRefillAt, refillPeriodStart } from './refill.js';
 import type { KeyStore } from './store.js';
 import { withTimeout } from './timeout.js';
+import type { FailureThrottle } from './limits/failed-attempts.js';
 import type { LimitCheck, RateLimiter } from './limits/limiter.js';
 import type { ApiKeyRecord } from './types.js';
 import { CHECKSUM_LENGTH, ID_LENGTH, MAX_TOKEN_LENGTH, SECRET_LENGTH, parseToken } from './token.js';
@@ -47,11 +48,12 @@ export interface VerifierDeps {
   touchIntervalMs: number;
   storeTimeoutMs: number;
   acceptImported: ((token: string) => boolean) | null;
+  /** Keys' named rate limits. */
   limiter: RateLimiter;
   /** What a limiter fault does: 'closed' refuses (STORE_UNAVAILABLE), 'open' admits and reports. */
   limiterFailure: 'closed' | 'open';
-  /** Failed verifications allowed per client address and window, or null for no throttling. */
-  failedAttempts: { limit: number; windowMs: number } | null;
+  /** Failed verifications per client network, counted apart from `limiter`; null for no throttling. */
+  failures: FailureThrottle | null;
 }
 
 /** `<id>_<secret><checksum>`: the fixed-length tail of a keysmith token. */
@@ -78,15 +80,6 @@ export function createVerifier(deps: VerifierDeps) {
     return failure(code, keyId === null ? extra : { keyId, ...extra });
   };
 
-  const failCheck = (ip: string): LimitCheck[] => [{ key: `fail:${ip}`, limit: deps.failedAttempts!.limit, windowMs: deps.failedAttempts!.windowMs }];
-
-  /** Counts a failed guess against the caller's address (invalid-key throttling). */
-  const countGuess = async (result: VerifyResult, ip: string | undefined): Promise<VerifyResult> => {
-    if (!result.valid && deps.failedAttempts && typeof ip === 'string' && GUESS_CODES.has(result.code)) {
-      await deps.limiter.limit(failCheck(ip), 1, deps.now()).catch((error: unknown) => storeFault('limiter', error));
-    }
-    return result;
-  };
 
   /** Applies the key's named rate limits; null when admitted. */
   const rateLimit = async (record: ApiKeyRecord, cost: number, now: number): Promise<VerifyResult | null> => {
@@ -183,16 +176,21 @@ export function createVerifier(deps: VerifierDeps) {
     return left;
   };
 
-  /** With failed-guess throttling: probe the caller's address first, count a failed guess after. */
-  const throttled = async (token: unknown, options: VerifyOptions, ip: string): Promise<VerifyResult> => {
+  /** With failed-guess throttling: probe the caller's network first, count a failed guess after. */
+  const throttled = async (failures: FailureThrottle, token: unknown, options: VerifyOptions, ip: string): Promise<VerifyResult> => {
+    const checks = failures.checksFor(ip);
     try {
-      const probe = await deps.limiter.limit(failCheck(ip), 0, deps.now());
+      const probe = await failures.limiter.limit(checks, 0, deps.now());
       if (!probe.allowed) return reject('RATE_LIMITED', null, null, { retryAfterMs: probe.retryAfterMs });
     } catch (error) {
       storeFault('limiter', error);
       if (deps.limiterFailure === 'closed') return reject('STORE_UNAVAILABLE', null, null);
     }
-    return countGuess(await check(token, options), ip);
+    const result = await check(token, options);
+    if (!result.valid && GUESS_CODES.has(result.code)) {
+      await failures.limiter.limit(checks, 1, deps.now()).catch((error: unknown) => storeFault('limiter', error));
+    }
+    return result;
   };
 
   /**
@@ -202,7 +200,7 @@ export function createVerifier(deps: VerifierDeps) {
    */
   return function verify(token: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
     try {
-      if (deps.failedAttempts && typeof options.ip === 'string') return throttled(token, options, options.ip);
+      if (deps.failures && typeof options.ip === 'string') return throttled(deps.failures, token, options, options.ip);
       return check(token, options);
     } catch (error) {
       return Promise.reject(error);
