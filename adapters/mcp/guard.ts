@@ -6,7 +6,7 @@ import { keysmithAuth, type AuthInfoOptions } from './auth-info.js';
 import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type AuthFailure, type KeyVerifier } from './authenticate.js';
 import type { McpKeyEvents } from './events.js';
 import { deniedArgument, mayUseTool, toolRulesSchema, type ToolFacts, type ToolRules } from './policy.js';
-import { handlerHost, methodOf, type RawHandler, type RequestExtra } from './sdk-handlers.js';
+import { handlerHost, installedHandlers, methodOf, UNGUARDED_METHODS, type RawHandler, type RequestExtra } from './sdk-handlers.js';
 
 export interface GuardMcpServerOptions extends ToolRules, Pick<AuthenticateOptions, 'scopes' | 'anyScopes' | 'query' | 'cost'>, AuthInfoOptions {
   /** Key changes from the keyring; a changed key's sessions get `notifications/tools/list_changed`. */
@@ -80,13 +80,28 @@ const defaultCredentials = (extra: RequestExtra) => {
  *   passed to the McpServer constructor), or when the server is already guarded.
  */
 export function guardMcpServer(server: McpServer, keyring: KeyVerifier, options: GuardMcpServerOptions = {}): McpGuard {
+  return installGuard(server, keyring, options, false);
+}
+
+/**
+ * The same guard for a server whose tools are already registered (what `mcpEndpoint`'s
+ * `createServer` returns): the handlers McpServer installed are wrapped where they are.
+ * Not exported from `keysmith/mcp`: users call `guardMcpServer` before `registerTool`.
+ */
+export function guardBuiltServer(server: McpServer, keyring: KeyVerifier, options: GuardMcpServerOptions = {}): McpGuard {
+  return installGuard(server, keyring, options, true);
+}
+
+function installGuard(server: McpServer, keyring: KeyVerifier, options: GuardMcpServerOptions, adopt: boolean): McpGuard {
   const rules = toolRulesSchema.parse({ toolScopes: options.toolScopes, toolResources: options.toolResources }) as ToolRules;
   options = checkAuthenticateOptions(options);
   const host = handlerHost(server);
   if (guarded.has(server)) throw new KeysmithError('CONFIG', 'This McpServer is already guarded');
   try {
-    host.assertCanSetRequestHandler('tools/list');
-    host.assertCanSetRequestHandler('tools/call');
+    if (!adopt) {
+      host.assertCanSetRequestHandler('tools/list');
+      host.assertCanSetRequestHandler('tools/call');
+    }
   } catch (cause) {
     throw new KeysmithError(
       'CONFIG',
@@ -170,12 +185,16 @@ export function guardMcpServer(server: McpServer, keyring: KeyVerifier, options:
   };
 
   // Every handler installed from now on (McpServer's lazy ones included) goes through the guard.
+  const wrapperFor = (method: string | undefined) => (method === 'tools/list' ? guardList : method === 'tools/call' ? guardCall : guardOther);
   const setRequestHandler = host.setRequestHandler.bind(host);
   host.setRequestHandler = (schema, handler) => {
-    const method = methodOf(schema);
-    const wrap = method === 'tools/list' ? guardList : method === 'tools/call' ? guardCall : guardOther;
-    setRequestHandler(schema, wrap(handler));
+    setRequestHandler(schema, wrapperFor(methodOf(schema))(handler));
   };
+  // A built server: McpServer's handlers are already there; wrap each in place (the protocol's own stay).
+  if (adopt) {
+    const installed = installedHandlers(host);
+    for (const [method, handler] of installed) if (!UNGUARDED_METHODS.has(method)) installed.set(method, wrapperFor(method)(handler));
+  }
 
   let wasConnected = false;
   const notifyToolsChanged = () => {

@@ -1,3 +1,4 @@
+import { KeysmithError } from 'keysmith';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -6,7 +7,10 @@ import { CallToolRequestSchema, ListToolsRequestSchema, type ServerNotification,
  * The two SDK behaviours the guard stands on, kept in one place (test/mcp/sdk-contract.test.ts pins them):
  * 1. McpServer installs its tools/list and tools/call handlers lazily, on the first registerTool,
  *    through the public `server.server.setRequestHandler`;
- * 2. `server.server.assertCanSetRequestHandler(method)` throws once a handler for it exists.
+ * 2. `server.server.assertCanSetRequestHandler(method)` throws once a handler for it exists;
+ * 3. (only for servers built before they are guarded, as `mcpEndpoint`'s `createServer` returns them)
+ *    the low-level server keeps its handlers in a `Map` from method to `(request, extra)` in its
+ *    `_requestHandlers` field, and calls whatever that map holds when a request arrives.
  */
 
 export type RequestExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -36,4 +40,14 @@ export function methodOf(schema: unknown): string | undefined {
   const values = field(def, 'values');
   const value = field(def, 'value') ?? (Array.isArray(values) ? values[0] : undefined) ?? field(literal, 'value');
   return typeof value === 'string' ? value : undefined;
+}
+
+/** Protocol methods the guard leaves alone: they carry no data and must work before anything else. */
+export const UNGUARDED_METHODS: ReadonlySet<string> = new Set(['initialize', 'ping']);
+
+/** The handlers already installed, as the SDK keeps them (behaviour 3 above). */
+export function installedHandlers(host: HandlerHost): Map<string, RawHandler> {
+  const handlers = (host as unknown as { _requestHandlers?: unknown })._requestHandlers;
+  if (!(handlers instanceof Map)) throw new KeysmithError('CONFIG', 'This version of @modelcontextprotocol/sdk keeps its request handlers elsewhere: guard the server with guardMcpServer before registering tools');
+  return handlers as Map<string, RawHandler>;
 }

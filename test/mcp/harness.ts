@@ -1,17 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import express, { type RequestHandler } from 'express';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { createKeyring, type KeyStore, type KeysmithEvent } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
-import { guardMcpServer, mcpKeyEvents, mcpSessions, mcpTokenVerifier, SESSION_OF_ANOTHER_KEY, type GuardMcpServerOptions } from 'keysmith/mcp';
+import { guardMcpServer, mcpEndpoint, mcpKeyEvents, mcpTokenVerifier, type McpEndpoint, type McpEndpointOptions } from 'keysmith/mcp';
 import { z } from 'zod';
 
 export const TENANT = 'acme';
@@ -51,62 +48,50 @@ export function registerDemoTools(server: McpServer): void {
 export interface HttpMcpOptions {
   keyring: ReturnType<typeof testKeyring>['keyring'];
   events?: ReturnType<typeof testKeyring>['events'];
-  /** The auth middleware. @default requireBearerAuth({ verifier: mcpTokenVerifier(keyring) }) */
-  auth?: RequestHandler;
-  guard?: Omit<GuardMcpServerOptions, 'events' | 'boundKey'> | false;
+  /** Guard options (the endpoint's tool rules and costs); `false`: a stateless server without the guard. */
+  guard?: Omit<McpEndpointOptions, 'createServer' | 'events'> | false;
   register?: (server: McpServer) => void;
+  /**
+   * `false`, or an `auth` middleware: a stateless server per request behind that middleware
+   * (default `requireBearerAuth` + `mcpTokenVerifier`), for the verifier's own tests. Otherwise the
+   * whole endpoint is keysmith's `mcpEndpoint`.
+   */
   stateful?: boolean;
+  auth?: RequestHandler;
 }
 
-/** A real McpServer behind Streamable HTTP on 127.0.0.1, one guarded server per session. */
+/** A real McpServer behind Streamable HTTP on 127.0.0.1: keysmith's `mcpEndpoint`, served by Express. */
 export async function startHttpMcp(options: HttpMcpOptions) {
   const app = express();
   app.use(express.json());
-  const auth = options.auth ?? requireBearerAuth({ verifier: mcpTokenVerifier(options.keyring) });
-  const sessions = mcpSessions<StreamableHTTPServerTransport>();
   const stats = { gets: 0 };
-
-  const buildServer = (authInfo: AuthInfo, bound: boolean) => {
+  app.use('/mcp', (req, _res, next) => {
+    if (req.method === 'GET') stats.gets++;
+    next();
+  });
+  const buildServer = () => {
     const server = new McpServer({ name: 'test', version: '1.0.0' });
-    if (options.guard !== false) {
-      guardMcpServer(server, options.keyring, { ...options.guard, ...(options.events ? { events: options.events } : {}), ...(bound ? { boundKey: authInfo } : {}) });
-    }
     (options.register ?? registerDemoTools)(server);
     return server;
   };
 
-  app.all('/mcp', auth, async (req, res) => {
-    if (req.method === 'GET') stats.gets++;
-    if (options.stateful === false) {
+  let endpoint: McpEndpoint | null = null;
+  if (options.stateful === false || options.auth || options.guard === false) {
+    // Stateless: a fresh server per request, no sessions at all (no routing to repeat).
+    const guard = options.guard === false ? null : (options.guard ?? {});
+    app.all('/mcp', options.auth ?? requireBearerAuth({ verifier: mcpTokenVerifier(options.keyring) }), async (req, res) => {
+      const server = new McpServer({ name: 'test', version: '1.0.0' });
+      if (guard) guardMcpServer(server, options.keyring, { ...guard, ...(options.events ? { events: options.events } : {}) });
+      (options.register ?? registerDemoTools)(server);
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-      const server = buildServer(req.auth!, false);
       res.on('close', () => void server.close());
       await server.connect(transport);
       await transport.handleRequest(req, res, req.body);
-      return;
-    }
-    const sessionId = req.headers['mcp-session-id'];
-    if (typeof sessionId === 'string') {
-      const found = sessions.lookup(sessionId, req.auth);
-      if (found.status === 'other-key') return void res.status(SESSION_OF_ANOTHER_KEY.status).json(SESSION_OF_ANOTHER_KEY.body);
-      if (found.status === 'unknown') return void res.status(404).json({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null });
-      await found.value.handleRequest(req, res, req.body);
-      return;
-    }
-    if (req.method !== 'POST' || !isInitializeRequest(req.body)) {
-      return void res.status(400).json({ jsonrpc: '2.0', error: { code: -32000, message: 'No session' }, id: null });
-    }
-    const authInfo = req.auth!;
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => sessions.add(id, authInfo, transport),
     });
-    transport.onclose = () => {
-      if (transport.sessionId) sessions.remove(transport.sessionId);
-    };
-    await buildServer(authInfo, true).connect(transport);
-    await transport.handleRequest(req, res, req.body);
-  });
+  } else {
+    endpoint = mcpEndpoint(options.keyring, { ...options.guard, createServer: buildServer, ...(options.events ? { events: options.events } : {}) });
+    app.all('/mcp', endpoint.node);
+  }
 
   const http: HttpServer = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -114,14 +99,22 @@ export async function startHttpMcp(options: HttpMcpOptions) {
   const url = new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`);
   return {
     url,
-    sessions,
     stats,
+    /** Open sessions. */
+    get sessions() {
+      return endpoint?.size ?? 0;
+    },
     async close() {
-      for (const transport of sessions.values()) await transport.close().catch(() => {});
+      await endpoint?.close();
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/** The session id the server gave a connected client. */
+export function sessionIdOf(client: Client): string {
+  return (client.transport as StreamableHTTPClientTransport).sessionId!;
 }
 
 /** A real SDK client sending the key as a static bearer header. */

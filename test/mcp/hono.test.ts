@@ -1,44 +1,30 @@
-// The same protection on a Web-standard runtime: Hono served by @hono/node-server, the SDK's
-// WebStandardStreamableHTTPServerTransport, and verifyMcpRequest handing it the AuthInfo.
-import { randomUUID } from 'node:crypto';
+// The same protection on a Web-standard runtime: Hono served by @hono/node-server, and keysmith's
+// mcpEndpoint through endpoint.fetch (the SDK's WebStandardStreamableHTTPServerTransport inside).
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { isInitializeRequest, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
-import { guardMcpServer, mcpSessions, SESSION_OF_ANOTHER_KEY, toolNotFound, verifyMcpRequest } from 'keysmith/mcp';
-import { connectClient, eventually, flakyStore, registerDemoTools, TENANT, testKeyring, toolNames } from './harness.js';
+import { mcpEndpoint, toolNotFound } from 'keysmith/mcp';
+import { connectClient, eventually, flakyStore, registerDemoTools, sessionIdOf, TENANT, testKeyring, toolNames } from './harness.js';
 
 async function startHono(t: ReturnType<typeof testKeyring>) {
-  const sessions = mcpSessions<WebStandardStreamableHTTPServerTransport>();
   const stats = { gets: 0 };
+  const endpoint = mcpEndpoint(t.keyring, {
+    events: t.events,
+    toolResources: { projectId: 'project' },
+    createServer: () => {
+      const server = new McpServer({ name: 'hono', version: '1.0.0' });
+      registerDemoTools(server);
+      return server;
+    },
+  });
   const app = new Hono();
-  app.all('/mcp', async (c) => {
-    const auth = await verifyMcpRequest(t.keyring, c.req.raw, { ip: getConnInfo(c).remote.address });
-    if (!auth.ok) return auth.response;
+  app.all('/mcp', (c) => {
     if (c.req.method === 'GET') stats.gets++;
-    const sessionId = c.req.header('mcp-session-id');
-    if (sessionId) {
-      const found = sessions.lookup(sessionId, auth.authInfo);
-      if (found.status === 'other-key') return c.json(SESSION_OF_ANOTHER_KEY.body, SESSION_OF_ANOTHER_KEY.status);
-      if (found.status === 'unknown') return c.json({ jsonrpc: '2.0', error: { code: -32001, message: 'Session not found' }, id: null }, 404);
-      return found.value.handleRequest(c.req.raw, { authInfo: auth.authInfo });
-    }
-    const body: unknown = await c.req.json().catch(() => null);
-    if (!isInitializeRequest(body)) return c.json({ jsonrpc: '2.0', error: { code: -32000, message: 'No session' }, id: null }, 400);
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => sessions.add(id, auth.authInfo, transport),
-    });
-    transport.onclose = () => transport.sessionId && sessions.remove(transport.sessionId);
-    const server = new McpServer({ name: 'hono', version: '1.0.0' });
-    guardMcpServer(server, t.keyring, { events: t.events, boundKey: auth.authInfo, toolResources: { projectId: 'project' } });
-    registerDemoTools(server);
-    await server.connect(transport);
-    return transport.handleRequest(c.req.raw, { authInfo: auth.authInfo, parsedBody: body });
+    return endpoint.fetch(c.req.raw, { ip: getConnInfo(c).remote.address });
   });
   const http: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
@@ -46,10 +32,9 @@ async function startHono(t: ReturnType<typeof testKeyring>) {
   const url = new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`);
   return {
     url,
-    sessions,
     stats,
     close: async () => {
-      for (const transport of sessions.values()) await transport.close().catch(() => {});
+      await endpoint.close();
       if ('closeAllConnections' in http) http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
@@ -95,7 +80,7 @@ describe('Hono + WebStandardStreamableHTTPServerTransport', () => {
     const b = await t.keyring.create({ tenantId: TENANT, name: 'b' });
     const client = await connectClient(server.url, a.token);
     cleanup.push(() => client.close());
-    const sessionId = [...server.sessions.values()][0]!.sessionId!;
+    const sessionId = sessionIdOf(client);
     const list = (authorization?: string, session?: string) =>
       fetch(server.url, {
         method: 'POST',

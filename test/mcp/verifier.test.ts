@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 async function serve(options: Parameters<typeof startHttpMcp>[0]) {
-  const server = await startHttpMcp(options);
+  const server = await startHttpMcp({ stateful: false, ...options });
   cleanup.push(server.close);
   return server;
 }
