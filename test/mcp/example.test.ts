@@ -1,7 +1,8 @@
+import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolNotFound } from 'keysmith/mcp';
 import { start } from '../../examples/mcp-server/server.js';
-import { connectClient, toolNames } from './harness.js';
+import { connectClient, eventually, toolNames } from './harness.js';
 
 describe('examples/mcp-server', () => {
   let server: Awaited<ReturnType<typeof start>>;
@@ -12,6 +13,13 @@ describe('examples/mcp-server', () => {
   afterAll(async () => {
     await server?.close();
   });
+
+  const admin = (method: string, path: string, body?: unknown) =>
+    fetch(new URL(`${server.adminUrl.pathname}${path}`, server.adminUrl), {
+      method,
+      headers: { authorization: `Bearer ${server.tokens.admin}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
 
   it('the read-only key sees and calls only the reading tools', async () => {
     const client = await connectClient(server.url, server.tokens.readOnly);
@@ -31,5 +39,24 @@ describe('examples/mcp-server', () => {
 
   it('refuses a missing or unknown key with 401', async () => {
     await expect(connectClient(server.url, 'mcp_nope')).rejects.toMatchObject({ code: 401 });
+  });
+
+  it('the admin API next to /mcp pauses, narrows and resumes a key while its session is open', async () => {
+    const client = await connectClient(server.url, server.tokens.full);
+    let changes = 0;
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => void changes++);
+    expect(await toolNames(client)).toHaveLength(4);
+    await new Promise((r) => setTimeout(r, 150)); // the client's event stream (GET) opens after initialize
+
+    expect((await admin('PATCH', `/keys/${server.ids.full}`, { mcp: { readOnly: true } })).status).toBe(200);
+    await eventually(() => changes >= 1);
+    expect(await toolNames(client)).toEqual(['list_notes', 'read_note']);
+
+    expect((await admin('POST', `/keys/${server.ids.full}/toggle-active`)).status).toBe(200);
+    await expect(client.listTools()).rejects.toMatchObject({ code: 401, message: expect.stringContaining('The API key is disabled') });
+    expect((await admin('POST', `/keys/${server.ids.full}/toggle-active`)).status).toBe(200);
+    expect(await toolNames(client)).toEqual(['list_notes', 'read_note']); // the same session carries on
+    expect((await admin('PATCH', `/keys/${server.ids.full}`, { mcp: { readOnly: false } })).status).toBe(200);
+    await client.close();
   });
 });
