@@ -154,7 +154,7 @@ export function createKeyring(options: KeyringOptions) {
     },
     /** Stops listening on the invalidation channel. */
     async close(): Promise<void> {
-      if (unsubscribe) await (await unsubscribe.catch(() => async () => {}))();
+      if (unsubscribe !== null) await (await unsubscribe.catch(() => async () => {}))();
     },
     ...management,
   };

@@ -9,7 +9,7 @@ import { nextRefillAt, refillPeriodStart } from './refill.js';
 import type { KeyStore } from './store.js';
 import { withTimeout } from './timeout.js';
 import type { FailureThrottle } from './limits/failed-attempts.js';
-import type { LimitCheck, RateLimiter } from './limits/limiter.js';
+import type { LimitCheck, LimitDecision, RateLimiter } from './limits/limiter.js';
 import type { ApiKeyRecord } from './types.js';
 import { CHECKSUM_LENGTH, ID_LENGTH, MAX_TOKEN_LENGTH, SECRET_LENGTH, parseToken } from './token.js';
 import { failure, type VerifyFailureCode, type VerifyResult } from './verify-result.js';
@@ -84,7 +84,7 @@ export function createVerifier(deps: VerifierDeps) {
   /** Applies the key's named rate limits; null when admitted. */
   const rateLimit = async (record: ApiKeyRecord, cost: number, now: number): Promise<VerifyResult | null> => {
     if (record.rateLimits.length === 0) return null;
-    let decision;
+    let decision: LimitDecision;
     try {
       decision = await deps.limiter.limit(limitChecks(record), cost, now);
     } catch (error) {

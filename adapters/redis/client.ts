@@ -19,7 +19,7 @@ export interface RedisSubscriberLike {
   subscribe(channel: string): Promise<unknown>;
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
-  once(event: 'ready', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  once(event: 'ready', listener: () => void): unknown;
   quit(): Promise<unknown>;
 }

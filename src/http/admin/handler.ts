@@ -8,7 +8,7 @@ import { bearerChallenge, assertRealm } from '../challenge.js';
 import { MAX_BODY_BYTES, readJsonBody, type BodySource } from '../body.js';
 import type { HeaderReader } from '../credentials.js';
 import { resolveActor, type AdminActor, type ResolvedActor } from './actor.js';
-import { AdminErrorCode, errorToAnswer, notFoundAnswer, validationAnswer } from './errors.js';
+import { AdminErrorCode, errorToAnswer, notFoundAnswer } from './errors.js';
 import { matchAdminRoute, type AdminAction } from './routes.js';
 
 type MaybePromise<T> = T | Promise<T>;
