@@ -34,9 +34,15 @@ export async function redisProblem(): Promise<string | null> {
   const ok = await new Promise<boolean>((resolve) => {
     const socket = net.connect(Number(port || 6379), hostname);
     socket.setTimeout(1000);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
   return ok ? null : `Redis at ${describeUrl(REDIS_URL)} unreachable`;
 }

@@ -1,4 +1,4 @@
-import { type MeasuredRow, type Row } from '../lib/rows.js';
+import type { MeasuredRow, Row } from '../lib/rows.js';
 import { verdict } from '../lib/targets.js';
 
 /** The fields both external suites' rows share with ours. */

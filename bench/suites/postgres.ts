@@ -23,7 +23,10 @@ function preparedStatements(pool: pg.Pool): Queryable {
   return {
     query: (text, values) => {
       let name = names.get(text);
-      if (!name) names.set(text, (name = `keysmith_${names.size}`));
+      if (!name) {
+        name = `keysmith_${names.size}`;
+        names.set(text, name);
+      }
       return pool.query({ name, text, values });
     },
   };
@@ -36,7 +39,12 @@ function preparedStatements(pool: pg.Pool): Queryable {
 async function onDatabase(client: Queryable, table: string, quotedTable: string, prepared: Queryable | null) {
   let findSql = '';
   // The spy hides the client's type, so say what the store would pick for it: named statements on pg.
-  const spy = { query: (text: unknown, params?: unknown[]) => ((findSql = typeof text === 'string' ? text : (text as { text: string }).text), (client.query as (t: unknown, p?: unknown[]) => ReturnType<Queryable['query']>)(text, params)) } as Queryable;
+  const spy = {
+    query: (text: unknown, params?: unknown[]) => {
+      findSql = typeof text === 'string' ? text : (text as { text: string }).text;
+      return (client.query as (t: unknown, p?: unknown[]) => ReturnType<Queryable['query']>)(text, params);
+    },
+  } as Queryable;
   const store = postgresStore({ client: spy, table, prepare: prepared !== null });
   const { tokens, ids } = await seed(store, 'sk', KEYS, KEYS);
   await store.findById(ids[0]!); // records the adapter's own lookup SQL

@@ -102,7 +102,8 @@ export function drawRequest(pop: Population, prefix: string): Sent {
   let r = Math.random();
   let category: Category = 'valid';
   for (const [c, share] of MIX) {
-    if ((r -= share) < 0) {
+    r -= share;
+    if (r < 0) {
       category = c;
       break;
     }

@@ -28,7 +28,9 @@ const keyring = createKeyring({
   limiter,
   clock: () => Date.now() + offset,
 });
-const population = await mintPopulation(keyring, config.sizes, (ms) => void (offset += ms));
+const population = await mintPopulation(keyring, config.sizes, (ms) => {
+  offset += ms;
+});
 const app = await framework.start(keyring);
 
 const heap: number[] = [];

@@ -18,7 +18,7 @@ describe.skipIf(!available)('Redis outage: limiter and invalidation channel (rea
   for (const c of clients) c.on('error', () => {});
   afterAll(async () => {
     await startRedis();
-    clients.forEach((c) => c.disconnect());
+    for (const c of clients) c.disconnect();
   }, 30_000);
 
   it('limits fail closed while Redis is down, and recover by themselves; invalidation reports and recovers', async () => {

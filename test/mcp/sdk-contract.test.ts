@@ -77,12 +77,20 @@ describe('MCP SDK behaviour keysmith/mcp depends on', () => {
     const middleware = requireBearerAuth({ verifier: { verifyAccessToken: async (token) => ({ token, clientId: 'c', scopes: [] }) } });
     const answer = { status: 0, headers: {} as Record<string, string> };
     const res = {
-      set: (name: string, value: string) => ((answer.headers[name] = value), res),
-      status: (code: number) => ((answer.status = code), res),
+      set: (name: string, value: string) => {
+        answer.headers[name] = value;
+        return res;
+      },
+      status: (code: number) => {
+        answer.status = code;
+        return res;
+      },
       json: () => res,
     };
     let passed = false;
-    await middleware({ headers: { authorization: 'Bearer abc' } } as never, res as never, () => (passed = true));
+    await middleware({ headers: { authorization: 'Bearer abc' } } as never, res as never, () => {
+      passed = true;
+    });
     expect(passed).toBe(false);
     expect(answer.status).toBe(401);
     expect(answer.headers['WWW-Authenticate']).toContain('Token has no expiration time');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canAccess, covers, createKeyring, isKeysmithError } from 'keysmith';
+import { canAccess, covers, createKeyring, isKeysmithError, type ApiKey } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
 
 /** Brute-force reference: a granted scope as a regular expression over concrete scopes. */
@@ -60,7 +60,7 @@ describe('no escalation (property)', () => {
     await fc.assert(
       fc.asyncProperty(scopes, resources, scopes, fc.array(fc.constantFrom('R1', 'R2'), { maxLength: 2 }), resources, fc.boolean(), async (actorScopes, actorResources, keyScopes, roles, keyResources, viaUpdate) => {
         const actor = { scopes: actorScopes, ...(actorResources ? { resources: actorResources } : {}) };
-        let result;
+        let result: ApiKey;
         try {
           if (viaUpdate) {
             const { key } = await keyring.create({ tenantId: 't', name: 'base', scopes: [] , resources: { project: ['p1'] } });

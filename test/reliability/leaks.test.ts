@@ -47,7 +47,14 @@ describe('no secret leaks, across every framework and MCP', () => {
         const keyring = rec.wrapKeyring(
           createKeyring({ store, prefix: 'sk_test', scopes: [...SCOPES, 'deploy:write'], clock: () => now, onEvent: (e) => rec.onEvent(e), pepper: { id: 'p1', secret: 'pepper-for-tests-only' } }),
         );
-        const ctl = { advance: (ms: number) => void (now += ms), storeDown: (down: boolean) => void (store.down = down) };
+        const ctl = {
+          advance: (ms: number) => {
+            now += ms;
+          },
+          storeDown: (down: boolean) => {
+            store.down = down;
+          },
+        };
         if (!framework.start) {
           mcpTokens = await runMcpScenario(keyring, 'tenant_a', ctl, rec);
           continue;

@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expectTypeOf, it } from 'vitest';
 import { migrate, postgresStore, type Queryable } from 'keysmith/postgres';

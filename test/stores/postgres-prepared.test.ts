@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
+import type pg from 'pg';
 import { postgresStore } from 'keysmith/postgres';
 import { makeRecord } from 'keysmith/testing';
 import { PG_URL, serverTarget } from '../support/pg.js';

@@ -66,7 +66,9 @@ function toText(value: unknown): string {
 
 function headerLines(headers: Headers): string[] {
   const lines: string[] = [];
-  headers.forEach((value, name) => lines.push(`${name}: ${value}`));
+  headers.forEach((value, name) => {
+    lines.push(`${name}: ${value}`);
+  });
   return lines;
 }
 

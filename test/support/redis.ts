@@ -10,9 +10,15 @@ export async function redisAvailable(): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(Number(port || 6379), hostname);
     socket.setTimeout(500);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 

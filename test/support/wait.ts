@@ -15,9 +15,15 @@ export async function portOpen(port: number, host = '127.0.0.1'): Promise<boolea
   return new Promise((resolve) => {
     const socket = net.connect(port, host);
     socket.setTimeout(300);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
   });
 }
 

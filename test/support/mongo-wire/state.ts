@@ -17,9 +17,15 @@ export class ServerState {
   collection(db: string, name: unknown, create: boolean): MemoryCollection | undefined {
     if (typeof name !== 'string' || name === '' || name.includes('$')) throw new CommandError(73, 'InvalidNamespace', `Invalid collection name: ${String(name)}`);
     let collections = this.databases.get(db);
-    if (!collections && create) this.databases.set(db, (collections = new Map()));
+    if (!collections && create) {
+      collections = new Map();
+      this.databases.set(db, collections);
+    }
     let collection = collections?.get(name);
-    if (!collection && create && collections) collections.set(name, (collection = new MemoryCollection(`${db}.${name}`)));
+    if (!collection && create && collections) {
+      collection = new MemoryCollection(`${db}.${name}`);
+      collections.set(name, collection);
+    }
     return collection;
   }
 
