@@ -61,12 +61,16 @@ const TAIL_LENGTH = ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
 
 const GUESS_CODES = new Set<VerifyFailureCode>(['MALFORMED', 'NOT_FOUND', 'INVALID']);
 
-/** Counters for a key's named limits; `per: 'owner'` limits share one counter across the owner's keys. */
+/**
+ * Counters for a key's named limits; `per: 'owner'` limits share one counter across the owner's
+ * keys. All are grouped by tenant (which never changes), so one call's counters share a shard.
+ */
 function limitChecks(record: ApiKeyRecord): LimitCheck[] {
   return record.rateLimits.map((l) => ({
     key: l.per === 'owner' && record.ownerId !== null ? `owner:${record.tenantId}:${record.ownerId}:${l.name}` : `key:${record.id}:${l.name}`,
     limit: l.limit,
     windowMs: l.windowMs,
+    group: `tenant:${record.tenantId}`,
   }));
 }
 

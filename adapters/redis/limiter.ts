@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { LimitCheck, LimitDecision, RateLimiter } from 'keysmith';
+import { KeysmithError, type LimitCheck, type LimitDecision, type RateLimiter } from 'keysmith';
 import type { RedisLike } from './client.js';
 import { SLIDING_WINDOW_SCRIPT } from './sliding-window.lua.js';
 
@@ -8,17 +8,30 @@ const SHA = createHash('sha1').update(SLIDING_WINDOW_SCRIPT).digest('hex');
 export interface RedisLimiterOptions {
   /** An ioredis client (or anything with `evalsha` and `eval`). */
   client: RedisLike;
-  /** Prepended to every counter key. @default 'keysmith:rl:' */
+  /** Prepended to every counter key; no `{` or `}` (keysmith sets the hash tag). @default 'keysmith:rl:' */
   keyPrefix?: string;
+}
+
+/**
+ * A counter's three Redis keys (hits, sum, seq), hash-tagged by its group (or by itself), so one
+ * limit — and every counter of one group — lives in one Redis Cluster slot.
+ */
+export function counterKeys(prefix: string, check: LimitCheck): [string, string, string] {
+  const base = check.group === undefined ? `${prefix}{${check.key}}` : `${prefix}{${check.group}}:${check.key}`;
+  return [base, `${base}:sum`, `${base}:seq`];
 }
 
 /**
  * A rate limiter for a fleet: every instance shares the counters in Redis, and each decision is one
  * Lua script, so N instances sharing a limit of L admit exactly L per window between them.
- * Errors (Redis down) are thrown; the keyring's `limiterFailure` decides what that means.
+ * Works on one Redis and on Redis Cluster (ioredis `Cluster`): the script declares every key it
+ * touches, and the counters of one call share a hash tag (their `group`, keysmith's: the tenant).
+ * Errors (Redis down, counters of different groups on Cluster) are thrown; the keyring's
+ * `limiterFailure` decides what that means.
  */
 export function redisLimiter(options: RedisLimiterOptions): RateLimiter {
   const prefix = options.keyPrefix ?? 'keysmith:rl:';
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new KeysmithError('CONFIG', 'redisLimiter keyPrefix must be a string without "{" or "}" (keysmith sets the hash tag)');
   const { client } = options;
 
   const run = async (keys: string[], args: (string | number)[]): Promise<unknown> => {
@@ -33,7 +46,7 @@ export function redisLimiter(options: RedisLimiterOptions): RateLimiter {
   return {
     async limit(checks: readonly LimitCheck[], cost: number): Promise<LimitDecision> {
       if (checks.length === 0) return { allowed: true, remaining: 0 };
-      const keys = checks.map((c) => prefix + c.key);
+      const keys = checks.flatMap((c) => counterKeys(prefix, c));
       const args = [cost, ...checks.flatMap((c) => [c.limit, c.windowMs])];
       const reply = (await run(keys, args)) as number[];
       if (reply[0] === 1) return { allowed: true, remaining: Number(reply[1]) };

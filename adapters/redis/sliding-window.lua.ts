@@ -1,28 +1,30 @@
 /**
  * A sliding-window log over several counters, all or nothing, in one Lua script (atomic on the
- * server). Each counter is a sorted set of hits `<ms>:<seq>:<cost>` scored by time, plus a running
- * sum; hits leave the window `windowMs` after they were made. Time is the Redis server's, so every
- * instance of a fleet agrees on it.
+ * server). Each counter is three keys, all declared in KEYS (so the script runs on Redis Cluster):
+ * a sorted set of hits `<ms>:<seq>:<cost>` scored by time, the running sum, and a sequence. Hits
+ * leave the window `windowMs` after they were made. Time is the Redis server's, so every instance
+ * of a fleet agrees on it.
  *
- * KEYS: counter keys. ARGV: cost, then limit and windowMs per key.
- * Returns {1, remaining} when admitted, {0, index, retryAfterMs} when refused.
+ * KEYS: per counter, its hits, sum and seq keys (3 per counter). ARGV: cost, then limit and
+ * windowMs per counter. Returns {1, remaining} when admitted, {0, index, retryAfterMs} when refused.
  */
 export const SLIDING_WINDOW_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local cost = tonumber(ARGV[1])
+local n = #KEYS / 3
 local used = {}
 local function costOf(member) return tonumber(string.match(member, ':(%d+)$')) end
-for i = 1, #KEYS do
-  local key = KEYS[i]
+for i = 1, n do
+  local hits, sumKey = KEYS[3 * i - 2], KEYS[3 * i - 1]
   local limit = tonumber(ARGV[2 * i])
   local window = tonumber(ARGV[2 * i + 1])
-  local sum = tonumber(redis.call('GET', key .. ':sum') or '0')
-  local expired = redis.call('ZRANGEBYSCORE', key, '-inf', now - window)
+  local sum = tonumber(redis.call('GET', sumKey) or '0')
+  local expired = redis.call('ZRANGEBYSCORE', hits, '-inf', now - window)
   if #expired > 0 then
     for _, member in ipairs(expired) do sum = sum - costOf(member) end
-    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-    redis.call('SET', key .. ':sum', sum, 'PX', window)
+    redis.call('ZREMRANGEBYSCORE', hits, '-inf', now - window)
+    redis.call('SET', sumKey, sum, 'PX', window)
   end
   used[i] = sum
   local full
@@ -31,12 +33,12 @@ for i = 1, #KEYS do
     if cost > limit then return {0, i - 1, window} end
     local needed
     if cost == 0 then needed = sum - limit + 1 else needed = sum + cost - limit end
-    local hits = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+    local all = redis.call('ZRANGE', hits, 0, -1, 'WITHSCORES')
     local freed = 0
-    for j = 1, #hits, 2 do
-      freed = freed + costOf(hits[j])
+    for j = 1, #all, 2 do
+      freed = freed + costOf(all[j])
       if freed >= needed then
-        local wait = tonumber(hits[j + 1]) + window - now
+        local wait = tonumber(all[j + 1]) + window - now
         if wait < 1 then wait = 1 end
         return {0, i - 1, wait}
       end
@@ -45,16 +47,16 @@ for i = 1, #KEYS do
   end
 end
 local remaining = -1
-for i = 1, #KEYS do
-  local key = KEYS[i]
+for i = 1, n do
+  local hits, sumKey, seqKey = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   local limit = tonumber(ARGV[2 * i])
   local window = tonumber(ARGV[2 * i + 1])
   if cost > 0 then
-    local seq = redis.call('INCR', key .. ':seq')
-    redis.call('ZADD', key, now, now .. ':' .. seq .. ':' .. cost)
-    redis.call('SET', key .. ':sum', used[i] + cost, 'PX', window)
-    redis.call('PEXPIRE', key, window)
-    redis.call('PEXPIRE', key .. ':seq', window)
+    local seq = redis.call('INCR', seqKey)
+    redis.call('ZADD', hits, now, now .. ':' .. seq .. ':' .. cost)
+    redis.call('SET', sumKey, used[i] + cost, 'PX', window)
+    redis.call('PEXPIRE', hits, window)
+    redis.call('PEXPIRE', seqKey, window)
   end
   local left = limit - used[i] - cost
   if remaining < 0 or left < remaining then remaining = left end

@@ -4,6 +4,12 @@ export interface LimitCheck {
   key: string;
   limit: number;
   windowMs: number;
+  /**
+   * Counters that may be decided together in one call share a group; a sharded limiter keeps one
+   * group on one shard (the Redis limiter makes it the hash tag, so it runs on Redis Cluster).
+   * keysmith groups a key's counters by its tenant. Without a group, a counter is its own.
+   */
+  group?: string;
 }
 
 export type LimitDecision =

@@ -1,5 +1,6 @@
 /**
- * keysmith/testing: the store conformance suite. Any `KeyStore` (ours or yours) runs it unchanged:
+ * keysmith/testing: the store conformance suite (and `runLimiterConformance` for rate limiters).
+ * Any `KeyStore` (ours or yours) runs it unchanged:
  *
  * ```ts
  * import { describe, it } from 'vitest';
@@ -16,6 +17,7 @@ import { raceTests } from './races.js';
 import { revokeTests } from './revoke.js';
 import { updateTests } from './update.js';
 
+export { runLimiterConformance, type LimiterConformanceOptions } from './limiter.js';
 export { makeRecord, race, newId, newTenant, type ConformanceOptions, type StoreHarness, type TestApi } from './harness.js';
 
 export function runStoreConformance(options: ConformanceOptions): void {

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createKeyring } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
 import { redisLimiter } from 'keysmith/redis';
+import { runLimiterConformance } from 'keysmith/testing';
 import { deadRedisClient, redisAvailable, redisClient } from '../support/redis.js';
 
 const available = await redisAvailable();
@@ -14,6 +15,8 @@ describe.skipIf(!available)('redis limiter (real Redis at 127.0.0.1:6379)', () =
     if (keys.length) await clients[0]!.del(...keys);
     await Promise.all(clients.map((c) => c.quit()));
   });
+
+  runLimiterConformance({ name: 'redis', createLimiter: () => redisLimiter({ client: clients[0]!, keyPrefix }), test: { describe, it } });
 
   it('3 instances sharing a limit of 20 admit exactly 20 between them', async () => {
     const store = memoryStore();
