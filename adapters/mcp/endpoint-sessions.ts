@@ -40,7 +40,10 @@ export function endpointSessions() {
     add(session: EndpointSession): void {
       byId.set(session.id, session);
       let ofKey = byKey.get(session.keyId);
-      if (!ofKey) byKey.set(session.keyId, (ofKey = new Set()));
+      if (!ofKey) {
+        ofKey = new Set();
+        byKey.set(session.keyId, ofKey);
+      }
       ofKey.add(session);
     },
     get(id: string): EndpointSession | undefined {
