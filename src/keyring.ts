@@ -1,17 +1,17 @@
-import { KeysmithError, isKeysmithError, storeUnavailable } from './errors.js';
-import { emitter, describeError, type EventListener } from './events.js';
-import { defaultHasher, TokenHasher, type Hasher, type Pepper } from './hash.js';
-import { KeyCache, type CacheOptions } from './key-cache.js';
-import { Policy, type PolicyOptions } from './policy.js';
-import type { KeyStore } from './store.js';
-import { isValidPrefix, pattern } from './token.js';
-import { createVerifier, type VerifyOptions } from './verify.js';
-import type { VerifyResult } from './verify-result.js';
-import { createManagement } from './management.js';
-import type { RateLimiter } from './limits/limiter.js';
-import { memoryLimiter } from './limits/memory-limiter.js';
-import { createFailureThrottle, type FailedAttemptsOptions } from './limits/failed-attempts.js';
-import { isKeyIdMessage, type InvalidationChannel } from './invalidation.js';
+import { KeysmithError, isKeysmithError, storeUnavailable } from './errors/errors.js';
+import { emitter, describeError, type EventListener } from './events/events.js';
+import { defaultHasher, TokenHasher, type Hasher, type Pepper } from './token/hash.js';
+import { KeyCache, type CacheOptions } from './verify/key-cache.js';
+import { Policy, type PolicyOptions } from './permissions/policy.js';
+import type { KeyStore } from './store/store.js';
+import { isValidPrefix, pattern } from './token/token.js';
+import { createVerifier, type VerifyOptions } from './verify/verify.js';
+import type { VerifyResult } from './verify/verify-result.js';
+import { createManagement } from './management/management.js';
+import type { RateLimiter } from './verify/limits/limiter.js';
+import { memoryLimiter } from './verify/limits/memory-limiter.js';
+import { createFailureThrottle, type FailedAttemptsOptions } from './verify/limits/failed-attempts.js';
+import { isKeyIdMessage, type InvalidationChannel } from './invalidation/invalidation.js';
 
 export interface KeyringOptions extends PolicyOptions {
   store: KeyStore;

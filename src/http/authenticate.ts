@@ -1,11 +1,11 @@
-import { KeysmithError } from '../errors.js';
+import { KeysmithError } from '../errors/errors.js';
 import type { Keyring } from '../keyring.js';
-import { canAccess, canAll, canAny, type Permissions } from '../permissions.js';
-import { evaluateQuery, parseQuery, scopesOf, type PermissionQuery } from '../query.js';
-import { isValidScope } from '../scopes.js';
-import type { ApiKey } from '../types.js';
-import type { VerifyOptions } from '../verify.js';
-import type { VerifyFailure } from '../verify-result.js';
+import { canAccess, canAll, canAny, type Permissions } from '../permissions/permissions.js';
+import { evaluateQuery, parseQuery, scopesOf, type PermissionQuery } from '../permissions/query.js';
+import { isValidScope } from '../permissions/scopes.js';
+import type { ApiKey } from '../store/record.js';
+import type { VerifyOptions } from '../verify/verify.js';
+import type { VerifyFailure } from '../verify/verify-result.js';
 import type { HttpAnswer } from './answer.js';
 import { assertRealm } from './challenge.js';
 import { extractCredentials, normalizeHeaderName, type HeaderReader } from './credentials.js';

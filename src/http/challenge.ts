@@ -1,4 +1,4 @@
-import { KeysmithError } from '../errors.js';
+import { KeysmithError } from '../errors/errors.js';
 
 /** RFC 6750 §3: realm, error_description and scope values are quoted strings without `"` or `\`. */
 const QUOTABLE = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;

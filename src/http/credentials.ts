@@ -1,4 +1,4 @@
-import { KeysmithError } from '../errors.js';
+import { KeysmithError } from '../errors/errors.js';
 
 /**
  * Finding the API key in a request: `Authorization: Bearer <key>` (RFC 6750 §2.1) and, when

@@ -1,4 +1,4 @@
-import { FAILURE_MESSAGES, type VerifyFailure, type VerifyFailureCode } from '../verify-result.js';
+import { FAILURE_MESSAGES, type VerifyFailure, type VerifyFailureCode } from '../verify/verify-result.js';
 import { errorAnswer, type HttpAnswer } from './answer.js';
 import { bearerChallenge } from './challenge.js';
 

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { KeysmithError } from '../../errors.js';
-import type { ActorPermissions } from '../../escalation.js';
+import { KeysmithError } from '../../errors/errors.js';
+import type { ActorPermissions } from '../../permissions/escalation.js';
 import type { Keyring } from '../../keyring.js';
-import { isValidScope } from '../../scopes.js';
+import { isValidScope } from '../../permissions/scopes.js';
 import { createAuthenticator, type RequestView } from '../authenticate.js';
 
 /** Who calls the admin API, as the application's `authorize(request)` tells it. */

@@ -1,4 +1,4 @@
-import { isKeysmithError, type KeysmithErrorCode } from '../../errors.js';
+import { isKeysmithError, type KeysmithErrorCode } from '../../errors/errors.js';
 import { errorAnswer, type HttpAnswer, type HttpIssue } from '../answer.js';
 
 /** Public error codes of the admin API besides the keyring's own (VALIDATION, NOT_FOUND, …). */

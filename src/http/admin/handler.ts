@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { KeysmithError } from '../../errors.js';
-import { assertNoEscalation } from '../../escalation.js';
+import { KeysmithError } from '../../errors/errors.js';
+import { assertNoEscalation } from '../../permissions/escalation.js';
 import type { Keyring } from '../../keyring.js';
-import { toFieldIssues } from '../../validation.js';
+import { toFieldIssues } from '../../management/validation.js';
 import { emptyAnswer, errorAnswer, jsonAnswer, type HttpAnswer } from '../answer.js';
 import { bearerChallenge, assertRealm } from '../challenge.js';
 import { MAX_BODY_BYTES, readJsonBody, type BodySource } from '../body.js';

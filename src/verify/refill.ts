@@ -1,4 +1,4 @@
-import type { Refill } from './types.js';
+import type { Refill } from '../store/record.js';
 
 /** Start of the refill period that contains `now`: UTC day, UTC month, or fixed periods from `anchor`. */
 export function refillPeriodStart(refill: Refill, now: number, anchor: Date): Date {

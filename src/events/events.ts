@@ -1,4 +1,4 @@
-import type { VerifyFailureCode } from './verify-result.js';
+import type { VerifyFailureCode } from '../verify/verify-result.js';
 
 /** What the keyring reports through `onEvent`. Ids only: never a token, a secret or a hash. */
 export type KeysmithEvent =

@@ -1,4 +1,4 @@
-import { KeysmithError } from './errors.js';
+import { KeysmithError } from '../errors/errors.js';
 import { can, type PermissionSubject } from './permissions.js';
 import { isValidScope } from './scopes.js';
 

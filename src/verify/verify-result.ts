@@ -1,5 +1,5 @@
-import type { Permissions } from './permissions.js';
-import type { ApiKey } from './types.js';
+import type { Permissions } from '../permissions/permissions.js';
+import type { ApiKey } from '../store/record.js';
 
 export const VerifyFailureCode = {
   MALFORMED: 'MALFORMED',

@@ -1,5 +1,5 @@
 import { coveredByAny } from './scopes.js';
-import type { McpLimits } from './types.js';
+import type { McpLimits } from '../store/record.js';
 
 /** What a verified key may do, computed once per verification. */
 export interface Permissions {

@@ -1,4 +1,4 @@
-import { KeysmithError } from './errors.js';
+import { KeysmithError } from '../errors/errors.js';
 
 /** A role is a list of scopes, or scopes plus roles it inherits. */
 export type RoleDefinition = string[] | { scopes?: string[]; inherits?: string[] };

@@ -1,7 +1,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { KeysmithError } from './errors.js';
+import { KeysmithError } from '../errors/errors.js';
 
 /** A named secret mixed into every hash (HMAC), so a leaked table cannot be checked offline. */
 export interface Pepper {

@@ -1,7 +1,7 @@
-import { KeysmithError, type FieldIssue } from './errors.js';
+import { KeysmithError, type FieldIssue } from '../errors/errors.js';
 import { canAccess, isLimited, type Permissions } from './permissions.js';
 import { coveredByAny } from './scopes.js';
-import type { McpLimits } from './types.js';
+import type { McpLimits } from '../store/record.js';
 
 /**
  * The permissions of whoever mints or edits a key: a user's role mapped to scopes, or a key's own

@@ -1,9 +1,9 @@
-import { KeysmithError, shown, type FieldIssue } from './errors.js';
+import { KeysmithError, shown, type FieldIssue } from '../errors/errors.js';
 import type { Permissions } from './permissions.js';
 import { BUILTIN_PRESETS, DEFAULT_MCP, type PresetDefinition } from './presets.js';
 import { resolveRoles, type RolesConfig } from './roles.js';
 import { covers, isValidScope, isWildcard } from './scopes.js';
-import type { ApiKeyRecord, McpLimits } from './types.js';
+import type { ApiKeyRecord, McpLimits } from '../store/record.js';
 
 /** A scope vocabulary: a list, or anything with `options` (a zod enum). */
 export type ScopeVocabulary = readonly string[] | { readonly options: readonly string[] };

@@ -1,17 +1,17 @@
-import { describeError, type EventListener } from './events.js';
-import type { TokenHasher, Hasher } from './hash.js';
-import { importedIdFromSha256Hex } from './imported.js';
+import { describeError, type EventListener } from '../events/events.js';
+import type { TokenHasher, Hasher } from '../token/hash.js';
+import { importedIdFromSha256Hex } from '../token/imported.js';
 import { KeyCache, prepare, type CachedKey } from './key-cache.js';
-import { canAccess, canAll, canAny } from './permissions.js';
-import type { Policy } from './policy.js';
-import { evaluateQuery, parseQuery, scopesOf, type PermissionQuery } from './query.js';
+import { canAccess, canAll, canAny } from '../permissions/permissions.js';
+import type { Policy } from '../permissions/policy.js';
+import { evaluateQuery, parseQuery, scopesOf, type PermissionQuery } from '../permissions/query.js';
 import { nextRefillAt, refillPeriodStart } from './refill.js';
-import type { KeyStore } from './store.js';
+import type { KeyStore } from '../store/store.js';
 import { withTimeout } from './timeout.js';
 import type { FailureThrottle } from './limits/failed-attempts.js';
 import type { LimitCheck, LimitDecision, RateLimiter } from './limits/limiter.js';
-import type { ApiKeyRecord } from './types.js';
-import { CHECKSUM_LENGTH, ID_LENGTH, MAX_TOKEN_LENGTH, SECRET_LENGTH, parseToken } from './token.js';
+import type { ApiKeyRecord } from '../store/record.js';
+import { CHECKSUM_LENGTH, ID_LENGTH, MAX_TOKEN_LENGTH, SECRET_LENGTH, parseToken } from '../token/token.js';
 import { failure, type VerifyFailureCode, type VerifyResult } from './verify-result.js';
 
 export interface VerifyOptions {

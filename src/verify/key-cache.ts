@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import { compileAllowlist } from './ip.js';
-import type { Permissions } from './permissions.js';
-import type { Policy } from './policy.js';
-import { redact, type ApiKey, type ApiKeyRecord } from './types.js';
+import type { Permissions } from '../permissions/permissions.js';
+import type { Policy } from '../permissions/policy.js';
+import { redact, type ApiKey, type ApiKeyRecord } from '../store/record.js';
 
 /** Everything verify needs about one key, computed once per store read. */
 export interface CachedKey {

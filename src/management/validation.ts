@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { KeysmithError, shown, type FieldIssue } from './errors.js';
+import { KeysmithError, shown, type FieldIssue } from '../errors/errors.js';
 import { parseDuration } from './duration.js';
-import { isValidRange } from './ip.js';
-import { isValidScope } from './scopes.js';
+import { isValidRange } from '../verify/ip.js';
+import { isValidScope } from '../permissions/scopes.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 export const MAX_METADATA_BYTES = 4096;

@@ -1,4 +1,4 @@
-import type { McpLimits, RateLimit, Refill } from './types.js';
+import type { McpLimits, RateLimit, Refill } from '../store/record.js';
 
 /** A named template applied at create/update; explicit input fields win over the preset's. */
 export interface PresetDefinition {

@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, KeyPatch, ListQuery, ListResult } from './types.js';
+import type { ApiKeyRecord, KeyPatch, ListQuery, ListResult } from './record.js';
 
 /**
  * What keysmith asks of a database: intent-level operations on its own record only.

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import { KeysmithError, shown, type FieldIssue } from './errors.js';
-import { assertNoEscalation, type ActorPermissions } from './escalation.js';
-import type { KeysmithEvent } from './events.js';
-import type { Hasher, TokenHasher } from './hash.js';
-import { importedIdFromSha256Hex, IMPORT_SCHEMES } from './imported.js';
+import { KeysmithError, shown, type FieldIssue } from '../errors/errors.js';
+import { assertNoEscalation, type ActorPermissions } from '../permissions/escalation.js';
+import type { KeysmithEvent } from '../events/events.js';
+import type { Hasher, TokenHasher } from '../token/hash.js';
+import { importedIdFromSha256Hex, IMPORT_SCHEMES } from '../token/imported.js';
 import { parseDuration } from './duration.js';
-import { applyPreset, EMPTY_PERMISSION_FIELDS, type Policy } from './policy.js';
-import { refillPeriodStart } from './refill.js';
-import type { KeyStore } from './store.js';
-import { isValidPrefix, mintToken } from './token.js';
-import { redact, type ApiKey, type ApiKeyRecord, type KeyPatch, type ListResult } from './types.js';
+import { applyPreset, EMPTY_PERMISSION_FIELDS, type Policy } from '../permissions/policy.js';
+import { refillPeriodStart } from '../verify/refill.js';
+import type { KeyStore } from '../store/store.js';
+import { isValidPrefix, mintToken } from '../token/token.js';
+import { redact, type ApiKey, type ApiKeyRecord, type KeyPatch, type ListResult } from '../store/record.js';
 import { createKeyInputSchema, parseOrThrow, updateKeyInputSchema, validationError, type CreateKeyInput, type UpdateKeyInput } from './validation.js';
 
 export interface ManagementDeps {
