@@ -177,13 +177,15 @@ describe.each<Runtime>(['node', 'fetch'])('mcpEndpoint.%s', (runtime) => {
     const again = await fetch(url, { headers: { ...session.headers, accept: 'text/event-stream', 'mcp-protocol-version': '2025-06-18' } });
     expect(again.status).toBe(200);
     const reader = again.body!.getReader();
-    let ended = false;
-    void reader.read().then(function next(r): unknown {
-      if (r.done) return void (ended = true);
-      return reader.read().then(next, () => void (ended = true));
-    }, () => void (ended = true));
+    const second = { ended: false };
+    void (async () => {
+      while (!(await reader.read().catch(() => ({ done: true }))).done) {
+        // drain until the server closes the stream
+      }
+      second.ended = true;
+    })();
     await t.keyring.revoke(TENANT, key.id);
-    await eventually(() => ended && endpoint.size === 0);
+    await eventually(() => second.ended && endpoint.size === 0);
   });
 
   it('re-checks open sessions on its own when no change event arrives (an expiry)', async () => {

@@ -54,8 +54,11 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'keysmith-inspector-'));
   example = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'examples/mcp-server/server.ts')], { cwd: ROOT, env: { ...process.env, PORT: String(PORT) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  example.stdout!.on('data', (chunk: Buffer) => void (out += chunk.toString()));
-  example.stderr!.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+  const collect = (chunk: Buffer) => {
+    out += chunk.toString();
+  };
+  example.stdout!.on('data', collect);
+  example.stderr!.on('data', collect);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the example did not start:\n${out}`)), 110_000);
     const check = () => {
