@@ -23,7 +23,7 @@ function idFor(salt: string, i: number): string {
 
 const UNUSED_HASH = `sha256:${'0'.repeat(64)}`;
 
-export function baseRecord(id: string, prefix: string, hash: string, preview: string, extra: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
+function baseRecord(id: string, prefix: string, hash: string, preview: string, extra: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
   return {
     id,
     tenantId: 'bench',
@@ -57,7 +57,7 @@ export function baseRecord(id: string, prefix: string, hash: string, preview: st
 }
 
 /** A record with a real token (its hash precomputed with the default hasher). */
-export function tokenRecord(prefix: string, id: string, extra: Partial<ApiKeyRecord> = {}): { record: ApiKeyRecord; token: string } {
+function tokenRecord(prefix: string, id: string, extra: Partial<ApiKeyRecord> = {}): { record: ApiKeyRecord; token: string } {
   const secret = randomBase62(32);
   const token = formatToken({ prefix, id, secret });
   return { token, record: baseRecord(id, prefix, `sha256:${defaultHasher.sha256Hex(token)}`, previewOf({ prefix, id, secret }), extra) };

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 /** The installed version of a package, read from its package.json (not the range we asked for). */
-export function installedVersion(name: string): string {
+function installedVersion(name: string): string {
   const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
   // The node_modules folders Node would search, read directly (exports maps may hide package.json).
   for (const dir of require.resolve.paths(name) ?? []) {
@@ -34,7 +34,7 @@ export function installedVersion(name: string): string {
 }
 
 /** keysmith's own dependencies and the peers it is compared with or runs on. */
-export const PACKAGES = [
+const PACKAGES = [
   'zod',
   '@noble/hashes',
   'nanoid',

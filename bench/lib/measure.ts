@@ -55,15 +55,12 @@ const gc = runInNewContext('gc') as () => void;
  * A full collection before measuring, so garbage left by the setup (a million seeded records) is
  * not collected on the measured cases' time.
  */
-export function collectGarbage(): void {
+function collectGarbage(): void {
   gc();
 }
 /** Keeps results alive so the JIT cannot drop the measured work. */
+// biome-ignore lint/correctness/noUnusedVariables: written on every measured call and never read, on purpose
 let sink: unknown;
-export const consume = (value: unknown) => {
-  sink = value;
-};
-export const lastSink = () => sink;
 
 export function percentile(sorted: Float64Array | number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -71,7 +68,7 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
   return sorted[i]!;
 }
 
-export function median(values: number[]): number {
+function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
@@ -83,7 +80,7 @@ function finish(rates: number[], latencies: number[], calls: number): Measuremen
 }
 
 /** Measures a synchronous function (checks the clock every 256 calls). */
-export function measureSync(fn: () => unknown, options: MeasureOptions = {}): Measurement {
+function measureSync(fn: () => unknown, options: MeasureOptions = {}): Measurement {
   const { roundMs = 300, rounds = 5, warmupMs = 200, latencyMs = 300, latencySamples = 50_000 } = options;
   const until = (ms: number) => {
     let n = 0;
@@ -110,7 +107,7 @@ export function measureSync(fn: () => unknown, options: MeasureOptions = {}): Me
 }
 
 /** Measures an async function, one call at a time (each awaited before the next starts). */
-export async function measureAsync(fn: () => Promise<unknown>, options: MeasureOptions = {}): Promise<Measurement> {
+async function measureAsync(fn: () => Promise<unknown>, options: MeasureOptions = {}): Promise<Measurement> {
   const { roundMs = 300, rounds = 5, warmupMs = 200, latencyMs = 300, latencySamples = 50_000 } = options;
   let calls = 0;
   const until = async (ms: number) => {
@@ -184,30 +181,4 @@ export async function measureGroup(cases: Case[], options: MeasureOptions = {}):
     out[c.name] = { opsPerSec: median(r), p50Us: lat.p50Us, p99Us: lat.p99Us, calls: Math.round((median(r) * roundMs * rounds) / 1000), rates: r, group };
   }
   return out;
-}
-
-/**
- * Runs `fn` `count` times sequentially, timing each call; for operations that change state
- * (create, revoke) where a repeated call is not the same work.
- */
-export async function measureEach(count: number, fn: (i: number) => Promise<unknown>): Promise<Measurement> {
-  const latencies: number[] = [];
-  const start = now();
-  for (let i = 0; i < count; i++) {
-    const t0 = now();
-    sink = await fn(i);
-    latencies.push(now() - t0);
-  }
-  const rate = (count / (now() - start)) * 1000;
-  return finish([rate], latencies, count);
-}
-
-/** Waits until `check` is true, polling every `everyMs`; resolves with the time waited. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 0): Promise<number> {
-  const start = now();
-  while (now() - start < timeoutMs) {
-    if (await check()) return now() - start;
-    await new Promise((r) => (everyMs > 0 ? setTimeout(r, everyMs) : setImmediate(r)));
-  }
-  throw new Error(`not within ${timeoutMs} ms`);
 }

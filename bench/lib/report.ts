@@ -2,9 +2,9 @@ import type { Machine } from './machine.js';
 import { speedRatio } from './measure.js';
 import type { Row } from './rows.js';
 
-export const fmtOps = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '' : Math.round(n).toLocaleString('en-US'));
+const fmtOps = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '' : Math.round(n).toLocaleString('en-US'));
 
-export function fmtTime(us: number | undefined): string {
+function fmtTime(us: number | undefined): string {
   if (us === undefined || !Number.isFinite(us)) return '';
   if (us < 10) return `${us.toFixed(2)} µs`;
   if (us < 1000) return `${us.toFixed(0)} µs`;

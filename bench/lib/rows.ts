@@ -31,5 +31,3 @@ export function skipped(id: string, section: string, name: string, reason: strin
   return { id, section, name, note: `skipped: ${reason}` };
 }
 
-/** A suite returns rows, and may add target verdicts that need rows from other suites. */
-export type Suite = () => Promise<Row[]>;

@@ -24,7 +24,7 @@ export interface SoakOptions {
   limiterCounters?: number;
 }
 
-export interface HeapSummary {
+interface HeapSummary {
   /** MiB: median of the 2nd and of the 4th quarter of the samples, and the highest sample. */
   q2: number;
   q4: number;

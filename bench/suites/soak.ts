@@ -9,7 +9,7 @@ import { soakOne, type SoakOptions, type SoakResult } from './soak-run.js';
  * Markdown table (`soakMarkdown`). Run alone with `npx tsx bench/soak.ts`.
  */
 
-export const SOAK_SECTION = 'Soak: mixed requests over HTTP, keys revoked during the run (autocannon, 50 connections, 127.0.0.1)';
+const SOAK_SECTION = 'Soak: mixed requests over HTTP, keys revoked during the run (autocannon, 50 connections, 127.0.0.1)';
 const TARGET_REQUESTS = 200_000;
 
 export async function soakResults(options: SoakOptions & { frameworks?: string[] } = {}, log: (line: string) => void = () => {}): Promise<SoakResult[]> {

@@ -7,7 +7,7 @@ import { betterAuthPeer, prefixedApiKeyPeer } from '../lib/peers.js';
 import { row, type Row } from '../lib/rows.js';
 
 const SECTION = 'Verify, in process (1,000 keys, one call at a time)';
-export const KEYS = 1000;
+const KEYS = 1000;
 const BA_KEYS = 10;
 
 /**

@@ -5,7 +5,7 @@ import { TENANT_A, TENANT_B } from './fixture.js';
  * The test apps' sign-in: the `x-actor` header names a session. A real app reads its own session
  * cookie here; the admin API only sees the returned actor.
  */
-export const ACTORS: Record<string, AdminActor> = {
+const ACTORS: Record<string, AdminActor> = {
   alice: { actorId: 'alice', tenantId: TENANT_A },
   bob: { actorId: 'bob', tenantId: TENANT_B },
   root: { actorId: 'root', tenantId: 'ops', superAdmin: true },

@@ -32,7 +32,7 @@ export type AppFactory = (keyring: Keyring) => Promise<RunningApp>;
 const QUERY = 'docs:read AND (admin:read OR admin:write)';
 const whoami = (k: { key: { id: string; tenantId: string }; permissions: { scopes: string[] } }) => ({ id: k.key.id, tenantId: k.key.tenantId, scopes: k.permissions.scopes });
 
-export const startExpress: AppFactory = async (keyring) => {
+const startExpress: AppFactory = async (keyring) => {
   const app = express();
   app.get('/hello', (_req, res) => void res.send('hello'));
   app.use('/api', expressAuth(keyring));
@@ -55,7 +55,7 @@ export const startExpress: AppFactory = async (keyring) => {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
 };
 
-export const startFastify: AppFactory = async (keyring) => {
+const startFastify: AppFactory = async (keyring) => {
   const app = Fastify();
   await app.register(keysmithPlugin, { keyring });
   app.get('/hello', async () => 'hello');
@@ -80,7 +80,7 @@ export const startFastify: AppFactory = async (keyring) => {
   return { url, close: () => app.close() };
 };
 
-export const startHono: AppFactory = async (keyring) => {
+const startHono: AppFactory = async (keyring) => {
   // Typed Variables: c.get('apiKey') is an AuthenticatedKey, no cast.
   const app = new Hono<KeysmithEnv>();
   app.get('/hello', (c) => c.text('hello'));

@@ -9,7 +9,7 @@ export interface CaseRequest {
 }
 
 /** What every framework must answer. `null` for a header means "must be absent". */
-export interface Expected {
+interface Expected {
   status: number;
   code?: string;
   message?: string;

@@ -46,7 +46,7 @@ const scalar = fc.oneof(
 const hostileKey = fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength: 12 }) }, fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', '\u0000', 'valueOf', 'name', 'scopes'));
 
 /** Any JSON value, nested a little. */
-export const jsonValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
+const jsonValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
   v: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     scalar,
@@ -131,7 +131,7 @@ function withInjection(body: Record<string, unknown>, injection: string): string
 }
 
 /** A body as it goes on the wire: mostly JSON, sometimes not. */
-export const wireBody: fc.Arbitrary<string | Uint8Array | undefined> = fc.oneof(
+const wireBody: fc.Arbitrary<string | Uint8Array | undefined> = fc.oneof(
   { weight: 6, arbitrary: objectBody.map((b) => JSON.stringify(b)) },
   { weight: 3, arbitrary: fc.tuple(objectBody, rawInjection).map(([b, i]) => withInjection(b, i)) },
   { weight: 2, arbitrary: jsonValue.map((v) => JSON.stringify(v) ?? 'null') },
@@ -149,7 +149,7 @@ const contentType = fc.oneof(
 );
 
 /** A path segment for `:id`: real ids of the fixture, or ids that cannot be. */
-export const idSegment = (ids: string[]) =>
+const idSegment = (ids: string[]) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...ids) },
     fc.constantFrom('ZZZZZZZZZZZZZZZZ', '%00', '%ZZ', '..', '%2e%2e', '%2F', 'a%2Fb', '__proto__', 'constructor', '%F0%9F%98%80', 'x'.repeat(300), '%20', '.', '%2e'),
@@ -159,7 +159,7 @@ export const idSegment = (ids: string[]) =>
 const QUERY_KEYS = ['page', 'limit', 'search', 'includeRevoked', 'ownerId', '__proto__', 'constructor', 'tenantId', 'x'];
 const queryValue = fc.oneof(fc.constantFrom('1', '0', '-1', '100', '101', '1e3', '1.5', 'NaN', 'Infinity', 'true', 'false', 'yes', '', '%00', '%ZZ', '%', '😀', 'x'.repeat(200)), fc.string({ maxLength: 12 }).map(encodeURIComponent));
 /** A raw query string: repeated, unknown, empty and badly encoded parameters. */
-export const queryString = fc
+const queryString = fc
   .array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_KEYS), fc.string({ maxLength: 6 }).map(encodeURIComponent)), queryValue, fc.boolean()), { maxLength: 5 })
   .map((pairs) => (pairs.length === 0 ? '' : '?' + pairs.map(([k, v, bare]) => (bare && v === '' ? k : `${k}=${v}`)).join('&')));
 

@@ -18,7 +18,7 @@ export interface ScenarioResult {
   wrongSecret: Probe;
 }
 
-export interface Probe {
+interface Probe {
   status: number;
   body: string;
   wwwAuthenticate: string | null;

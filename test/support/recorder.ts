@@ -24,7 +24,7 @@
  */
 import { inspect } from 'node:util';
 
-export type RecordingKind = 'response' | 'event' | 'error' | 'result' | 'console' | 'stdout' | 'stderr';
+type RecordingKind = 'response' | 'event' | 'error' | 'result' | 'console' | 'stdout' | 'stderr';
 
 export interface Recording {
   kind: RecordingKind;
@@ -42,7 +42,7 @@ export interface Recording {
 const MINTING = new Set(['create', 'rotate']);
 
 /** Message, stack, own fields and cause chain of anything thrown, as plain text. */
-export function serializeError(error: unknown, depth = 0): string {
+function serializeError(error: unknown, depth = 0): string {
   if (depth > 8) return '[cause chain too deep]';
   if (!(error instanceof Error)) return inspect(error, { depth: 8, breakLength: Infinity });
   const own: Record<string, unknown> = {};

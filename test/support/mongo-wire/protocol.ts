@@ -5,10 +5,9 @@ import { deserialize, serialize, type Document } from 'bson';
  * OP_QUERY/OP_REPLY pair that drivers still use for the very first `isMaster` of a connection.
  * Spec: https://www.mongodb.com/docs/manual/reference/mongodb-wire-protocol/
  */
-export const OP_REPLY = 1;
-export const OP_QUERY = 2004;
-export const OP_COMPRESSED = 2012;
-export const OP_MSG = 2013;
+const OP_REPLY = 1;
+const OP_QUERY = 2004;
+const OP_MSG = 2013;
 
 const HEADER = 16;
 const CHECKSUM_PRESENT = 1 << 0;

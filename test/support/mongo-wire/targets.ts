@@ -1,8 +1,8 @@
 import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 import { startMongoWireServer, type MongoWireServer } from './server.js';
 
-export const WIRE_LABEL = 'mongo (wire test server)';
-export const REAL_LABEL = 'mongo (real server)';
+const WIRE_LABEL = 'mongo (wire test server)';
+const REAL_LABEL = 'mongo (real server)';
 
 export interface MongoSession {
   client: MongoClient;
