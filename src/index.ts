@@ -1,9 +1,11 @@
 export { createKeyring, type Keyring, type KeyringOptions } from './keyring.js';
-export type { CallerOptions, CreateOptions, UpdateOptions, ListOptions } from './management/management.js';
+export type { CallerOptions, CreateOptions, UpdateOptions, ListOptions, KeyPage } from './management/management.js';
+export { keyStatus, listedStatuses, KEY_STATUSES, type KeyStatus } from './store/status.js';
+export type { CreateDefaults } from './management/create-defaults.js';
 export { listQuerySchema, importKeyInputSchema } from './management/management.js';
 export { KeysmithError, KeysmithErrorCode, isKeysmithError, storeUnavailable, type FieldIssue } from './errors/errors.js';
 export type { KeyStore } from './store/store.js';
-export { redact, type ApiKey, type ApiKeyRecord, type KeyPatch, type ListQuery, type ListResult, type McpLimits, type RateLimit, type Refill } from './store/record.js';
+export { redact, type ApiKey, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListQuery, type ListResult, type McpLimits, type RateLimit, type Refill } from './store/record.js';
 export { VerifyFailureCode, FAILURE_MESSAGES, type VerifyResult, type VerifiedKey, type VerifyFailure } from './verify/verify-result.js';
 export type { VerifyOptions } from './verify/verify.js';
 export { can, canAll, canAny, canAccess, type Permissions, type PermissionSubject } from './permissions/permissions.js';

@@ -8,6 +8,7 @@ import { isValidPrefix, pattern } from './token/token.js';
 import { createVerifier, type VerifyOptions } from './verify/verify.js';
 import type { VerifyResult } from './verify/verify-result.js';
 import { createManagement } from './management/management.js';
+import { resolveCreateDefaults, type CreateDefaults } from './management/create-defaults.js';
 import type { RateLimiter } from './verify/limits/limiter.js';
 import { memoryLimiter } from './verify/limits/memory-limiter.js';
 import { createFailureThrottle, type FailedAttemptsOptions } from './verify/limits/failed-attempts.js';
@@ -49,6 +50,11 @@ export interface KeyringOptions extends PolicyOptions {
    * instances see a change when their cached record's TTL ends.
    */
   invalidation?: InvalidationChannel;
+  /**
+   * What `create` gives the fields its input leaves out (scopes, roles, preset, resources,
+   * requireMapping, mcp, expiresIn); explicit input and the preset's fields win. Checked here.
+   */
+  createDefaults?: CreateDefaults;
   /** The SHA-256 implementation. @default node's native one-shot hash when present, else @noble/hashes */
   hasher?: Hasher;
 }
@@ -132,7 +138,8 @@ export function createKeyring(options: KeyringOptions) {
     unsubscribe.catch((error: unknown) => emit({ type: 'cache.degraded', at: new Date(now()), reason: `Invalidation channel failed to start: ${describeError(error)}` }));
   }
 
-  const management = createManagement({ store, prefix: options.prefix, tokenHasher, hasher, policy, changed, now, emit, guarded });
+  const defaults = resolveCreateDefaults(options.createDefaults, policy);
+  const management = createManagement({ store, prefix: options.prefix, tokenHasher, hasher, policy, defaults, changed, now, emit, guarded });
 
   return {
     prefix: options.prefix,

@@ -35,6 +35,7 @@ function baseRecord(id: string, prefix: string, hash: string, preview: string, e
     roles: [],
     preset: null,
     resources: {},
+    requireMapping: false,
     mcp: { enabled: true, tools: { mode: 'all', names: [] }, readOnly: false },
     enabled: true,
     expiresAt: null,

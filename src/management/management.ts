@@ -9,8 +9,10 @@ import { applyPreset, EMPTY_PERMISSION_FIELDS, type Policy } from '../permission
 import { refillPeriodStart } from '../verify/refill.js';
 import type { KeyStore } from '../store/store.js';
 import { isValidPrefix, mintToken } from '../token/token.js';
-import { redact, type ApiKey, type ApiKeyRecord, type KeyPatch, type ListResult } from '../store/record.js';
-import { createKeyInputSchema, parseOrThrow, updateKeyInputSchema, validationError, type CreateKeyInput, type UpdateKeyInput } from './validation.js';
+import { redact, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListResult } from '../store/record.js';
+import type { ResolvedDefaults } from './create-defaults.js';
+import { KEY_STATUSES, keyStatus, type KeyStatus } from '../store/status.js';
+import { createKeyInputSchema, parseOrThrow, resourceKind, updateKeyInputSchema, validationError, type CreateKeyInput, type UpdateKeyInput } from './validation.js';
 
 export interface ManagementDeps {
   store: KeyStore;
@@ -18,6 +20,8 @@ export interface ManagementDeps {
   tokenHasher: TokenHasher;
   hasher: Hasher;
   policy: Policy;
+  /** The keyring's `createDefaults`, already checked. */
+  defaults: ResolvedDefaults;
   /** Forgets a changed key here and on every other instance. */
   changed: (id: string) => void;
   now: () => number;
@@ -35,14 +39,49 @@ export interface CallerOptions {
 export type CreateOptions = CreateKeyInput & CallerOptions;
 export type UpdateOptions = UpdateKeyInput & CallerOptions;
 
+const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+const statusList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',') : v),
+  z.array(z.enum(KEY_STATUSES, { error: 'One of active, paused, expired, revoked (comma-separated for several)' })).min(1).max(4),
+);
+/** `kind:id`, e.g. `project:p1` (the id may itself contain ":"). */
+const resourceFilter = z.string().transform((v, ctx) => {
+  const at = v.indexOf(':');
+  const kind = resourceKind.safeParse(at > 0 ? v.slice(0, at) : '');
+  const id = at > 0 ? v.slice(at + 1) : '';
+  if (!kind.success || id === '' || id.length > 256 || /[\u0000-\u001f]/.test(id)) {
+    ctx.addIssue({ code: 'custom', message: 'Use kind:id, e.g. "project:p1"' });
+    return z.NEVER;
+  }
+  return { kind: kind.data, id };
+});
+
+/**
+ * The query of `keyring.list` and of `GET /keys`. Query-string forms are accepted too
+ * (`page=2`, `includeRevoked=true`, `status=active,paused`).
+ */
 export const listQuerySchema = z.strictObject({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   search: z.string().max(100).regex(/^[^\u0000]*$/, 'Must not contain NUL characters').optional(),
-  includeRevoked: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+  /** Also list revoked keys. Ignored when `status` is given. @default false */
+  includeRevoked: flag.default(false),
+  /** `false` leaves expired keys out of the list. Ignored when `status` is given. @default true */
+  includeExpired: flag.default(true),
+  /** Only keys in these derived states: `'active'`, `['active', 'paused']`, or `'active,paused'`. */
+  status: statusList.optional(),
+  /** Only keys limited to this resource: `'project:p1'` lists keys whose `resources.project` names `p1`. */
+  resource: resourceFilter.optional(),
   ownerId: z.string().min(1).max(128).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters').optional(),
 });
 export type ListOptions = z.input<typeof listQuerySchema>;
+
+/** One page of `list`: the keys (redacted, with `status`), the total that matches, and the page asked for. */
+export interface KeyPage extends ListResult<ApiKeyView> {
+  page: number;
+  limit: number;
+}
+export type { KeyStatus };
 
 export const importKeyInputSchema = createKeyInputSchema.and(
   z.strictObject({
@@ -60,7 +99,10 @@ function splitCaller<T extends CallerOptions>(input: T): [Omit<T, keyof CallerOp
 }
 
 export function createManagement(deps: ManagementDeps) {
-  const { store, policy, changed, now, emit, guarded } = deps;
+  const { store, policy, defaults, changed, now, emit, guarded } = deps;
+
+  /** A key as management calls return it: redacted, with its derived status. */
+  const view = (record: ApiKeyRecord): ApiKeyView => ({ ...redact(record), status: keyStatus(record, now()) });
 
   const checkPermissionFields = (fields: Pick<ApiKeyRecord, 'scopes' | 'roles'>): void => {
     const issues: FieldIssue[] = [...policy.scopeIssues(fields.scopes), ...policy.roleIssues(fields.roles)];
@@ -80,12 +122,16 @@ export function createManagement(deps: ManagementDeps) {
 
   /** Builds a complete new record from validated create input (shared by create and import). */
   const buildRecord = (input: z.output<typeof createKeyInputSchema>, caller: CallerOptions, identity: Pick<ApiKeyRecord, 'id' | 'prefix' | 'preview' | 'hash'>): ApiKeyRecord => {
-    const preset = presetOrThrow(input.preset);
-    const fields = applyPreset(preset, input, EMPTY_PERMISSION_FIELDS);
+    const presetName = input.preset ?? defaults.preset;
+    const preset = presetOrThrow(presetName);
+    const fields = applyPreset(preset, input, defaults.fields);
+    const requireMapping = input.requireMapping ?? preset?.requireMapping ?? defaults.requireMapping;
     checkPermissionFields(fields);
-    if (caller.actor) assertNoEscalation(caller.actor, policy.permissionsOf(fields));
+    if (caller.actor) assertNoEscalation(caller.actor, policy.permissionsOf({ ...fields, requireMapping }));
     const createdAt = new Date(now());
-    const expiresIn = input.expiresIn === undefined ? null : parseDuration(input.expiresIn);
+    // An explicit `expiresAt: null` means "never": the default expiry applies only to keys that say nothing.
+    const duration = input.expiresIn ?? (input.expiresAt === undefined ? defaults.expiresIn : undefined);
+    const expiresIn = duration === undefined ? null : parseDuration(duration);
     const expiresAt = input.expiresAt ?? (expiresIn === null ? null : new Date(createdAt.getTime() + expiresIn));
     futureOrThrow(expiresAt, input.expiresIn === undefined ? 'expiresAt' : 'expiresIn');
     const refill = input.refill !== undefined ? input.refill : (preset?.refill ?? null);
@@ -94,7 +140,8 @@ export function createManagement(deps: ManagementDeps) {
       tenantId: input.tenantId,
       name: input.name,
       ...fields,
-      preset: input.preset ?? null,
+      requireMapping,
+      preset: presetName ?? null,
       enabled: true,
       expiresAt,
       revokedAt: null,
@@ -136,19 +183,26 @@ export function createManagement(deps: ManagementDeps) {
     throw new KeysmithError('VERSION_CONFLICT', `The key was changed by someone else (now at version ${current.version})`);
   };
 
+  const listPage = async (tenantId: string | null, query: ListOptions): Promise<KeyPage> => {
+    const q = parseOrThrow(listQuerySchema, query);
+    const at = now();
+    const result = await guarded('list', () => store.list(tenantId, { ...q, now: new Date(at) }));
+    return { items: result.items.map((r) => ({ ...redact(r), status: keyStatus(r, at) })), total: result.total, page: q.page, limit: q.limit };
+  };
+
   const event = (type: 'key.created' | 'key.updated' | 'key.revoked' | 'key.imported', record: ApiKeyRecord, actorId: string | null | undefined) =>
     emit({ type, at: new Date(now()), keyId: record.id, tenantId: record.tenantId, actorId: actorId ?? null });
 
   return {
     /** Mints a key. The plaintext `token` is returned here once and never again. */
-    async create(options: CreateOptions): Promise<{ key: ApiKey; token: string }> {
+    async create(options: CreateOptions): Promise<{ key: ApiKeyView; token: string }> {
       const [raw, caller] = splitCaller(options);
       const input = parseOrThrow(createKeyInputSchema, raw);
       const { token, identity } = mint();
       const record = buildRecord(input, caller, identity);
       await guarded('insert', () => store.insert(record));
       event('key.created', record, caller.actorId ?? record.createdBy);
-      return { key: redact(record), token };
+      return { key: view(record), token };
     },
 
     /**
@@ -156,7 +210,7 @@ export function createManagement(deps: ManagementDeps) {
      * hex SHA-256 of the whole token, as Unkey and prefixed-api-key store it). Verify finds it when the
      * token matches the keyring's `importedTokens` option. Returns the key; there is no token to show.
      */
-    async import(options: z.input<typeof importKeyInputSchema> & CallerOptions): Promise<ApiKey> {
+    async import(options: z.input<typeof importKeyInputSchema> & CallerOptions): Promise<ApiKeyView> {
       const [raw, caller] = splitCaller(options);
       const input = parseOrThrow(importKeyInputSchema, raw);
       const hex = input.hash.toLowerCase();
@@ -165,83 +219,100 @@ export function createManagement(deps: ManagementDeps) {
       const record = buildRecord(create, caller, { id: importedIdFromSha256Hex(hex), prefix, preview: preview ?? `${prefix}_…`, hash: `sha256:${hex}` });
       await guarded('insert', () => store.insert(record));
       event('key.imported', record, caller.actorId ?? record.createdBy);
-      return redact(record);
+      return view(record);
     },
 
     /** One key of the tenant (revoked ones included, for audit), or null. */
-    async get(tenantId: string, id: string): Promise<ApiKey | null> {
+    async get(tenantId: string, id: string): Promise<ApiKeyView | null> {
       if (typeof tenantId !== 'string' || typeof id !== 'string') return null;
       const record = await guarded('get', () => store.get(tenantId, id));
-      return record ? redact(record) : null;
+      return record ? view(record) : null;
     },
 
-    async list(tenantId: string, query: ListOptions = {}): Promise<ListResult<ApiKey> & { page: number; limit: number }> {
+    /**
+     * One page of the tenant's keys, newest first, each with its derived `status`. By default every
+     * key but revoked ones (expired keys included, shown as `expired`); narrow it with `status`,
+     * `resource` (`'project:p1'`), `ownerId`, `search`, `includeExpired: false`.
+     */
+    async list(tenantId: string, query: ListOptions = {}): Promise<KeyPage> {
       if (typeof tenantId !== 'string' || tenantId === '') throw validationError([{ path: ['tenantId'], message: 'Required' }]);
-      const q = parseOrThrow(listQuerySchema, query);
-      const result = await guarded('list', () => store.list(tenantId, q));
-      return { items: result.items.map(redact), total: result.total, page: q.page, limit: q.limit };
+      return listPage(tenantId, query);
     },
 
     /** Super-admin only: every tenant's keys. The admin API guards who may call it. */
-    async listAcrossTenants(query: ListOptions = {}): Promise<ListResult<ApiKey> & { page: number; limit: number }> {
-      const q = parseOrThrow(listQuerySchema, query);
-      const result = await guarded('list', () => store.list(null, q));
-      return { items: result.items.map(redact), total: result.total, page: q.page, limit: q.limit };
+    async listAcrossTenants(query: ListOptions = {}): Promise<KeyPage> {
+      return listPage(null, query);
     },
 
     /** Super-admin only: a key by id in whatever tenant holds it. */
-    async getAcrossTenants(id: string): Promise<ApiKey | null> {
+    async getAcrossTenants(id: string): Promise<ApiKeyView | null> {
       if (typeof id !== 'string') return null;
       const record = await guarded('findById', () => store.findById(id));
-      return record ? redact(record) : null;
+      return record ? view(record) : null;
     },
 
     /** Changes a live key; with `version`, only if nobody changed it since (else VERSION_CONFLICT). */
-    async update(tenantId: string, id: string, options: UpdateOptions): Promise<ApiKey> {
+    async update(tenantId: string, id: string, options: UpdateOptions): Promise<ApiKeyView> {
       const [raw, caller] = splitCaller(options);
       const input = parseOrThrow(updateKeyInputSchema, raw);
       const current = await liveOrThrow(tenantId, id);
-      const { version, preset: presetName, ...fields } = input;
+      const { version, preset: presetName, expiresIn, ...fields } = input;
       const patch: KeyPatch = { updatedAt: new Date(now()) };
       for (const [k, v] of Object.entries(fields)) if (v !== undefined) (patch as Record<string, unknown>)[k] = v;
+      if (expiresIn !== undefined) patch.expiresAt = new Date(now() + parseDuration(expiresIn)!);
       if (presetName !== undefined || fields.scopes || fields.roles || fields.resources || fields.mcp) {
         const merged = applyPreset(presetOrThrow(presetName), fields, current);
         Object.assign(patch, merged);
         if (presetName !== undefined) patch.preset = presetName;
         checkPermissionFields(merged);
       }
-      futureOrThrow(patch.expiresAt, 'expiresAt');
+      futureOrThrow(patch.expiresAt, expiresIn === undefined ? 'expiresAt' : 'expiresIn');
       if (caller.actor) assertNoEscalation(caller.actor, policy.permissionsOf({ ...current, ...patch }));
       // With an actor, pin the version we checked so a concurrent change cannot slip past the check.
       const updated = await applyUpdate(tenantId, id, patch, version ?? (caller.actor ? current.version : undefined));
       event('key.updated', updated, caller.actorId);
-      return redact(updated);
+      return view(updated);
     },
 
-    /** Pause (false) or resume (true); reversible, unlike revoke. */
-    async setEnabled(tenantId: string, id: string, enabled: boolean, caller: CallerOptions = {}): Promise<ApiKey> {
+    /**
+     * Pause (false) or resume (true) the whole key: HTTP and MCP alike answer `DISABLED` while it is
+     * paused. Reversible, unlike revoke, so it is also the "soft revoke" of systems that re-enable keys.
+     */
+    async setEnabled(tenantId: string, id: string, enabled: boolean, caller: CallerOptions = {}): Promise<ApiKeyView> {
       if (typeof enabled !== 'boolean') throw validationError([{ path: ['enabled'], message: 'Expected a boolean' }]);
       return this.update(tenantId, id, { enabled, ...caller });
     },
 
+    /**
+     * Pause (false) or resume (true) MCP access only (`mcp.enabled`): the key keeps working on plain
+     * HTTP routes, while MCP endpoints refuse it. The key's `status` stays `active`.
+     */
+    async setMcpEnabled(tenantId: string, id: string, enabled: boolean, caller: CallerOptions = {}): Promise<ApiKeyView> {
+      if (typeof enabled !== 'boolean') throw validationError([{ path: ['enabled'], message: 'Expected a boolean' }]);
+      return this.update(tenantId, id, { mcp: { enabled }, ...caller });
+    },
+
     /** Final. A second revoke, or a key of another tenant, answers NOT_FOUND. */
-    async revoke(tenantId: string, id: string, options: { by?: string | null } & CallerOptions = {}): Promise<ApiKey> {
+    async revoke(tenantId: string, id: string, options: { by?: string | null } & CallerOptions = {}): Promise<ApiKeyView> {
       const by = options.by ?? options.actorId ?? null;
       const revoked = typeof tenantId === 'string' && typeof id === 'string' ? await guarded('revoke', () => store.revoke(tenantId, id, new Date(now()), by)) : null;
       changed(id);
       if (!revoked) throw new KeysmithError('NOT_FOUND', 'No such key');
       event('key.revoked', revoked, by);
-      return redact(revoked);
+      return view(revoked);
     },
 
     /**
      * A new key (new id and token) with the same permissions and expiry. The old key keeps working
      * for `graceMs` (never past its own expiry), then answers EXPIRED. Credits move to the new key.
+     * State carries over too: the successor of a paused key is paused (and of a key whose MCP access
+     * is paused, MCP-paused), so rotating a key paused after a leak never re-opens access; resume
+     * the new key when ready. The old key stays paused through its grace period.
      * Of rotations that read the same version, exactly one succeeds; the others get
      * VERSION_CONFLICT. Pass the `version` you last saw to make that hold for requests spread in
      * time too (a key still in its grace period can otherwise be rotated again, deliberately).
      */
-    async rotate(tenantId: string, id: string, options: { graceMs?: number; version?: number } & CallerOptions = {}): Promise<{ key: ApiKey; token: string; previous: ApiKey }> {
+    async rotate(tenantId: string, id: string, options: { graceMs?: number; version?: number } & CallerOptions = {}): Promise<{ key: ApiKeyView; token: string; previous: ApiKeyView }> {
       const graceMs = options.graceMs ?? 0;
       if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw validationError([{ path: ['graceMs'], message: 'A whole number of milliseconds, 0 or more' }]);
       if (options.version !== undefined && !(Number.isSafeInteger(options.version) && options.version >= 1)) throw validationError([{ path: ['version'], message: 'A whole number, 1 or more' }]);
@@ -279,7 +350,7 @@ export function createManagement(deps: ManagementDeps) {
         throw error;
       }
       emit({ type: 'key.rotated', at: new Date(at), keyId: id, newKeyId: record.id, tenantId, actorId: options.actorId ?? null });
-      return { key: redact(record), token, previous: redact(previous) };
+      return { key: view(record), token, previous: view(previous) };
     },
   };
 }

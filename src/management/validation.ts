@@ -56,7 +56,7 @@ const idString = z.string().min(1).max(128).regex(/^[^\u0000-\u001f]*$/, 'Must n
 const plainText = (min: number, max: number) => z.string().trim().min(min).max(max).regex(/^[^\u0000]*$/, 'Must not contain NUL characters');
 const itemString = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters');
 export const scopeSchema = z.string().refine(isValidScope, 'Not a valid scope (letters, digits, _ . - and * segments joined by ":")');
-const resourceKind = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Resource kinds are identifiers');
+export const resourceKind = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Resource kinds are identifiers');
 const dateInput = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]).refine((d) => !Number.isNaN(d.getTime()), 'Invalid date');
 
 export const mcpInputSchema = z.strictObject({
@@ -81,8 +81,14 @@ const permissionFields = {
   scopes: z.array(scopeSchema).max(200).optional(),
   roles: z.array(itemString(64)).max(50).optional(),
   resources: z.record(resourceKind, z.array(itemString(256)).max(1000)).optional(),
+  /** Fail closed for this key: `true` for every resource kind, or the kinds listed. */
+  requireMapping: z.union([z.boolean(), z.array(resourceKind).max(50)]).optional(),
   mcp: mcpInputSchema.optional(),
 };
+
+const expiresInSchema = z
+  .union([z.string(), z.number()])
+  .refine((v) => parseDuration(v) !== null, 'Use a duration such as "7d", "30d", "12h" or milliseconds');
 
 const limitFields = {
   ipAllowlist: z.array(z.string().refine(isValidRange, 'Not an IPv4/IPv6 address or CIDR')).max(100).optional(),
@@ -95,6 +101,13 @@ const limitFields = {
     .optional(),
 };
 
+/** The keyring option `createDefaults`: permission fields, a preset and an expiry. */
+export const createDefaultsSchema = z.strictObject({
+  ...permissionFields,
+  preset: itemString(64).optional(),
+  expiresIn: expiresInSchema.optional(),
+});
+
 /** Input of `keyring.create` (the `actor` option is taken out before validation). */
 export const createKeyInputSchema = z
   .strictObject({
@@ -103,7 +116,7 @@ export const createKeyInputSchema = z
     preset: itemString(64).optional(),
     ...permissionFields,
     expiresAt: dateInput.nullable().optional(),
-    expiresIn: z.union([z.string(), z.number()]).refine((v) => parseDuration(v) !== null, 'Use a duration such as "7d", "30d", "12h" or milliseconds').optional(),
+    expiresIn: expiresInSchema.optional(),
     ownerId: idString.nullable().optional(),
     ...limitFields,
     metadata: metadataSchema.optional(),
@@ -111,18 +124,24 @@ export const createKeyInputSchema = z
   })
   .refine((v) => v.expiresAt == null || v.expiresIn === undefined, { message: 'Give expiresAt or expiresIn, not both', path: ['expiresIn'] });
 
-/** Input of `keyring.update`: every field optional; `version` makes the update optimistic. */
-export const updateKeyInputSchema = z.strictObject({
-  name: plainText(1, 120).optional(),
-  preset: itemString(64).nullable().optional(),
-  ...permissionFields,
-  expiresAt: dateInput.nullable().optional(),
-  ownerId: idString.nullable().optional(),
-  ...limitFields,
-  enabled: z.boolean().optional(),
-  metadata: metadataSchema.optional(),
-  version: z.int().min(1).optional(),
-});
+/**
+ * Input of `keyring.update`: every field optional; `version` makes the update optimistic.
+ * `expiresIn` counts from the moment of the update, like create's.
+ */
+export const updateKeyInputSchema = z
+  .strictObject({
+    name: plainText(1, 120).optional(),
+    preset: itemString(64).nullable().optional(),
+    ...permissionFields,
+    expiresAt: dateInput.nullable().optional(),
+    expiresIn: expiresInSchema.optional(),
+    ownerId: idString.nullable().optional(),
+    ...limitFields,
+    enabled: z.boolean().optional(),
+    metadata: metadataSchema.optional(),
+    version: z.int().min(1).optional(),
+  })
+  .refine((v) => v.expiresAt === undefined || v.expiresIn === undefined, { message: 'Give expiresAt or expiresIn, not both', path: ['expiresIn'] });
 
 export type CreateKeyInput = z.input<typeof createKeyInputSchema>;
 export type UpdateKeyInput = z.input<typeof updateKeyInputSchema>;

@@ -66,11 +66,18 @@ export class Policy {
   }
 
   /** The key's own scopes plus its roles' (inheritance already flattened). */
-  permissionsOf(record: Pick<ApiKeyRecord, 'scopes' | 'roles' | 'resources' | 'mcp'>): Permissions {
+  permissionsOf(record: Pick<ApiKeyRecord, 'scopes' | 'roles' | 'resources' | 'mcp'> & { requireMapping?: boolean | string[] }): Permissions {
     const scopes = new Set(record.scopes);
     for (const role of record.roles) for (const s of this.roles.get(role) ?? []) scopes.add(s);
-    return { scopes: [...scopes], roles: [...record.roles], resources: record.resources, requireMapping: this.requireMapping, mcp: record.mcp };
+    return { scopes: [...scopes], roles: [...record.roles], resources: record.resources, requireMapping: combineMapping(this.requireMapping, record.requireMapping ?? false), mcp: record.mcp };
   }
+}
+
+/** The keyring's fail-closed kinds plus the key's own: a key can add kinds, never remove the keyring's. */
+export function combineMapping(keyring: boolean | string[], key: boolean | string[]): boolean | string[] {
+  if (keyring === true || key === true) return true;
+  const kinds = [...(keyring || []), ...(key || [])];
+  return kinds.length === 0 ? false : [...new Set(kinds)];
 }
 
 /** Fills permission fields from a preset; fields the caller gave explicitly win. */

@@ -5,6 +5,8 @@ export interface PresetDefinition {
   scopes?: string[];
   roles?: string[];
   resources?: Record<string, string[]>;
+  /** Fail closed for keys made with this preset (see `ApiKeyRecord.requireMapping`). */
+  requireMapping?: boolean | string[];
   mcp?: Partial<McpLimits>;
   rateLimits?: RateLimit[];
   remaining?: number | null;

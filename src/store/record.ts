@@ -1,3 +1,5 @@
+import type { KeyStatus } from './status.js';
+
 /** Which tools an MCP session of the key may see and call. */
 export interface McpLimits {
   enabled: boolean;
@@ -32,6 +34,11 @@ export interface ApiKeyRecord {
   roles: string[];
   preset: string | null;
   resources: Record<string, string[]>;
+  /**
+   * Resource kinds where an empty or missing list denies for this key (fail closed); `true` for
+   * every kind. Added to the keyring's own `requireMapping`, never subtracted from it. @default false
+   */
+  requireMapping: boolean | string[];
   mcp: McpLimits;
   enabled: boolean;
   expiresAt: Date | null;
@@ -55,6 +62,9 @@ export interface ApiKeyRecord {
 /** A key as every API outside the store layer shows it: the record without its hash. */
 export type ApiKey = Omit<ApiKeyRecord, 'hash'>;
 
+/** A key as the keyring's management calls and the admin API return it: with its derived `status`. */
+export type ApiKeyView = ApiKey & { status: KeyStatus };
+
 /** Fields a management call may change. The store bumps `version` itself. */
 export type KeyPatch = Partial<
   Pick<
@@ -64,6 +74,7 @@ export type KeyPatch = Partial<
     | 'roles'
     | 'preset'
     | 'resources'
+    | 'requireMapping'
     | 'mcp'
     | 'enabled'
     | 'expiresAt'
@@ -85,8 +96,18 @@ export interface ListQuery {
   limit: number;
   /** Case-insensitive substring of the name or the preview, matched literally. */
   search?: string;
+  /** Include revoked keys (ignored when `status` is given). */
   includeRevoked?: boolean;
+  /** `false` leaves expired keys out (ignored when `status` is given). @default true */
+  includeExpired?: boolean;
+  /** Only keys in one of these derived states (see `keyStatus`); empty or absent = no status filter. */
+  status?: KeyStatus[];
+  /** Only keys bound to this owner. */
   ownerId?: string;
+  /** Only keys whose `resources[kind]` lists `id` itself (not `*`, not an unlimited key). */
+  resource?: { kind: string; id: string };
+  /** The moment statuses are judged at; the keyring passes its clock. @default the current time */
+  now?: Date;
 }
 
 export interface ListResult<T> {

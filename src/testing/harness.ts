@@ -53,6 +53,7 @@ export function makeRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord 
     roles: ['Supervisor'],
     preset: 'custom',
     resources: { project: ['p1', 'p2'], agent: [] },
+    requireMapping: ['agent'],
     mcp: { enabled: true, tools: { mode: 'allow', names: ['search', 'fetch'] }, readOnly: true },
     enabled: true,
     expiresAt: new Date(tick + 86_400_000),

@@ -84,6 +84,80 @@ export function listTests(options: ConformanceOptions): void {
     assert.deepStrictEqual(byPreview.items.map((r) => r.id), [records[6]!.id]);
   }));
 
+  it('list filters by derived status, judged at query.now (an expiry equal to now is expired)', t(async ({ store }) => {
+    const tenantId = newTenant();
+    const now = new Date(Date.UTC(2030, 0, 1, 12));
+    const later = new Date(now.getTime() + 60_000);
+    const active = makeRecord({ tenantId, name: 'active', expiresAt: later, enabled: true });
+    const forever = makeRecord({ tenantId, name: 'forever', expiresAt: null, enabled: true });
+    const paused = makeRecord({ tenantId, name: 'paused', expiresAt: null, enabled: false });
+    const expired = makeRecord({ tenantId, name: 'expired', expiresAt: now, enabled: true });
+    const pausedExpired = makeRecord({ tenantId, name: 'paused+expired', expiresAt: new Date(now.getTime() - 1), enabled: false });
+    const revoked = makeRecord({ tenantId, name: 'revoked', expiresAt: new Date(now.getTime() - 5), enabled: false });
+    const mcpPaused = makeRecord({ tenantId, name: 'mcp paused', expiresAt: null, mcp: { enabled: false, tools: { mode: 'all', names: [] }, readOnly: false } });
+    for (const r of [active, forever, paused, expired, pausedExpired, revoked, mcpPaused]) await store.insert(r);
+    await store.revoke(tenantId, revoked.id, new Date(now.getTime() - 10), null);
+    const names = async (extra: Record<string, unknown>) => {
+      const { items, total } = await store.list(tenantId, q({ now, ...extra }));
+      assert.equal(total, items.length);
+      return items.map((r) => r.name).sort();
+    };
+    assert.deepStrictEqual(await names({ status: ['active'] }), ['active', 'forever', 'mcp paused']);
+    assert.deepStrictEqual(await names({ status: ['paused'] }), ['paused']);
+    assert.deepStrictEqual(await names({ status: ['expired'] }), ['expired', 'paused+expired']);
+    assert.deepStrictEqual(await names({ status: ['revoked'] }), ['revoked']);
+    assert.deepStrictEqual(await names({ status: ['active', 'paused'] }), ['active', 'forever', 'mcp paused', 'paused']);
+    assert.deepStrictEqual(await names({ status: ['revoked', 'expired'], includeRevoked: false }), ['expired', 'paused+expired', 'revoked']);
+    // Without status: every key but revoked ones, expired included unless includeExpired is false.
+    assert.deepStrictEqual(await names({}), ['active', 'expired', 'forever', 'mcp paused', 'paused', 'paused+expired']);
+    assert.deepStrictEqual(await names({ includeExpired: false }), ['active', 'forever', 'mcp paused', 'paused']);
+    assert.deepStrictEqual(await names({ includeExpired: false, includeRevoked: true }), ['active', 'forever', 'mcp paused', 'paused', 'revoked']);
+    assert.equal((await store.list(tenantId, q({ now, includeRevoked: true }))).total, 7);
+    // The same keys judged a minute later: "active" has expired by then.
+    const { items } = await store.list(tenantId, q({ now: new Date(later.getTime() + 1), status: ['active'] }));
+    assert.deepStrictEqual(items.map((r) => r.name).sort(), ['forever', 'mcp paused']);
+  }));
+
+  it('list filters by resource: keys whose list for that kind names the id itself', t(async ({ store }) => {
+    const tenantId = newTenant();
+    const both = makeRecord({ tenantId, name: 'p1+p2', resources: { project: ['p1', 'p2'] } });
+    const one = makeRecord({ tenantId, name: 'p1', resources: { project: ['p1'], agent: ['a'] } });
+    const other = makeRecord({ tenantId, name: 'p2', resources: { project: ['p2'] } });
+    const wildcard = makeRecord({ tenantId, name: 'wildcard', resources: { project: ['*'] } });
+    const unlimited = makeRecord({ tenantId, name: 'unlimited', resources: {} });
+    const otherKind = makeRecord({ tenantId, name: 'agent p1', resources: { agent: ['p1'] } });
+    const odd = makeRecord({ tenantId, name: 'odd', resources: { project: ['a:b', '.*', '%', "x' OR '1'='1"] } });
+    for (const r of [both, one, other, wildcard, unlimited, otherKind, odd]) await store.insert(r);
+    await store.insert(makeRecord({ name: 'other tenant', resources: { project: ['p1'] } }));
+    const names = async (kind: string, id: string) => (await store.list(tenantId, q({ resource: { kind, id } }))).items.map((r) => r.name).sort();
+    assert.deepStrictEqual(await names('project', 'p1'), ['p1', 'p1+p2']);
+    assert.deepStrictEqual(await names('project', 'p2'), ['p1+p2', 'p2']);
+    assert.deepStrictEqual(await names('agent', 'p1'), ['agent p1']);
+    assert.deepStrictEqual(await names('project', 'p'), []);
+    assert.deepStrictEqual(await names('project', '*'), ['wildcard']);
+    for (const id of ['a:b', '.*', '%', "x' OR '1'='1"]) assert.deepStrictEqual(await names('project', id), ['odd'], id);
+    assert.deepStrictEqual(await names('instance', 'p1'), []);
+    const paged = await store.list(tenantId, q({ resource: { kind: 'project', id: 'p1' }, limit: 1, page: 2 }));
+    assert.equal(paged.total, 2);
+    assert.deepStrictEqual(paged.items.map((r) => r.name), ['p1+p2']);
+  }));
+
+  it('list combines tenant, status, resource, ownerId and search in one query', t(async ({ store }) => {
+    const tenantId = newTenant();
+    const now = new Date(Date.UTC(2030, 0, 1));
+    const base = { tenantId, resources: { project: ['p1'] }, ownerId: 'u1', expiresAt: null };
+    const hit = makeRecord({ ...base, name: 'deploy hit' });
+    await store.insert(hit);
+    await store.insert(makeRecord({ ...base, name: 'deploy paused', enabled: false }));
+    await store.insert(makeRecord({ ...base, name: 'deploy other owner', ownerId: 'u2' }));
+    await store.insert(makeRecord({ ...base, name: 'deploy other project', resources: { project: ['p2'] } }));
+    await store.insert(makeRecord({ ...base, name: 'build' }));
+    await store.insert(makeRecord({ ...base, tenantId: newTenant(), name: 'deploy elsewhere' }));
+    const { items, total } = await store.list(tenantId, q({ now, status: ['active'], resource: { kind: 'project', id: 'p1' }, ownerId: 'u1', search: 'DEPLOY' }));
+    assert.equal(total, 1);
+    assert.deepStrictEqual(items, [hit]);
+  }));
+
   it('list with a null tenant spans every tenant', t(async ({ store }) => {
     const marker = `marker${Date.now()}${Math.random().toString(36).slice(2)}`;
     const a = makeRecord({ name: `${marker} a` });

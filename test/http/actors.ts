@@ -11,6 +11,8 @@ const ACTORS: Record<string, AdminActor> = {
   root: { actorId: 'root', tenantId: 'ops', superAdmin: true },
   // A tenant-A admin whose role only holds docs:read (no escalation past it).
   carol: { actorId: 'carol', tenantId: TENANT_A, permissions: { scopes: ['docs:read', 'keys:manage'] } },
+  // A tenant-A admin confined to project p1 (the application says so): sees and manages p1's keys only.
+  dave: { actorId: 'dave', tenantId: TENANT_A, resource: 'project:p1' },
 };
 
 export function actorFor(header: string | string[] | undefined): AdminActor | null {

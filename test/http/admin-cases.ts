@@ -229,6 +229,143 @@ export const ADMIN_CASES: AdminCase[] = [
     },
   },
   {
+    name: 'list filters: status, resource (kind:id), ownerId, includeExpired; every key carries its derived status',
+    async run({ admin, fx, same }) {
+      const ids = (a: { json: { items: { id: string }[] } }) => a.json.items.map((k) => k.id);
+      const all = await admin({ path: '/admin/keys?limit=100', as: 'alice' });
+      const byId = new Map(all.json.items.map((k: { id: string; status: string }) => [k.id, k.status]));
+      expect(byId.get(fx.ids.reader)).toBe('active');
+      expect(byId.get(fx.ids.disabled)).toBe('paused');
+      expect(byId.get(fx.ids.expired)).toBe('expired'); // the default list keeps expired keys, marked
+      expect(byId.has(fx.ids.revoked)).toBe(false);
+      expect(all.json.items.every((k: { status?: string }) => ['active', 'paused', 'expired'].includes(k.status!))).toBe(true);
+      // Earlier cases add keys to the shared fixture, so compare with the full list rather than fixed counts.
+      const count = (status: string) => all.json.items.filter((k: { status: string }) => k.status === status).length;
+      const only = async (query: string, status: string[]) => {
+        const a = await admin({ path: `/admin/keys?limit=100&${query}`, as: 'alice' });
+        expect(a.status, a.text).toBe(200);
+        expect(a.json.items.every((k: { status: string }) => status.includes(k.status)), query).toBe(true);
+        expect(a.json.total, query).toBe(a.json.items.length);
+        return a;
+      };
+      const active = await only('status=active', ['active']);
+      expect(ids(active)).toContain(fx.ids.reader);
+      expect(active.json.total).toBe(count('active'));
+      expect(ids(await only('status=paused', ['paused']))).toContain(fx.ids.disabled);
+      expect((await only('status=paused', ['paused'])).json.total).toBe(count('paused'));
+      expect(ids(await only('status=expired', ['expired']))).toContain(fx.ids.expired);
+      const revoked = await only('status=revoked', ['revoked']);
+      expect(ids(revoked)).toContain(fx.ids.revoked);
+      expect(ids(revoked)).not.toContain(fx.ids.reader);
+      expect((await only('status=paused,expired', ['paused', 'expired'])).json.total).toBe(count('paused') + count('expired'));
+      const noExpired = await only('includeExpired=false', ['active', 'paused']);
+      expect(ids(noExpired)).not.toContain(fx.ids.expired);
+      expect(noExpired.json.total).toBe(all.json.total - count('expired'));
+      const p1 = await only('resource=project:p1', ['active', 'paused', 'expired']);
+      expect(ids(p1)).toEqual(expect.arrayContaining([fx.ids.projectP1, fx.ids.managerReadOnly]));
+      expect(p1.json.items.every((k: { resources: { project?: string[] } }) => k.resources.project?.includes('p1'))).toBe(true);
+      expect(ids(await only('resource=project:nowhere', []))).toEqual([]);
+      const owned = await fx.keyring.create({ tenantId: TENANT_A, name: 'owned', ownerId: 'user_9' });
+      expect(ids(await admin({ path: '/admin/keys?ownerId=user_9', as: 'alice' }))).toEqual([owned.key.id]);
+      expect((await admin({ path: `/admin/keys/${fx.ids.disabled}`, as: 'alice' })).json.status).toBe('paused');
+      for (const [query, field] of [['status=gone', 'status'], ['status=', 'status'], ['resource=p1', 'resource'], ['resource=project:', 'resource'], ['resource=1x:p1', 'resource'], ['includeExpired=maybe', 'includeExpired']]) {
+        const bad = await admin({ path: `/admin/keys?${query}`, as: 'alice' });
+        expectError(bad, 400, 'VALIDATION');
+        expect(bad.json.error.issues[0].path[0], query).toBe(field);
+        same(`bad ${query}`, bad);
+      }
+    },
+  },
+  {
+    name: 'toggle-active: { target: "mcp" } pauses MCP access only (status stays active, HTTP works); the default pauses the whole key',
+    async run({ admin, fx, framework }) {
+      const { key, token } = await fx.keyring.create({ tenantId: TENANT_A, name: 'mcp-toggle', scopes: ['docs:read'] });
+      const path = `/admin/keys/${key.id}/toggle-active`;
+      const off = await admin({ method: 'POST', path, as: 'alice', body: { target: 'mcp' } });
+      expect(off.status, off.text).toBe(200);
+      expect(off.json).toMatchObject({ enabled: true, status: 'active', mcp: { enabled: false } });
+      const verified = await fx.keyring.verify(token);
+      expect(verified.valid && verified.permissions.mcp.enabled).toBe(false); // HTTP: valid; MCP adapters refuse it
+      expect((await admin({ method: 'POST', path, as: 'alice', body: { target: 'mcp' } })).json.mcp.enabled).toBe(true);
+      expect((await admin({ method: 'POST', path, as: 'alice', body: { target: 'mcp', enabled: false } })).json.mcp.enabled).toBe(false);
+      const whole = await admin({ method: 'POST', path, as: 'alice', body: { target: 'key', enabled: false } });
+      expect(whole.json).toMatchObject({ enabled: false, status: 'paused', mcp: { enabled: false } });
+      const refused = await fx.keyring.verify(token);
+      expect(refused.valid || refused.code).toBe('DISABLED');
+      expect((await admin({ method: 'POST', path, as: 'alice' })).json).toMatchObject({ enabled: true, status: 'active', mcp: { enabled: false } });
+      expectError(await admin({ method: 'POST', path, as: 'alice', body: { target: 'http' } }), 400, 'VALIDATION');
+      expect(framework).toBeTruthy();
+    },
+  },
+  {
+    name: 'update: expiresIn is accepted like create (from now); with expiresAt, or malformed, 400',
+    async run({ admin, fx, same }) {
+      const { key } = await fx.keyring.create({ tenantId: TENANT_A, name: 'add-expiry', scopes: ['docs:read'] });
+      const now = (await fx.keyring.get(TENANT_A, key.id))!.createdAt.getTime();
+      const a = await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'alice', body: { expiresIn: '30d' } });
+      expect(a.status, a.text).toBe(200);
+      expect(new Date(a.json.expiresAt).getTime()).toBe(now + 30 * 86_400_000); // the fixture's clock stands still
+      expect(a.json.status).toBe('active');
+      const both = await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'alice', body: { expiresIn: '7d', expiresAt: new Date(now + 86_400_000).toISOString() } });
+      expectError(both, 400, 'VALIDATION');
+      expect(both.json.error.issues).toEqual([{ path: ['expiresIn'], message: 'Give expiresAt or expiresIn, not both' }]);
+      same('expiresIn and expiresAt', both);
+      expectError(await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'alice', body: { expiresIn: 'soon' } }), 400, 'VALIDATION');
+      expect((await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'alice', body: { expiresAt: null } })).json.expiresAt).toBeNull();
+    },
+  },
+  {
+    name: 'requireMapping per key: an empty resource list then denies that key, other keys stay open',
+    async run({ admin, fx }) {
+      const closed = await admin({ method: 'POST', path: '/admin/keys', as: 'alice', body: { name: 'closed', scopes: ['docs:read'], requireMapping: ['project'] } });
+      expect(closed.status, closed.text).toBe(201);
+      expect(closed.json.key.requireMapping).toEqual(['project']);
+      const open = await admin({ method: 'POST', path: '/admin/keys', as: 'alice', body: { name: 'open', scopes: ['docs:read'] } });
+      expect(open.json.key.requireMapping).toBe(false);
+      const check = async (token: string) => {
+        const r = await fx.keyring.verify(token, { resource: { kind: 'project', id: 'p1' } });
+        return r.valid || r.code;
+      };
+      expect(await check(closed.json.token)).toBe('FORBIDDEN_RESOURCE');
+      expect(await check(open.json.token)).toBe(true);
+      const mapped = await admin({ method: 'PATCH', path: `/admin/keys/${closed.json.key.id}`, as: 'alice', body: { resources: { project: ['p1'] } } });
+      expect(mapped.status, mapped.text).toBe(200);
+      expect(await check(closed.json.token)).toBe(true);
+      expectError(await admin({ method: 'POST', path: '/admin/keys', as: 'alice', body: { name: 'x', requireMapping: ['1bad'] } }), 400, 'VALIDATION');
+    },
+  },
+  {
+    name: "an actor confined to one project (authorize returns resource) sees and makes only that project's keys",
+    async run({ admin, fx, same }) {
+      const list = await admin({ path: '/admin/keys?limit=100', as: 'dave' });
+      expect(list.status, list.text).toBe(200);
+      expect(list.json.items.map((k: { id: string }) => k.id)).toEqual(expect.arrayContaining([fx.ids.projectP1, fx.ids.managerReadOnly]));
+      expect(list.json.items.every((k: { resources: { project?: string[] } }) => k.resources.project?.includes('p1'))).toBe(true);
+      const other = await admin({ path: '/admin/keys?resource=project:p2', as: 'dave' });
+      expectError(other, 403, 'FORBIDDEN');
+      same('confined list of another project', other);
+      const hidden = await admin({ path: `/admin/keys/${fx.ids.reader}`, as: 'dave' });
+      const missing = await admin({ path: '/admin/keys/ZZZZZZZZZZZZZZZZ', as: 'dave' });
+      expectError(hidden, 404, 'NOT_FOUND');
+      expect(hidden.text).toBe(missing.text);
+      for (const [method, suffix] of [['PATCH', ''], ['DELETE', ''], ['POST', '/toggle-active'], ['POST', '/rotate']] as const) {
+        const a = await admin({ method, path: `/admin/keys/${fx.ids.reader}${suffix}`, as: 'dave', body: method === 'PATCH' ? { name: 'mine' } : undefined });
+        expect(a.status, `${method} ${suffix}`).toBe(404);
+      }
+      expect((await admin({ path: `/admin/keys/${fx.ids.projectP1}`, as: 'dave' })).json.id).toBe(fx.ids.projectP1);
+      const made = await admin({ method: 'POST', path: '/admin/keys', as: 'dave', body: { name: 'p1 token', scopes: ['docs:read'] } });
+      expect(made.status, made.text).toBe(201);
+      expect(made.json.key.resources).toEqual({ project: ['p1'] });
+      const wider = await admin({ method: 'POST', path: '/admin/keys', as: 'dave', body: { name: 'x', resources: { project: ['p1', 'p2'] } } });
+      expectError(wider, 403, 'ESCALATION');
+      same('confined create wider', wider);
+      expectError(await admin({ method: 'PATCH', path: `/admin/keys/${made.json.key.id}`, as: 'dave', body: { resources: { project: ['p2'] } } }), 403, 'ESCALATION');
+      expect((await admin({ method: 'DELETE', path: `/admin/keys/${made.json.key.id}`, as: 'dave' })).status).toBe(204);
+      expectError(await admin({ path: '/admin/admin/keys', as: 'dave' }), 403, 'FORBIDDEN');
+      expect((await admin({ path: '/admin/tenants/tenant_b/keys', as: 'dave' })).status).toBe(404);
+    },
+  },
+  {
     name: 'super-admin: any tenant by id, every tenant at /admin/keys; others get 403 there and 404 elsewhere',
     async run({ admin, fx, same }) {
       const all = await admin({ path: '/admin/admin/keys?limit=100', as: 'root' });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isKeysmithError } from 'keysmith';
 import { makeRecord } from 'keysmith/testing';
 import { MIGRATIONS, appliedVersions, migrate, migrationSql, postgresStore, type Queryable } from 'keysmith/postgres';
-import { SQL_001_API_KEYS } from '../../adapters/stores/postgres/schema-sql.js';
+import { SQL_001_API_KEYS, SQL_002_REQUIRE_MAPPING } from '../../adapters/stores/postgres/schema-sql.js';
 import { START_TIMEOUT, PG_URL, freshSchemaName, serverTarget } from '../support/pg.js';
 
 const FILE = new URL('../../adapters/stores/postgres/migrations/001_api_keys.sql', import.meta.url);
@@ -14,6 +14,9 @@ describe('postgres migration: one SQL text', () => {
   it('migrations/001_api_keys.sql and the SQL embedded in migrate() are identical', () => {
     assert.equal(SQL_001_API_KEYS, readFileSync(FILE, 'utf8'), 'copy migrations/001_api_keys.sql into adapters/stores/postgres/schema-sql.ts');
     assert.equal(MIGRATIONS[0]!.sql, SQL_001_API_KEYS);
+    const file2 = new URL('../../adapters/stores/postgres/migrations/002_require_mapping.sql', import.meta.url);
+    assert.equal(SQL_002_REQUIRE_MAPPING, readFileSync(file2, 'utf8'), 'copy migrations/002_require_mapping.sql into adapters/stores/postgres/schema-sql.ts');
+    assert.equal(MIGRATIONS[1]!.sql, SQL_002_REQUIRE_MAPPING);
   });
 
   it('migrationSql puts a custom table name everywhere the default one was', () => {
@@ -53,15 +56,15 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
     }, START_TIMEOUT);
     afterAll(() => db?.close());
 
-    it('migrate creates the table, records version 1, and a second run changes nothing', async () => {
+    it('migrate creates the table, records every version, and a second run changes nothing', async () => {
       const table = `${db.schema}.keys_a`;
       assert.deepStrictEqual(await appliedVersions(db.client, { table }), []);
-      assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [1] });
+      assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [1, 2] });
       const first = await snapshot(db.client, db.schema, 'keys_a');
       assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [] });
       assert.deepStrictEqual(await snapshot(db.client, db.schema, 'keys_a'), first);
-      assert.deepStrictEqual(first.versions.map((v) => [v.table_name, v.version, v.name]), [[table, 1, '001_api_keys']]);
-      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1]);
+      assert.deepStrictEqual(first.versions.map((v) => [v.table_name, v.version, v.name]), [[table, 1, '001_api_keys'], [table, 2, '002_require_mapping']]);
+      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2]);
     });
 
     it('the table has the documented shape', async () => {
@@ -72,10 +75,10 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
       assert.equal(type('id'), 'text');
       assert.equal(columns.find((r) => r.column_name === 'id')?.collation_name, 'C');
       for (const c of ['expires_at', 'revoked_at', 'created_at', 'updated_at', 'last_used_at', 'refilled_at']) assert.equal(type(c), 'timestamp with time zone', c);
-      for (const c of ['scopes', 'roles', 'resources', 'mcp', 'ip_allowlist', 'refill', 'rate_limits', 'metadata']) assert.equal(type(c), 'jsonb', c);
+      for (const c of ['scopes', 'roles', 'resources', 'require_mapping', 'mcp', 'ip_allowlist', 'refill', 'rate_limits', 'metadata']) assert.equal(type(c), 'jsonb', c);
       assert.equal(type('version'), 'integer');
       assert.equal(type('remaining'), 'bigint');
-      assert.equal(columns.length, 27);
+      assert.equal(columns.length, 28);
       const defs = indexes.map((i) => String(i.indexdef));
       assert.ok(defs.some((d) => /PRIMARY KEY|UNIQUE INDEX keys_b_pkey .*\(id\)/.test(d)), defs.join('\n'));
       assert.ok(defs.some((d) => d.includes('keys_b_tenant_list_idx') && d.includes('(tenant_id, created_at DESC, id DESC)')), defs.join('\n'));
@@ -86,7 +89,7 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
       await db.runFile(migrationSql(MIGRATIONS[0]!, { table }));
       assert.deepStrictEqual(await appliedVersions(db.client, { table }), []);
       await migrate(db.client, { table });
-      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1]);
+      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2]);
       const store = postgresStore({ client: db.client, table });
       const record = makeRecord();
       await store.insert(record);
@@ -98,7 +101,18 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
       const results = await Promise.all(Array.from({ length: 6 }, () => migrate(db.client, { table })));
       assert.ok(results.some((r) => r.applied.includes(1)));
       const { versions } = await snapshot(db.client, db.schema, 'keys_d');
-      assert.deepStrictEqual(versions.map((v) => v.version), [1]);
+      assert.deepStrictEqual(versions.map((v) => v.version), [1, 2]);
+    });
+
+    it('a table at version 1 with keys upgrades in place: old keys read requireMapping false', async () => {
+      const table = `${db.schema}.keys_e`;
+      await db.runFile(migrationSql(MIGRATIONS[0]!, { table }));
+      const { requireMapping: _r, ...old } = makeRecord();
+      const columns = 'id, tenant_id, name, prefix, preview, hash, mcp, created_at';
+      await db.client.query(`INSERT INTO "${db.schema}"."keys_e" (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`, [old.id, old.tenantId, old.name, old.prefix, old.preview, old.hash, JSON.stringify(old.mcp), old.createdAt.toISOString()]);
+      assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [1, 2] });
+      const found = await postgresStore({ client: db.client, table }).findById(old.id);
+      assert.equal(found?.requireMapping, false);
     });
   });
 }

@@ -90,6 +90,7 @@ export function rawFindById(client: Queryable, quotedTable: string) {
       roles: r.roles as string[],
       preset: r.preset as string | null,
       resources: r.resources as Record<string, string[]>,
+      requireMapping: r.require_mapping as boolean | string[],
       mcp: r.mcp as ApiKeyRecord['mcp'],
       enabled: r.enabled as boolean,
       expiresAt: date(r.expires_at),

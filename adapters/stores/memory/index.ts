@@ -1,4 +1,4 @@
-import { KeysmithError, type ApiKeyRecord, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
+import { KeysmithError, keyStatus, listedStatuses, type ApiKeyRecord, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
 
 /**
  * An in-process store. Every method reads and writes synchronously inside one call, so each
@@ -38,12 +38,16 @@ export function memoryStore(): KeyStore & { readonly size: number; clear(): void
 
     async list(tenantId, query: ListQuery): Promise<ListResult<ApiKeyRecord>> {
       const needle = query.search?.toLowerCase();
+      const statuses = listedStatuses(query);
+      const now = (query.now ?? new Date()).getTime();
+      const { resource } = query;
       const matches = [...records.values()]
         .filter(
           (r) =>
             (tenantId === null || r.tenantId === tenantId) &&
-            (query.includeRevoked || r.revokedAt === null) &&
+            (statuses === null || statuses.includes(keyStatus(r, now))) &&
             (query.ownerId === undefined || r.ownerId === query.ownerId) &&
+            (!resource || (Object.hasOwn(r.resources, resource.kind) && r.resources[resource.kind]!.includes(resource.id))) &&
             (!needle || r.name.toLowerCase().includes(needle) || r.preview.toLowerCase().includes(needle)),
         )
         .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));

@@ -15,6 +15,7 @@ const copyMcp = (m: McpLimits): McpLimits => ({ enabled: m.enabled, tools: { mod
 const copyRefill = (r: Refill | null): Refill | null => (r === null ? null : { amount: r.amount, interval: r.interval });
 const copyLimits = (limits: RateLimit[]): RateLimit[] =>
   limits.map((l) => ({ name: l.name, limit: l.limit, windowMs: l.windowMs, ...(l.per === undefined ? {} : { per: l.per }) }));
+const copyMapping = (m: boolean | string[]): boolean | string[] => (Array.isArray(m) ? [...m] : m);
 const copyResources = (r: Record<string, string[]>): Record<string, string[]> =>
   Object.fromEntries(Object.entries(r).map(([kind, ids]) => [kind, [...ids]]));
 
@@ -31,6 +32,7 @@ export function toDocument(r: ApiKeyRecord): MongoKeyDocument {
     roles: [...r.roles],
     preset: r.preset,
     resources: copyResources(r.resources),
+    requireMapping: copyMapping(r.requireMapping),
     mcp: copyMcp(r.mcp),
     enabled: r.enabled,
     expiresAt: r.expiresAt,
@@ -64,6 +66,7 @@ export function fromDocument(d: MongoKeyDocument): ApiKeyRecord {
     roles: d.roles,
     preset: d.preset ?? null,
     resources: copyResources(d.resources ?? {}),
+    requireMapping: copyMapping(d.requireMapping ?? false),
     mcp: copyMcp(d.mcp),
     enabled: d.enabled,
     expiresAt: d.expiresAt ?? null,

@@ -1,4 +1,4 @@
-import { KeysmithError, type ApiKeyRecord, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
+import { KeysmithError, listedStatuses, type ApiKeyRecord, type KeyStatus, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
 import type { Collection, Document, Filter } from 'mongodb';
 import { fromDocument, toDocument, toDocumentPatch, type MongoKeyDocument } from './document.js';
 import { ensureIndexes } from './indexes.js';
@@ -17,6 +17,21 @@ export type MongoStore = KeyStore & {
 /** Every character that means something in a regular expression, escaped so search text is literal. */
 export function escapeRegex(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|/#-]/g, '\\$&').replace(/\0/g, '\\x00');
+}
+
+/** The filter of one derived status (see `keyStatus`). A null date never matches $lte/$gt. */
+function statusFilter(status: KeyStatus, now: Date): Filter<MongoKeyDocument> {
+  const live: Filter<MongoKeyDocument> = { revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] };
+  switch (status) {
+    case 'revoked':
+      return { revokedAt: { $ne: null } };
+    case 'expired':
+      return { revokedAt: null, expiresAt: { $lte: now } };
+    case 'paused':
+      return { ...live, enabled: false };
+    case 'active':
+      return { ...live, enabled: true };
+  }
 }
 
 const isDuplicateKey = (error: unknown): boolean =>
@@ -59,13 +74,23 @@ export function mongoStore<TSchema extends Document = Document>(options: MongoSt
     async list(tenantId, query: ListQuery): Promise<ListResult<ApiKeyRecord>> {
       const q = check(listQuerySchema, query, 'query');
       const filter: Filter<MongoKeyDocument> = {};
+      const all: Filter<MongoKeyDocument>[] = [];
       if (tenantId !== null) filter.tenantId = check(idSchema, tenantId, 'tenantId');
-      if (!q.includeRevoked) filter.revokedAt = null;
+      const statuses = listedStatuses(q);
+      if (statuses !== null && statuses.length === 3 && !statuses.includes('revoked')) filter.revokedAt = null; // the default list
+      else if (statuses !== null) {
+        const now = q.now ?? new Date();
+        all.push(statuses.length === 0 ? { _id: { $in: [] } } : { $or: statuses.map((s) => statusFilter(s, now)) });
+      }
       if (q.ownerId !== undefined) filter.ownerId = q.ownerId;
+      // The kind is an identifier (validated), so the path cannot name an operator or another field.
+      if (q.resource) filter[`resources.${q.resource.kind}`] = q.resource.id;
       if (q.search) {
         const pattern = { $regex: escapeRegex(q.search), $options: 'i' };
-        filter.$or = [{ name: pattern }, { preview: pattern }];
+        all.push({ $or: [{ name: pattern }, { preview: pattern }] });
       }
+      if (all.length === 1) Object.assign(filter, all[0]);
+      else if (all.length > 1) filter.$and = all;
       const [docs, total] = await Promise.all([
         keys.find(filter).sort({ createdAt: -1, _id: -1 }).skip((q.page - 1) * q.limit).limit(q.limit).toArray(),
         keys.countDocuments(filter),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KeysmithError, toFieldIssues, type ApiKeyRecord, type KeyPatch, type ListQuery } from 'keysmith';
+import { KEY_STATUSES, KeysmithError, toFieldIssues, type ApiKeyRecord, type KeyPatch, type ListQuery } from 'keysmith';
 
 /**
  * Checks at the adapter boundary. Every value that ends up in a MongoDB filter must be exactly the
@@ -24,6 +24,7 @@ const patchFields = {
   roles: z.array(text),
   preset: nullableText,
   resources: z.record(text, z.array(text)),
+  requireMapping: z.union([z.boolean(), z.array(text)]),
   mcp,
   enabled: z.boolean(),
   expiresAt: date.nullable(),
@@ -59,7 +60,12 @@ export const listQuerySchema = z.object({
   limit: z.int().min(1).max(1000),
   search: text.optional(),
   includeRevoked: z.boolean().optional(),
+  includeExpired: z.boolean().optional(),
+  status: z.array(z.enum(KEY_STATUSES)).optional(),
   ownerId: text.optional(),
+  // The kind becomes part of a field path (`resources.<kind>`): identifiers only, never "$" or ".".
+  resource: z.strictObject({ kind: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/), id: text }).optional(),
+  now: date.optional(),
 });
 
 export const idSchema = text;

@@ -19,6 +19,7 @@ const FIELDS = {
   roles: ['roles', 'json'],
   preset: ['preset', 'text'],
   resources: ['resources', 'json'],
+  requireMapping: ['require_mapping', 'json'],
   mcp: ['mcp', 'json'],
   enabled: ['enabled', 'bool'],
   expiresAt: ['expires_at', 'time'],
@@ -43,7 +44,7 @@ const FIELD_NAMES = Object.keys(FIELDS) as Field[];
 
 /** Fields an update may set; anything else in a patch is ignored (column names never come from input). */
 const PATCHABLE = new Set<string>([
-  'name', 'scopes', 'roles', 'preset', 'resources', 'mcp', 'enabled', 'expiresAt', 'ownerId', 'ipAllowlist',
+  'name', 'scopes', 'roles', 'preset', 'resources', 'requireMapping', 'mcp', 'enabled', 'expiresAt', 'ownerId', 'ipAllowlist',
   'remaining', 'refill', 'refilledAt', 'rateLimits', 'metadata', 'updatedAt',
 ] satisfies (keyof KeyPatch)[]);
 

@@ -1,5 +1,5 @@
 import { run, type Queryable } from './client.js';
-import { SQL_001_API_KEYS } from './schema-sql.js';
+import { SQL_001_API_KEYS, SQL_002_REQUIRE_MAPPING } from './schema-sql.js';
 import { DEFAULT_TABLE, tableNames, type TableNames } from './table.js';
 
 export interface Migration {
@@ -11,7 +11,10 @@ export interface Migration {
 }
 
 /** Every migration keysmith ships, oldest first. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: '001_api_keys', sql: SQL_001_API_KEYS }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: '001_api_keys', sql: SQL_001_API_KEYS },
+  { version: 2, name: '002_require_mapping', sql: SQL_002_REQUIRE_MAPPING },
+];
 
 export interface MigrateOptions {
   /** The same `table` as given to `postgresStore`. @default 'keysmith_api_keys' */

@@ -44,3 +44,9 @@ CREATE TABLE IF NOT EXISTS "keysmith_api_keys" (
 CREATE INDEX IF NOT EXISTS "keysmith_api_keys_tenant_list_idx"
   ON "keysmith_api_keys" (tenant_id, created_at DESC, id DESC);
 `;
+
+/** The SQL of migrations/002_require_mapping.sql (kept identical the same way). */
+export const SQL_002_REQUIRE_MAPPING = `-- keysmith migration 002: per-key fail-closed resource mapping (requireMapping).
+-- false: the keyring's option alone decides; true: every resource kind; a JSON array: those kinds.
+ALTER TABLE "keysmith_api_keys" ADD COLUMN IF NOT EXISTS require_mapping jsonb NOT NULL DEFAULT 'false';
+`;

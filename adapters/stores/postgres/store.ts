@@ -1,4 +1,4 @@
-import { KeysmithError, type ApiKeyRecord, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
+import { KeysmithError, listedStatuses, type ApiKeyRecord, type KeyStatus, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { run, sqlState, supportsNamedStatements, type Queryable } from './client.js';
@@ -24,6 +24,21 @@ const optionsSchema = z.object({
   table: z.string().optional(),
   prepare: z.boolean().optional(),
 });
+
+/** The SQL condition of one derived status (see `keyStatus`); `now` is a bound timestamptz. */
+function statusCondition(status: KeyStatus, now: string): string {
+  const live = `revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ${now})`;
+  switch (status) {
+    case 'revoked':
+      return 'revoked_at IS NOT NULL';
+    case 'expired':
+      return `(revoked_at IS NULL AND expires_at <= ${now})`;
+    case 'paused':
+      return `(${live} AND NOT enabled)`;
+    case 'active':
+      return `(${live} AND enabled)`;
+  }
+}
 
 /** Escapes LIKE's wildcards and its escape character, so a search matches literally. */
 const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
@@ -78,7 +93,13 @@ export function postgresStore(options: PostgresStoreOptions): KeyStore {
       const bind = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
       const where: string[] = [];
       if (tenantId !== null) where.push(`tenant_id = ${bind(tenantId, 'text')}`);
-      if (!query.includeRevoked) where.push('revoked_at IS NULL');
+      const statuses = listedStatuses(query);
+      if (statuses !== null && statuses.length === 3 && !statuses.includes('revoked')) where.push('revoked_at IS NULL'); // the default list
+      else if (statuses !== null) {
+        const now = statuses.some((s) => s !== 'revoked') ? bind((query.now ?? new Date()).toISOString(), 'timestamptz') : '';
+        where.push(statuses.length === 0 ? 'false' : `(${statuses.map((s) => statusCondition(s, now)).join(' OR ')})`);
+      }
+      if (query.resource) where.push(`(resources -> ${bind(query.resource.kind, 'text')}) @> jsonb_build_array(${bind(query.resource.id, 'text')})`);
       if (query.ownerId === null) where.push('owner_id IS NULL');
       else if (query.ownerId !== undefined) where.push(`owner_id = ${bind(query.ownerId, 'text')}`);
       if (query.search) {

@@ -17,6 +17,12 @@ export interface AdminActor {
   permissions?: ActorPermissions;
   /** Shorthand for `permissions: { scopes }`. */
   scopes?: string[];
+  /**
+   * Confines the actor to the keys of one resource, as `kind:id` (`'project:p1'`): a project admin.
+   * It lists only keys whose `resources[kind]` names the id, answers 404 for any other key, and every
+   * key it creates or edits stays limited to that id (a create without that kind gets `[id]`).
+   */
+  resource?: string;
 }
 
 export interface ResolvedActor {
@@ -24,7 +30,11 @@ export interface ResolvedActor {
   tenantId: string;
   superAdmin: boolean;
   permissions: ActorPermissions | undefined;
+  /** The one resource the actor is confined to, or null. */
+  resource: { kind: string; id: string } | null;
 }
+
+const RESOURCE = /^([A-Za-z][A-Za-z0-9_-]{0,63}):([^\u0000-\u001f]{1,256})$/;
 
 const actorSchema = z.object({
   actorId: z.string().min(1).max(128),
@@ -32,16 +42,22 @@ const actorSchema = z.object({
   superAdmin: z.boolean().optional(),
   permissions: z.looseObject({ scopes: z.array(z.string()) }).optional(),
   scopes: z.array(z.string()).optional(),
+  resource: z.string().regex(RESOURCE).optional(),
 });
 
 /** Checks what `authorize` returned; a wrong shape is the application's bug, so it throws CONFIG. */
 export function resolveActor(value: unknown): ResolvedActor | null {
   if (value === null || value === undefined) return null;
   const parsed = actorSchema.safeParse(value);
-  if (!parsed.success) throw new KeysmithError('CONFIG', 'authorize() must return { actorId, tenantId, superAdmin?, permissions? } or null');
+  if (!parsed.success) throw new KeysmithError('CONFIG', 'authorize() must return { actorId, tenantId, superAdmin?, permissions?, resource?: "kind:id" } or null');
   const actor = value as AdminActor;
-  const permissions = actor.permissions ?? (actor.scopes ? { scopes: actor.scopes } : undefined);
-  return { actorId: actor.actorId, tenantId: actor.tenantId, superAdmin: actor.superAdmin === true, permissions };
+  const match = actor.resource === undefined ? null : RESOURCE.exec(actor.resource);
+  if (match && actor.superAdmin === true) throw new KeysmithError('CONFIG', 'authorize(): an actor confined to a resource cannot be a super-admin');
+  const resource = match ? { kind: match[1]!, id: match[2]! } : null;
+  let permissions = actor.permissions ?? (actor.scopes ? { scopes: actor.scopes } : undefined);
+  // Confinement is a permission limit: the no-escalation rule then keeps every key it touches on that id.
+  if (resource) permissions = { ...(permissions ?? { scopes: ['*'] }), resources: { ...permissions?.resources, [resource.kind]: [resource.id] } };
+  return { actorId: actor.actorId, tenantId: actor.tenantId, superAdmin: actor.superAdmin === true, permissions, resource };
 }
 
 export interface KeyActorOptions {

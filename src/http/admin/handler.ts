@@ -34,7 +34,8 @@ export interface AdminHttpRequest {
 
 /** Fields of a create/update body that come from the session, never from the client. */
 const CALLER_FIELDS = ['tenantId', 'createdBy', 'actor', 'actorId'];
-const toggleSchema = z.strictObject({ enabled: z.boolean().optional() });
+/** `target: 'key'` (default) pauses the whole key; `'mcp'` pauses MCP access only (`mcp.enabled`). */
+const toggleSchema = z.strictObject({ enabled: z.boolean().optional(), target: z.enum(['key', 'mcp']).optional() });
 const rotateSchema = z.strictObject({ graceMs: z.int().min(0).max(366 * 86_400_000).optional(), version: z.int().min(1).optional() });
 
 function objectBody(value: unknown, allowEmpty: boolean): Record<string, unknown> {
@@ -86,6 +87,10 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
   const tenantId = route.tenantId ?? actor.tenantId;
   const id = route.id ?? '';
   const caller = { actorId: actor.actorId, actor: actor.permissions };
+  const confined = actor.resource;
+  /** A key a confined actor may not see looks exactly like a missing one. */
+  const outOfReach = (key: { resources: Record<string, string[]> } | null): boolean =>
+    confined !== null && !(key && Object.hasOwn(key.resources, confined.kind) && key.resources[confined.kind]!.includes(confined.id));
 
   try {
     let body: unknown;
@@ -101,11 +106,28 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
       if (key && !key.revokedAt) assertNoEscalation(actor.permissions, keyring.policy.permissionsOf(key));
     };
 
+    if (confined && route.id !== null && outOfReach(await keyring.get(tenantId, id))) return notFoundAnswer();
+
     switch (route.action) {
-      case 'create':
-        return jsonAnswer(201, await keyring.create({ ...(objectBody(body, false) as object), tenantId, ...caller } as Parameters<Keyring['create']>[0]));
-      case 'list':
-        return jsonAnswer(200, await keyring.list(tenantId, queryObject(request.query)));
+      case 'create': {
+        const input = objectBody(body, false);
+        // A confined actor's keys are limited to its resource unless the body says otherwise (then the no-escalation rule judges it).
+        if (confined) {
+          const resources = input.resources;
+          const given = typeof resources === 'object' && resources !== null && !Array.isArray(resources) ? (resources as Record<string, unknown>) : undefined;
+          if (resources === undefined || (given && !Object.hasOwn(given, confined.kind))) input.resources = { ...given, [confined.kind]: [confined.id] };
+        }
+        return jsonAnswer(201, await keyring.create({ ...(input as object), tenantId, ...caller } as Parameters<Keyring['create']>[0]));
+      }
+      case 'list': {
+        const query = queryObject(request.query);
+        if (confined) {
+          const own = `${confined.kind}:${confined.id}`;
+          if (query.resource !== undefined && query.resource !== own) return errorAnswer(403, AdminErrorCode.FORBIDDEN, `You may only list the keys of ${own}`);
+          query.resource = own;
+        }
+        return jsonAnswer(200, await keyring.list(tenantId, query));
+      }
       case 'get': {
         const key = await keyring.get(tenantId, id);
         return key ? jsonAnswer(200, key) : notFoundAnswer();
@@ -117,12 +139,14 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
         await keyring.revoke(tenantId, id, { by: actor.actorId });
         return emptyAnswer(204);
       case 'toggle': {
-        const { enabled } = parseWith(toggleSchema, objectBody(body, true));
-        if (enabled !== undefined) return jsonAnswer(200, await keyring.setEnabled(tenantId, id, enabled, caller));
+        const { enabled, target } = parseWith(toggleSchema, objectBody(body, true));
+        const mcpOnly = target === 'mcp';
+        if (enabled !== undefined) return jsonAnswer(200, await (mcpOnly ? keyring.setMcpEnabled(tenantId, id, enabled, caller) : keyring.setEnabled(tenantId, id, enabled, caller)));
         const current = await keyring.get(tenantId, id);
         if (!current || current.revokedAt) return notFoundAnswer();
         // Pin the version: two concurrent toggles give one flip and one 409, never a silent double flip.
-        return jsonAnswer(200, await keyring.update(tenantId, id, { enabled: !current.enabled, version: current.version, ...caller }));
+        const flip = mcpOnly ? { mcp: { enabled: !current.mcp.enabled } } : { enabled: !current.enabled };
+        return jsonAnswer(200, await keyring.update(tenantId, id, { ...flip, version: current.version, ...caller }));
       }
       case 'rotate': {
         const { graceMs, version } = parseWith(rotateSchema, objectBody(body, true));

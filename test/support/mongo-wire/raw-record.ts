@@ -4,7 +4,7 @@ import type { Collection, Document } from 'mongodb';
 
 /** The fields of a stored key document, exactly (the key id is `_id`; there is no `id` field). */
 export const DOCUMENT_FIELDS = [
-  '_id', 'tenantId', 'name', 'prefix', 'preview', 'hash', 'scopes', 'roles', 'preset', 'resources', 'mcp', 'enabled',
+  '_id', 'tenantId', 'name', 'prefix', 'preview', 'hash', 'scopes', 'roles', 'preset', 'resources', 'requireMapping', 'mcp', 'enabled',
   'expiresAt', 'revokedAt', 'revokedBy', 'createdAt', 'createdBy', 'updatedAt', 'lastUsedAt', 'ownerId', 'ipAllowlist',
   'remaining', 'refill', 'refilledAt', 'rateLimits', 'metadata', 'version',
 ].sort();
@@ -40,6 +40,7 @@ export function recordFromRawBson(d: Document): ApiKeyRecord {
     roles: strings(d.roles, 'roles'),
     preset: strOrNull(d.preset, 'preset'),
     resources: Object.fromEntries(Object.entries(obj(d.resources, 'resources')).map(([k, v]) => [k, strings(v, `resources.${k}`)])),
+    requireMapping: typeof d.requireMapping === 'boolean' ? d.requireMapping : strings(d.requireMapping, 'requireMapping'),
     mcp: { enabled: bool(mcp.enabled, 'mcp.enabled'), tools: { mode: str(tools.mode, 'mode') as 'all' | 'allow' | 'deny', names: strings(tools.names, 'names') }, readOnly: bool(mcp.readOnly, 'mcp.readOnly') },
     enabled: bool(d.enabled, 'enabled'),
     expiresAt: dateOrNull(d.expiresAt, 'expiresAt'),
