@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { KeysmithError } from '../errors/errors.js';
 import { applyPreset, EMPTY_PERMISSION_FIELDS, mergeMcp, type PermissionFields, type Policy } from '../permissions/policy.js';
 import type { McpLimits } from '../store/record.js';
