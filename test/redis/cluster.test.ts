@@ -16,7 +16,10 @@ describe.skipIf(!clusterTools)(`redis limiter on a real three-master Redis Clust
   beforeAll(async () => {
     cluster = await startCluster(PORTS);
     client = new Cluster(PORTS.map((port) => ({ host: '127.0.0.1', port })), { redisOptions: { maxRetriesPerRequest: 1 } });
-    await new Promise((resolve, reject) => (client.once('ready', resolve), client.once('error', reject)));
+    await new Promise((resolve, reject) => {
+      client.once('ready', resolve);
+      client.once('error', reject);
+    });
   }, 60_000);
   afterAll(async () => {
     await client?.quit().catch(() => client.disconnect());
