@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorAnswer, jsonAnswer, readLimited, type HttpAnswer } from 'keysmith';
+import { BODY_TIMEOUT_MS, errorAnswer, incompleteBodyAnswer, jsonAnswer, readLimited, type HttpAnswer, type LimitedRead } from 'keysmith';
 
 /** Largest MCP message body read (the SDK's own transport limit). */
 export const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
@@ -52,17 +52,21 @@ function parse(bytes: Uint8Array): ParsedBody {
   }
 }
 
+/** A body read with the limit and the time allowed (408 when too slow; a client that left is no error). */
+function fromRead(read: LimitedRead): ParsedBody {
+  if (read.incomplete !== undefined) return { ok: false, answer: incompleteBodyAnswer(read.incomplete, BODY_TIMEOUT_MS) };
+  return read.tooLarge ? { ok: false, answer: TOO_LARGE } : parse(read.bytes);
+}
+
 /** The JSON body of a POST, from a Fetch `Request`. */
 export async function fetchBody(request: Request): Promise<ParsedBody> {
   if (!request.body) return { ok: false, answer: PARSE_ERROR };
-  const read = await readLimited(request.body, MAX_MCP_BODY_BYTES);
-  return read.tooLarge ? { ok: false, answer: TOO_LARGE } : parse(read.bytes);
+  return fromRead(await readLimited(request.body, MAX_MCP_BODY_BYTES));
 }
 
 /** The JSON body of a POST from Node: what a body parser (`express.json()`) left, or the stream. */
 export async function nodeBody(req: IncomingMessage & { body?: unknown }): Promise<ParsedBody> {
   if (req.body !== undefined) return { ok: true, value: req.body };
   if (req.readableEnded) return { ok: false, answer: PARSE_ERROR };
-  const read = await readLimited(req, MAX_MCP_BODY_BYTES);
-  return read.tooLarge ? { ok: false, answer: TOO_LARGE } : parse(read.bytes);
+  return fromRead(await readLimited(req, MAX_MCP_BODY_BYTES));
 }

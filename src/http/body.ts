@@ -14,8 +14,18 @@ export type BodySource =
   /** An upstream body parser (e.g. `express.json()`) already consumed and parsed it. */
   | { kind: 'parsed'; value: unknown };
 
-/** `abandoned`: reading stopped past the drain allowance, so the connection cannot be reused. */
-export type LimitedRead = { tooLarge: false; bytes: Uint8Array } | { tooLarge: true; abandoned?: boolean };
+/** How long an admin request body may take to arrive, in all, from the first read. */
+export const BODY_TIMEOUT_MS = 10_000;
+
+/**
+ * `abandoned`: reading stopped past the drain allowance, so the connection cannot be reused.
+ * `incomplete`: the body did not arrive within the time allowed (`timeout`), or the client went
+ * away mid-body (`aborted`) — the client's doing, never a server fault.
+ */
+export type LimitedRead =
+  | { tooLarge: false; bytes: Uint8Array; incomplete?: undefined }
+  | { tooLarge: true; abandoned?: boolean; incomplete?: undefined }
+  | { tooLarge: false; incomplete: 'timeout' | 'aborted' };
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; answer: HttpAnswer };
 
@@ -43,18 +53,43 @@ async function* chunksOf(source: ByteSource): AsyncGenerator<Uint8Array | string
 const DRAIN_CAP = 1024 * 1024;
 
 /**
- * Reads a body, keeping at most `limit` bytes. Over the limit it drains what the client sends
- * without keeping it (as body-parser does): stopping at once would reset the connection and the
- * client would never see the 413. Past `DRAIN_CAP` it gives up and the stream is closed.
+ * Reads a body, keeping at most `limit` bytes, within `timeoutMs` in all (a body dripped a byte at a
+ * time is as late as one that stopped). Over the limit it drains what the client sends without
+ * keeping it (as body-parser does): stopping at once would reset the connection and the client
+ * would never see the 413. Past `DRAIN_CAP` it gives up and the stream is closed. A source that
+ * fails (the client aborted) gives `incomplete: 'aborted'`; this function never throws for it.
  */
-export async function readLimited(source: ByteSource, limit: number = MAX_BODY_BYTES): Promise<LimitedRead> {
+export async function readLimited(source: ByteSource, limit: number = MAX_BODY_BYTES, timeoutMs: number = BODY_TIMEOUT_MS): Promise<LimitedRead> {
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of chunksOf(source)) {
-    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
-    size += bytes.byteLength;
-    if (size > limit + DRAIN_CAP) return { tooLarge: true, abandoned: true };
-    if (size <= limit) chunks.push(bytes);
+  const iterator = chunksOf(source);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs, 'timeout');
+  });
+  try {
+    for (;;) {
+      const next = iterator.next();
+      const step = await Promise.race([next, deadline]);
+      if (step === 'timeout') {
+        // Stop waiting without destroying the stream, so the 408 can still be written; the
+        // adapter's `Connection: close` then frees the socket. The pending read settles then.
+        next.catch(() => undefined);
+        return { tooLarge: false, incomplete: 'timeout' };
+      }
+      if (step.done) break;
+      const bytes = typeof step.value === 'string' ? new TextEncoder().encode(step.value) : step.value;
+      size += bytes.byteLength;
+      if (size > limit + DRAIN_CAP) {
+        await iterator.return(undefined).catch(() => undefined);
+        return { tooLarge: true, abandoned: true };
+      }
+      if (size <= limit) chunks.push(bytes);
+    }
+  } catch {
+    return { tooLarge: false, incomplete: 'aborted' };
+  } finally {
+    clearTimeout(timer);
   }
   if (size > limit) return { tooLarge: true };
   const all = new Uint8Array(size);
@@ -69,6 +104,17 @@ export async function readLimited(source: ByteSource, limit: number = MAX_BODY_B
 /** With `close`, the rest of the body was never read: `Connection: close` so the socket is not reused mid-body. */
 export const tooLargeAnswer = (limit: number, close = false): HttpAnswer =>
   errorAnswer(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes`, close ? { headers: { connection: 'close' } } : {});
+/**
+ * The answer to a body that never finished: 408 when it was too slow; for a client that went away
+ * mid-body, a 400 nobody reads (the adapter still ends the exchange cleanly, and no error is
+ * reported: it is the client's doing). Both close the connection, as the rest may still come.
+ */
+export function incompleteBodyAnswer(why: 'timeout' | 'aborted', timeoutMs: number): HttpAnswer {
+  const close = { headers: { connection: 'close' } };
+  return why === 'timeout'
+    ? errorAnswer(408, 'REQUEST_TIMEOUT', `The request body did not arrive within ${timeoutMs} ms`, close)
+    : errorAnswer(400, 'REQUEST_ABORTED', 'The request body was cut off', close);
+}
 export const malformedJsonAnswer = (): HttpAnswer => errorAnswer(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
 export const unsupportedMediaAnswer = (): HttpAnswer => errorAnswer(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
 
@@ -88,7 +134,7 @@ function headerText(read: HeaderReader, name: string): string | undefined {
  * for another media type, 400 for malformed JSON. Parse errors are not echoed: their text quotes
  * the body, which may hold a token.
  */
-export async function readJsonBody(source: BodySource, header: HeaderReader, limit: number = MAX_BODY_BYTES): Promise<BodyResult> {
+export async function readJsonBody(source: BodySource, header: HeaderReader, limit: number = MAX_BODY_BYTES, timeoutMs: number = BODY_TIMEOUT_MS): Promise<BodyResult> {
   const length = Number(headerText(header, 'content-length'));
   // Answered before the body is read: announce the close, since servers may drop the unread rest.
   if (Number.isFinite(length) && length > limit) return { ok: false, answer: tooLargeAnswer(limit, true) };
@@ -98,7 +144,8 @@ export async function readJsonBody(source: BodySource, header: HeaderReader, lim
     if (source.value === undefined) return { ok: true, value: undefined };
     return isJson(contentType) ? { ok: true, value: source.value } : { ok: false, answer: unsupportedMediaAnswer() };
   }
-  const read = source.kind === 'read' ? source.result : await readLimited(source.stream, limit);
+  const read = source.kind === 'read' ? source.result : await readLimited(source.stream, limit, timeoutMs);
+  if (read.incomplete !== undefined) return { ok: false, answer: incompleteBodyAnswer(read.incomplete, timeoutMs) };
   if (read.tooLarge) return { ok: false, answer: tooLargeAnswer(limit, read.abandoned === true) };
   if (read.bytes.byteLength === 0) return { ok: true, value: undefined };
   if (!isJson(contentType)) return { ok: false, answer: unsupportedMediaAnswer() };

@@ -13,9 +13,9 @@ export {
   type RequestView,
   type ResourceRef,
 } from './authenticate.js';
-export { MAX_BODY_BYTES, readLimited, readJsonBody, type BodySource, type BodyResult, type LimitedRead, type ByteSource } from './body.js';
+export { BODY_TIMEOUT_MS, MAX_BODY_BYTES, incompleteBodyAnswer, readLimited, readJsonBody, type BodySource, type BodyResult, type LimitedRead, type ByteSource } from './body.js';
 export { pathBelowMount } from './mount.js';
 export { matchAdminRoute, type AdminAction, type RouteMatch } from './admin/routes.js';
 export { resolveActor, createKeyActorResolver, type AdminActor, type ResolvedActor, type KeyActorOptions } from './admin/actor.js';
 export { AdminErrorCode, errorToAnswer } from './admin/errors.js';
-export { createAdminHandler, handleAdminRequest, type AdminOptions, type AdminHttpRequest } from './admin/handler.js';
+export { bodyTimeoutOf, createAdminHandler, handleAdminRequest, type AdminOptions, type AdminHttpRequest } from './admin/handler.js';

@@ -12,7 +12,15 @@ import { actorFor } from './actors.js';
 
 export interface RunningApp {
   url: string;
+  /** The node:http server underneath (to count its open connections). */
+  server: Server;
   close(): Promise<void>;
+}
+
+/** Admin options a test may add to the `/admin` mount (the same in every framework). */
+export interface AdminExtras {
+  bodyTimeoutMs?: number;
+  onError?: (error: unknown) => void;
 }
 
 /**
@@ -27,12 +35,12 @@ export interface RunningApp {
  *   /admin/*                         admin API, sessions from x-actor
  *   /key-admin/*                     admin API, authorized by a keys:manage key
  */
-export type AppFactory = (keyring: Keyring) => Promise<RunningApp>;
+export type AppFactory = (keyring: Keyring, admin?: AdminExtras) => Promise<RunningApp>;
 
 const QUERY = 'docs:read AND (admin:read OR admin:write)';
 const whoami = (k: { key: { id: string; tenantId: string }; permissions: { scopes: string[] } }) => ({ id: k.key.id, tenantId: k.key.tenantId, scopes: k.permissions.scopes });
 
-const startExpress: AppFactory = async (keyring) => {
+const startExpress: AppFactory = async (keyring, admin = {}) => {
   const app = express();
   app.get('/hello', (_req, res) => void res.send('hello'));
   app.use('/api', expressAuth(keyring));
@@ -48,14 +56,14 @@ const startExpress: AppFactory = async (keyring) => {
     (req, res) => void res.json({ project: req.params.projectId }),
   );
   app.get('/v/header', expressAuth(keyring, { header: 'x-api-key' }), (_req, res) => void res.json({ ok: true }));
-  app.use('/admin', adminRouter(keyring, { authorize: (req) => actorFor(req.headers['x-actor']) }));
+  app.use('/admin', adminRouter(keyring, { authorize: (req) => actorFor(req.headers['x-actor']), ...admin }));
   app.use('/key-admin', adminRouter(keyring, { authorize: expressKeyAdmin(keyring) }));
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, close: () => new Promise((r) => server.close(() => r())) };
 };
 
-const startFastify: AppFactory = async (keyring) => {
+const startFastify: AppFactory = async (keyring, admin = {}) => {
   const app = Fastify();
   await app.register(keysmithPlugin, { keyring });
   app.get('/hello', async () => 'hello');
@@ -74,13 +82,13 @@ const startFastify: AppFactory = async (keyring) => {
     async (request) => ({ project: request.params.projectId }),
   );
   app.get('/v/header', { preHandler: app.requireApiKey({ header: 'x-api-key' }) }, async () => ({ ok: true }));
-  await app.register(keysmithAdmin, { keyring, authorize: (request) => actorFor(request.headers['x-actor']), prefix: '/admin' });
+  await app.register(keysmithAdmin, { keyring, authorize: (request) => actorFor(request.headers['x-actor']), prefix: '/admin', ...admin });
   await app.register(keysmithAdmin, { keyring, authorize: fastifyKeyAdmin(keyring), prefix: '/key-admin' });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { url, close: () => app.close() };
+  return { url, server: app.server, close: () => app.close() };
 };
 
-const startHono: AppFactory = async (keyring) => {
+const startHono: AppFactory = async (keyring, admin = {}) => {
   // Typed Variables: c.get('apiKey') is an AuthenticatedKey, no cast.
   const app = new Hono<KeysmithEnv>();
   app.get('/hello', (c) => c.text('hello'));
@@ -97,11 +105,11 @@ const startHono: AppFactory = async (keyring) => {
     (c) => c.json({ project: c.req.param('projectId') }),
   );
   app.get('/v/header', honoAuth(keyring, { header: 'x-api-key' }), (c) => c.json({ ok: true }));
-  app.route('/admin', adminApp(keyring, { authorize: (c) => actorFor(c.req.header('x-actor')) }));
+  app.route('/admin', adminApp(keyring, { authorize: (c) => actorFor(c.req.header('x-actor')), ...admin }));
   app.route('/key-admin', adminApp(keyring, { authorize: honoKeyAdmin(keyring) }));
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   await new Promise((r) => (server.listening ? r(null) : server.once('listening', r)));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, close: () => new Promise((r) => server.close(() => r())) };
 };
 
 export const FRAMEWORKS: { name: string; start: AppFactory }[] = [

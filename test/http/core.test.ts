@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bearerChallenge,
+  createAdminHandler,
   createAuthenticator,
   createKeyring,
   extractCredentials,
@@ -126,5 +127,21 @@ describe('readJsonBody', () => {
     expect(!big.ok && big.answer.status).toBe(413);
     const invalidUtf8 = await readJsonBody({ kind: 'stream', stream: [new Uint8Array([0x22, 0xff, 0x22])] }, json);
     expect(!invalidUtf8.ok && invalidUtf8.answer.status).toBe(400);
+  });
+
+  it('a body that stalls is 408 after the time allowed; a source that fails (client gone) is no exception', async () => {
+    async function* stalls() {
+      yield '{"a":';
+      await new Promise(() => undefined); // never resolves: the client stopped sending
+    }
+    const slow = await readJsonBody({ kind: 'stream', stream: stalls() }, json, 1024, 50);
+    expect(!slow.ok && [slow.answer.status, slow.answer.headers.connection]).toEqual([408, 'close']);
+    async function* aborts() {
+      yield '{"a":';
+      throw new Error('aborted');
+    }
+    const gone = await readJsonBody({ kind: 'stream', stream: aborts() }, json);
+    expect(!gone.ok && [gone.answer.status, gone.answer.headers.connection]).toEqual([400, 'close']);
+    expect(() => createAdminHandler(createKeyring({ store: memoryStore(), prefix: 'sk' }), { authorize: () => null, bodyTimeoutMs: 0 })).toThrow(/bodyTimeoutMs/);
   });
 });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { createAdminHandler, nodeHeaderReader, errorToAnswer, KeysmithError, pathBelowMount, readLimited, type AdminOptions, type BodySource, type Keyring, type LimitedRead } from 'keysmith';
+import { bodyTimeoutOf, createAdminHandler, nodeHeaderReader, errorToAnswer, KeysmithError, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource, type Keyring, type LimitedRead } from 'keysmith';
 import { sendAnswer } from './send.js';
 
 export interface KeysmithAdminOptions extends AdminOptions<FastifyRequest> {
@@ -23,7 +23,8 @@ export async function keysmithAdmin(app: FastifyInstance, options: KeysmithAdmin
   if (!options?.keyring) throw new KeysmithError('CONFIG', 'keysmithAdmin needs { keyring, authorize }');
   const handle = createAdminHandler<FastifyRequest>(options.keyring, options);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', async (_request: FastifyRequest, payload: AsyncIterable<Uint8Array>) => new ReadBody(await readLimited(payload)));
+  const bodyTimeoutMs = bodyTimeoutOf(options);
+  app.addContentTypeParser('*', async (_request: FastifyRequest, payload: AsyncIterable<Uint8Array>) => new ReadBody(await readLimited(payload, MAX_BODY_BYTES, bodyTimeoutMs)));
   app.setErrorHandler((error, _request, reply) => sendAnswer(reply, errorToAnswer(error, options.onError)));
 
   const route = async (request: FastifyRequest, reply: FastifyReply) => {

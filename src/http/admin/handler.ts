@@ -5,7 +5,7 @@ import type { Keyring } from '../../keyring.js';
 import { toFieldIssues } from '../../management/validation.js';
 import { emptyAnswer, errorAnswer, jsonAnswer, type HttpAnswer } from '../answer.js';
 import { bearerChallenge, assertRealm } from '../challenge.js';
-import { MAX_BODY_BYTES, readJsonBody, type BodySource } from '../body.js';
+import { BODY_TIMEOUT_MS, MAX_BODY_BYTES, readJsonBody, type BodySource } from '../body.js';
 import type { HeaderReader } from '../credentials.js';
 import { resolveActor, type AdminActor, type ResolvedActor } from './actor.js';
 import { AdminErrorCode, errorToAnswer, notFoundAnswer } from './errors.js';
@@ -20,6 +20,25 @@ export interface AdminOptions<Req> {
   onError?: (error: unknown) => void;
   /** The `realm` of the 401 challenge. @default "admin" */
   realm?: string;
+  /**
+   * How long a request body may take to arrive, in all, from its first read; a slower one is
+   * answered 408 and its connection closed (a client dripping bytes cannot hold a socket).
+   * @default 10_000
+   */
+  bodyTimeoutMs?: number;
+}
+
+/** The admin options every request needs after authorization. */
+interface HandlerOptions {
+  onError?: (error: unknown) => void;
+  bodyTimeoutMs?: number;
+}
+
+/** `bodyTimeoutMs` checked once, at construction. @throws KeysmithError CONFIG */
+export function bodyTimeoutOf(options: { bodyTimeoutMs?: number }): number {
+  const ms = options.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(ms) || ms < 1 || ms > 3_600_000) throw new KeysmithError('CONFIG', 'bodyTimeoutMs must be a whole number of milliseconds, 1 to 3,600,000');
+  return ms;
 }
 
 /** One admin request as an adapter reads it. `path` is relative to the mount point and still percent-encoded. */
@@ -76,7 +95,7 @@ const NEEDS_BODY: ReadonlySet<AdminAction> = new Set(['create', 'update', 'toggl
  * The admin API over one resolved request: routing, tenant isolation, body rules, and the
  * keyring call. Framework-neutral; each adapter only reads the request and sends the answer.
  */
-export async function handleAdminRequest(keyring: Keyring, request: AdminHttpRequest & { actor: ResolvedActor }, options: { onError?: (error: unknown) => void } = {}): Promise<HttpAnswer> {
+export async function handleAdminRequest(keyring: Keyring, request: AdminHttpRequest & { actor: ResolvedActor }, options: HandlerOptions = {}): Promise<HttpAnswer> {
   const route = matchAdminRoute(request.method, request.path);
   if (route.kind === 'not_found') return errorAnswer(404, AdminErrorCode.NOT_FOUND, 'No such route');
   if (route.kind === 'method_not_allowed') return errorAnswer(405, AdminErrorCode.METHOD_NOT_ALLOWED, 'Method not allowed', { headers: { allow: route.allow.join(', ') } });
@@ -95,7 +114,7 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
   try {
     let body: unknown;
     if (NEEDS_BODY.has(route.action)) {
-      const read = await readJsonBody(request.body, request.header, MAX_BODY_BYTES);
+      const read = await readJsonBody(request.body, request.header, MAX_BODY_BYTES, options.bodyTimeoutMs ?? BODY_TIMEOUT_MS);
       if (!read.ok) return read.answer;
       body = read.value;
     }
@@ -179,6 +198,7 @@ export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<
   if (!keyring || typeof keyring.create !== 'function') throw new KeysmithError('CONFIG', 'The admin API needs a keyring');
   if (typeof options?.authorize !== 'function') throw new KeysmithError('CONFIG', 'The admin API needs authorize(request)');
   const realm = assertRealm(options.realm ?? 'admin');
+  const handlerOptions: HandlerOptions = { onError: options.onError, bodyTimeoutMs: bodyTimeoutOf(options) };
   const unauthorized = () =>
     errorAnswer(401, AdminErrorCode.UNAUTHORIZED, 'Sign in to manage API keys', { headers: { 'www-authenticate': bearerChallenge(realm) } });
 
@@ -190,6 +210,6 @@ export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<
       return errorToAnswer(error, options.onError);
     }
     if (!actor) return unauthorized();
-    return handleAdminRequest(keyring, { ...http, actor }, { onError: options.onError });
+    return handleAdminRequest(keyring, { ...http, actor }, handlerOptions);
   };
 }
