@@ -1,0 +1,80 @@
+// OnetSolutions (seed 002): account API keys and project tokens limited to one project.
+//
+//   Settings > API Keys           /v1/account/keys…                 organization admins
+//   Settings > Project > Tokens   /v1/projects/:projectId/keys…     confined to that project
+//   the API itself                GET /v1/instances, GET /v1/projects/:projectId/instances  (Bearer key)
+//
+// Management routes are keysmith's admin API (create 201 with the token once, list with name,
+// createdAt, lastUsedAt, expiresAt, DELETE 204 = immediate, permanent revoke).
+import type { IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Request } from 'express';
+import { canAccess, createKeyring, type KeyStore } from 'keysmith';
+import { adminRouter, apiKeyAuth } from 'keysmith/express';
+import { memoryStore } from 'keysmith/memory';
+
+/** The signed-in user, from your own login (here: whatever `identify` says). */
+export interface Caller {
+  userId: string;
+  tenantId: string;
+  roles: string[];
+}
+export interface RecipeOptions {
+  port?: number;
+  identify: (headers: IncomingHttpHeaders) => Caller | null;
+  /** @default memoryStore() — pass postgresStore/mongoStore in production */
+  store?: KeyStore;
+}
+
+export const SCOPES = ['instances:read', 'instances:write', 'projects:read', 'billing:read'] as const;
+/** Demo data: every organization has two projects with one instance each. */
+const INSTANCES = [
+  { id: 'vps-1', name: 'web-1', projectId: 'p1' },
+  { id: 'vps-2', name: 'db-1', projectId: 'p2' },
+];
+
+export async function start({ port = 0, identify, store = memoryStore() }: RecipeOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const keyring = createKeyring({ store, prefix: 'onet', scopes: SCOPES });
+  const app = express();
+
+  // Organization admins manage account keys; `admin` or `project-admin:<id>` manage a project's tokens.
+  const may = (caller: Caller, projectId?: string) => caller.roles.includes('admin') || (projectId !== undefined && caller.roles.includes(`project-admin:${projectId}`));
+  const gate = (projectOf: (req: Request) => string | undefined) => (req: Request, res: express.Response, next: express.NextFunction) => {
+    const caller = identify(req.headers);
+    if (caller && !may(caller, projectOf(req))) return void res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Only administrators manage API keys' } });
+    next();
+  };
+  const actorOf = (req: Request) => {
+    const caller = identify(req.headers);
+    return caller ? { actorId: caller.userId, tenantId: caller.tenantId } : null;
+  };
+
+  // The API: routes first, so the admin mounts below never see them.
+  app.get('/v1/instances', apiKeyAuth(keyring, { scopes: ['instances:read'] }), (req, res) => {
+    res.json({ data: INSTANCES.filter((i) => canAccess(req.apiKey!, 'project', i.projectId)) });
+  });
+  app.get(
+    '/v1/projects/:projectId/instances',
+    apiKeyAuth(keyring, { scopes: ['instances:read'], resource: (req) => ({ kind: 'project', id: String(req.params.projectId) }) }),
+    (req, res) => void res.json({ data: INSTANCES.filter((i) => i.projectId === req.params.projectId) }),
+  );
+
+  app.use('/v1/account', gate(() => undefined), adminRouter(keyring, { authorize: actorOf }));
+  // A project token is a key whose resources.project is [projectId]: the confined actor lists only
+  // those, sees every other key as unknown, and mints keys limited to that project.
+  app.use(
+    '/v1/projects/:projectId',
+    gate((req) => String(req.params.projectId)),
+    adminRouter(keyring, { authorize: (req) => {
+      const actor = actorOf(req);
+      return actor && { ...actor, resource: `project:${req.params.projectId}` };
+    } }),
+  );
+
+  const server = app.listen(port, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
