@@ -7,7 +7,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ListResourcesRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { methodOf } from '../../adapters/mcp/sdk-handlers.js';
+import { handlerHost, installedHandlers, methodOf } from '../../adapters/mcp/sdk-handlers.js';
 import { toolNotFound } from 'keysmith/mcp';
 
 describe('MCP SDK behaviour keysmith/mcp depends on', () => {
@@ -24,6 +24,22 @@ describe('MCP SDK behaviour keysmith/mcp depends on', () => {
     expect(installed).toEqual(['tools/list', 'tools/call']);
     server.registerTool('b', { description: 'b' }, () => ({ content: [] }));
     expect(installed).toEqual(['tools/list', 'tools/call']);
+  });
+
+  it('the low-level server keeps its handlers in the Map `_requestHandlers` and calls what it holds (mcpEndpoint guards built servers there)', async () => {
+    const server = new McpServer({ name: 'pin', version: '1.0.0' });
+    server.registerTool('a', { description: 'a' }, () => ({ content: [] }));
+    const handlers = installedHandlers(handlerHost(server));
+    expect(handlers).toBeInstanceOf(Map);
+    expect([...handlers.keys()]).toEqual(expect.arrayContaining(['initialize', 'ping', 'tools/list', 'tools/call']));
+    const original = handlers.get('tools/list')!;
+    handlers.set('tools/list', async (request, extra) => ({ ...((await original(request, extra)) as object), tools: [] }));
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverSide);
+    const client = new Client({ name: 'pin', version: '1.0.0' });
+    await client.connect(clientSide);
+    expect((await client.listTools()).tools).toEqual([]);
+    await client.close();
   });
 
   it('assertCanSetRequestHandler passes before the first registerTool and throws after it', () => {
