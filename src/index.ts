@@ -11,7 +11,7 @@ export type { VerifyOptions } from './verify/verify.js';
 export { can, canAll, canAny, canAccess, type Permissions, type PermissionSubject } from './permissions/permissions.js';
 export { parseQuery, evaluateQuery, scopesOf, type PermissionQuery } from './permissions/query.js';
 export { covers, isValidScope } from './permissions/scopes.js';
-export { assertNoEscalation, type ActorPermissions } from './permissions/escalation.js';
+export { assertNoEscalation, isWithin, reachOf, type ActorPermissions, type KeyChange, type KeyReach } from './permissions/escalation.js';
 export type { RolesConfig, RoleDefinition } from './permissions/roles.js';
 export { BUILTIN_PRESETS, DEFAULT_MCP, type PresetDefinition } from './permissions/presets.js';
 export type { ScopeVocabulary } from './permissions/policy.js';

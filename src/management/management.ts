@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KeysmithError, shown, type FieldIssue } from '../errors/errors.js';
-import { assertNoEscalation, type ActorPermissions } from '../permissions/escalation.js';
+import { assertNoEscalation, reachOf, type ActorPermissions, type KeyReach } from '../permissions/escalation.js';
 import type { KeysmithEvent } from '../events/events.js';
 import type { Hasher, TokenHasher } from '../token/hash.js';
 import { importedIdFromSha256Hex, IMPORT_SCHEMES } from '../token/imported.js';
@@ -116,6 +116,9 @@ export function createManagement(deps: ManagementDeps) {
     return preset;
   };
 
+  /** What a record reaches in every dimension the no-escalation rule compares. */
+  const reach = (record: ApiKeyRecord): KeyReach => reachOf(policy.permissionsOf(record), record);
+
   const futureOrThrow = (date: Date | null | undefined, path: string): void => {
     if (date && date.getTime() <= now()) throw validationError([{ path: [path], message: 'Must be in the future' }]);
   };
@@ -127,7 +130,6 @@ export function createManagement(deps: ManagementDeps) {
     const fields = applyPreset(preset, input, defaults.fields);
     const requireMapping = input.requireMapping ?? preset?.requireMapping ?? defaults.requireMapping;
     checkPermissionFields(fields);
-    if (caller.actor) assertNoEscalation(caller.actor, policy.permissionsOf({ ...fields, requireMapping }));
     const createdAt = new Date(now());
     // An explicit `expiresAt: null` means "never": the default expiry applies only to keys that say nothing.
     const duration = input.expiresIn ?? (input.expiresAt === undefined ? defaults.expiresIn : undefined);
@@ -135,7 +137,7 @@ export function createManagement(deps: ManagementDeps) {
     const expiresAt = input.expiresAt ?? (expiresIn === null ? null : new Date(createdAt.getTime() + expiresIn));
     futureOrThrow(expiresAt, input.expiresIn === undefined ? 'expiresAt' : 'expiresIn');
     const refill = input.refill !== undefined ? input.refill : (preset?.refill ?? null);
-    return {
+    const record: ApiKeyRecord = {
       ...identity,
       tenantId: input.tenantId,
       name: input.name,
@@ -159,6 +161,8 @@ export function createManagement(deps: ManagementDeps) {
       metadata: structuredClone(input.metadata ?? {}),
       version: 1,
     };
+    if (caller.actor) assertNoEscalation(caller.actor, { after: reach(record) });
+    return record;
   };
 
   const mint = () => {
@@ -267,7 +271,7 @@ export function createManagement(deps: ManagementDeps) {
         checkPermissionFields(merged);
       }
       futureOrThrow(patch.expiresAt, expiresIn === undefined ? 'expiresAt' : 'expiresIn');
-      if (caller.actor) assertNoEscalation(caller.actor, policy.permissionsOf({ ...current, ...patch }));
+      if (caller.actor) assertNoEscalation(caller.actor, { before: reach(current), after: reach({ ...current, ...patch }) });
       // With an actor, pin the version we checked so a concurrent change cannot slip past the check.
       const updated = await applyUpdate(tenantId, id, patch, version ?? (caller.actor ? current.version : undefined));
       event('key.updated', updated, caller.actorId);
@@ -292,9 +296,13 @@ export function createManagement(deps: ManagementDeps) {
       return this.update(tenantId, id, { mcp: { enabled }, ...caller });
     },
 
-    /** Final. A second revoke, or a key of another tenant, answers NOT_FOUND. */
+    /**
+     * Final. A second revoke, or a key of another tenant, answers NOT_FOUND. With `actor`, only a
+     * key within the actor's own rights may be revoked (else ESCALATION).
+     */
     async revoke(tenantId: string, id: string, options: { by?: string | null } & CallerOptions = {}): Promise<ApiKeyView> {
       const by = options.by ?? options.actorId ?? null;
+      if (options.actor) assertNoEscalation(options.actor, { before: reach(await liveOrThrow(tenantId, id)) });
       const revoked = typeof tenantId === 'string' && typeof id === 'string' ? await guarded('revoke', () => store.revoke(tenantId, id, new Date(now()), by)) : null;
       changed(id);
       if (!revoked) throw new KeysmithError('NOT_FOUND', 'No such key');
@@ -322,7 +330,7 @@ export function createManagement(deps: ManagementDeps) {
       if (options.version !== undefined && options.version !== current.version) {
         throw new KeysmithError('VERSION_CONFLICT', `The key was changed by someone else (now at version ${current.version})`);
       }
-      if (options.actor) assertNoEscalation(options.actor, policy.permissionsOf(current));
+      if (options.actor) assertNoEscalation(options.actor, { before: reach(current) });
       const at = now();
       // An expired key (its own expiry, or the end of an earlier rotation's grace) has nothing to hand
       // over: its successor would copy the expiry and be born expired.

@@ -13,6 +13,8 @@ const ACTORS: Record<string, AdminActor> = {
   carol: { actorId: 'carol', tenantId: TENANT_A, permissions: { scopes: ['docs:read', 'keys:manage'] } },
   // A tenant-A admin confined to project p1 (the application says so): sees and manages p1's keys only.
   dave: { actorId: 'dave', tenantId: TENANT_A, resource: 'project:p1' },
+  // A tenant-A admin limited to project p1, fail closed: every kind it does not list, it cannot reach.
+  erin: { actorId: 'erin', tenantId: TENANT_A, permissions: { scopes: ['docs:read', 'keys:manage'], resources: { project: ['p1'] }, requireMapping: true } },
 };
 
 export function actorFor(header: string | string[] | undefined): AdminActor | null {

@@ -428,6 +428,91 @@ export const ADMIN_CASES: AdminCase[] = [
     },
   },
   {
+    name: 'requireMapping: an actor that lists no id of a fail-closed kind can grant none of it (issue 12 item 4)',
+    async run({ admin, fx, same }) {
+      // erin lists project p1 and, with requireMapping: true, reaches no other kind at all.
+      for (const org of [['*'], ['o1']]) {
+        const wider = await admin({ method: 'POST', path: '/admin/keys', as: 'erin', body: { name: 'x', scopes: ['docs:read'], resources: { project: ['p1'], org } } });
+        expectError(wider, 403, 'ESCALATION');
+        expect(wider.json.error.issues).toContainEqual({ path: ['resources', 'org'], message: 'You may only grant org ids you can access yourself' });
+        same(`requireMapping escalation ${org}`, wider);
+      }
+      const { key } = await fx.keyring.create({ tenantId: TENANT_A, name: 'p1 only', scopes: ['docs:read'], resources: { project: ['p1'] } });
+      expectError(await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'erin', body: { resources: { project: ['p1'], org: ['*'] } } }), 403, 'ESCALATION');
+      expect((await fx.keyring.get(TENANT_A, key.id))?.resources).toEqual({ project: ['p1'] });
+    },
+  },
+  {
+    name: 'strip, then revoke: an actor may not change a key that holds more than it does, in any way (issue 12 item 5)',
+    async run({ admin, fx, same }) {
+      const { key } = await fx.keyring.create({ tenantId: TENANT_A, name: 'strong', scopes: ['docs:read', 'docs:write'] });
+      const strip = await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'carol', body: { scopes: ['docs:read'] } });
+      expectError(strip, 403, 'ESCALATION');
+      expect(strip.json.error.issues).toEqual([{ path: ['scopes'], message: 'The key holds scope docs:write, which you do not: you may not change it' }]);
+      same('strip', strip);
+      for (const body of [{ name: 'renamed' }, { enabled: false }, { expiresAt: null }, { metadata: { x: 1 } }]) {
+        expectError(await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'carol', body }), 403, 'ESCALATION');
+      }
+      for (const [method, suffix] of [['POST', '/toggle-active'], ['POST', '/rotate'], ['DELETE', '']] as const) {
+        expectError(await admin({ method, path: `/admin/keys/${key.id}${suffix}`, as: 'carol' }), 403, 'ESCALATION');
+      }
+      expect(await fx.keyring.get(TENANT_A, key.id)).toMatchObject({ name: 'strong', scopes: ['docs:read', 'docs:write'], enabled: true, revokedAt: null, version: 1 });
+      // A key within carol's rights she may change and revoke.
+      const { key: small } = await fx.keyring.create({ tenantId: TENANT_A, name: 'small', scopes: ['docs:read'] });
+      expect((await admin({ method: 'PATCH', path: `/admin/keys/${small.id}`, as: 'carol', body: { name: 'renamed' } })).status).toBe(200);
+      expect((await admin({ method: 'DELETE', path: `/admin/keys/${small.id}`, as: 'carol' })).status).toBe(204);
+    },
+  },
+  {
+    name: 'limits are permissions too: a key-admin never mints a child that outlives it or escapes its address, credit or rate limits, and never widens itself (issue 12 item 6)',
+    async run({ admin, fx, same }) {
+      const limits = { expiresIn: '30d', ipAllowlist: ['127.0.0.1/32', '::1'], remaining: 1000, rateLimits: [{ name: 'burst', limit: 1000, windowMs: 60_000 }] };
+      const { key: manager, token } = await fx.keyring.create({ tenantId: TENANT_A, name: 'limited manager', scopes: ['keys:manage', 'docs:read'], ...limits });
+      const child = { name: 'child', scopes: ['docs:read'], expiresIn: '1d', ipAllowlist: ['127.0.0.1'], remaining: 10, rateLimits: [{ name: 'burst', limit: 10, windowMs: 60_000 }] };
+      const refused: [string, Record<string, unknown>, string][] = [
+        ['no expiry', { expiresIn: undefined }, 'expiresAt'],
+        ['outlives the actor', { expiresIn: '60d' }, 'expiresAt'],
+        ['any address', { ipAllowlist: [] }, 'ipAllowlist'],
+        ['an address the actor may not use', { ipAllowlist: ['10.0.0.0/8'] }, 'ipAllowlist'],
+        ['a wider range', { ipAllowlist: ['127.0.0.0/8'] }, 'ipAllowlist'],
+        ['unlimited credits', { remaining: undefined }, 'remaining'],
+        ['more credits', { remaining: 5000 }, 'remaining'],
+        ['a refill', { refill: { amount: 10, interval: 'day' } }, 'refill'],
+        ['no rate limit', { rateLimits: [] }, 'rateLimits'],
+        ['a looser rate limit', { rateLimits: [{ name: 'burst', limit: 2000, windowMs: 60_000 }] }, 'rateLimits'],
+        ['a shorter window at the same count', { rateLimits: [{ name: 'burst', limit: 1000, windowMs: 1_000 }] }, 'rateLimits'],
+      ];
+      for (const [label, change, field] of refused) {
+        const a = await admin({ method: 'POST', path: '/key-admin/keys', key: token, body: { ...child, ...change } });
+        expectError(a, 403, 'ESCALATION');
+        expect(a.json.error.issues.map((i: { path: unknown[] }) => i.path[0]), label).toEqual([field]);
+        same(`child: ${label}`, a);
+      }
+      const ok = await admin({ method: 'POST', path: '/key-admin/keys', key: token, body: child });
+      expect(ok.status, ok.text).toBe(201);
+      // The same check holds for the key itself: it can narrow itself, never widen.
+      for (const [label, patch] of [
+        ['lift its expiry', { expiresAt: null }],
+        ['extend its expiry', { expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString() }],
+        ['drop its allowlist', { ipAllowlist: [] }],
+        ['widen its allowlist', { ipAllowlist: ['0.0.0.0/0', '::/0'] }],
+        ['lift its credits', { remaining: null }],
+        ['raise its credits', { remaining: 1_000_000 }],
+        ['add a refill', { refill: { amount: 1000, interval: 'day' } }],
+        ['drop its rate limits', { rateLimits: [] }],
+      ] as const) {
+        const a = await admin({ method: 'PATCH', path: `/key-admin/keys/${manager.id}`, key: token, body: patch });
+        expectError(a, 403, 'ESCALATION');
+        same(`self: ${label}`, a);
+      }
+      const after = await fx.keyring.get(TENANT_A, manager.id);
+      expect(after).toMatchObject({ ipAllowlist: limits.ipAllowlist, rateLimits: limits.rateLimits, refill: null, expiresAt: manager.expiresAt, version: 1 });
+      expect(after!.remaining).toBeLessThanOrEqual(1000);
+      const narrowed = await admin({ method: 'PATCH', path: `/key-admin/keys/${manager.id}`, key: token, body: { remaining: 500, rateLimits: [{ name: 'burst', limit: 100, windowMs: 60_000 }] } });
+      expect(narrowed.status, narrowed.text).toBe(200);
+    },
+  },
+  {
     name: 'routing: unknown route 404, wrong method 405 with Allow',
     async run({ admin, same }) {
       const nowhere = await admin({ path: '/admin/nowhere', as: 'alice' });

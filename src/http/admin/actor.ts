@@ -69,7 +69,7 @@ export interface KeyActorOptions {
 
 /**
  * The framework-neutral half of `authorizeWithKey`: a keysmith key holding `scope` becomes a
- * tenant admin of its own tenant, limited to its own permissions (no escalation). Any other key,
+ * tenant admin of its own tenant, limited to its own permissions and limits (no escalation). Any other key,
  * or none, is not signed in (null → 401). An unreachable store throws, so the answer is 503.
  */
 export function createKeyActorResolver(keyring: Pick<Keyring, 'verify'>, options: KeyActorOptions = {}) {
@@ -86,7 +86,18 @@ export function createKeyActorResolver(keyring: Pick<Keyring, 'verify'>, options
     return {
       actorId: `key:${key.id}`,
       tenantId: key.tenantId,
-      permissions: { scopes: permissions.scopes, resources: permissions.resources, requireMapping: permissions.requireMapping, mcp: permissions.mcp },
+      // Every dimension of the key, limits included: it can never mint or edit a key past any of them.
+      permissions: {
+        scopes: permissions.scopes,
+        resources: permissions.resources,
+        requireMapping: permissions.requireMapping,
+        mcp: permissions.mcp,
+        expiresAt: key.expiresAt,
+        ipAllowlist: key.ipAllowlist,
+        remaining: key.remaining,
+        refill: key.refill,
+        rateLimits: key.rateLimits,
+      },
     };
   };
 }

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { KeysmithError } from '../../errors/errors.js';
-import { assertNoEscalation } from '../../permissions/escalation.js';
 import type { Keyring } from '../../keyring.js';
 import { toFieldIssues } from '../../management/validation.js';
 import { emptyAnswer, errorAnswer, jsonAnswer, type HttpAnswer } from '../answer.js';
@@ -118,12 +117,6 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
       if (!read.ok) return read.answer;
       body = read.value;
     }
-    /** A permission-limited actor may not revoke a key that holds more than it does. */
-    const guardRevoke = async (owner: string) => {
-      if (!actor.permissions) return;
-      const key = await keyring.get(owner, id);
-      if (key && !key.revokedAt) assertNoEscalation(actor.permissions, keyring.policy.permissionsOf(key));
-    };
 
     if (confined && route.id !== null && outOfReach(await keyring.get(tenantId, id))) return notFoundAnswer();
 
@@ -154,8 +147,7 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
       case 'update':
         return jsonAnswer(200, await keyring.update(tenantId, id, { ...objectBody(body, false), ...caller }));
       case 'revoke':
-        await guardRevoke(tenantId);
-        await keyring.revoke(tenantId, id, { by: actor.actorId });
+        await keyring.revoke(tenantId, id, { by: actor.actorId, actor: actor.permissions });
         return emptyAnswer(204);
       case 'toggle': {
         const { enabled, target } = parseWith(toggleSchema, objectBody(body, true));
@@ -180,8 +172,7 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
       case 'revokeAny': {
         const key = await keyring.getAcrossTenants(id);
         if (!key) return notFoundAnswer();
-        await guardRevoke(key.tenantId);
-        await keyring.revoke(key.tenantId, id, { by: actor.actorId });
+        await keyring.revoke(key.tenantId, id, { by: actor.actorId, actor: actor.permissions });
         return emptyAnswer(204);
       }
     }
