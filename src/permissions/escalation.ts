@@ -78,11 +78,12 @@ function mcpExcess(actor: McpLimits, key: McpLimits): Excess[] {
   if (!key.enabled || (key.tools.mode === 'allow' && key.tools.names.length === 0)) return out;
   if (!actor.enabled) out.push(excess(['mcp', 'enabled'], 'You cannot grant MCP access you do not have', 'The key has MCP access you do not have'));
   if (actor.readOnly && !key.readOnly) out.push(excess(['mcp', 'readOnly'], 'You hold read-only MCP access', 'The key may call MCP tools that write, which you may not'));
-  const allowedByActor = (tool: string) => (actor.tools.mode === 'allow' ? actor.tools.names.includes(tool) : !actor.tools.names.includes(tool));
+  const allowedByActor = (tool: string) => actor.tools.mode === 'all' || (actor.tools.mode === 'allow' ? actor.tools.names.includes(tool) : !actor.tools.names.includes(tool));
+  // Mode 'all' is a deny list with no names.
+  const keyDenies = key.tools.mode === 'all' ? [] : key.tools.names;
   const ok =
-    actor.tools.mode === 'all' ||
     (key.tools.mode === 'allow' && key.tools.names.every(allowedByActor)) ||
-    (actor.tools.mode === 'deny' && key.tools.mode === 'deny' && actor.tools.names.every((t) => key.tools.names.includes(t)));
+    (key.tools.mode !== 'allow' && actor.tools.mode !== 'allow' && (actor.tools.mode === 'all' || actor.tools.names.every((t) => keyDenies.includes(t))));
   if (!ok) out.push(excess(['mcp', 'tools'], 'You cannot grant MCP tools you may not use', 'The key may use MCP tools you may not'));
   return out;
 }
