@@ -34,10 +34,15 @@ const config: KnipConfig = {
     '@fastify/bearer-auth',
   ],
   // TEMPORARY: exports used only inside their own file, in files other helpers are rewriting right
-  // now (shape: src/ into concept folders and the failure table; mcp: the endpoint; sec-edge: the
-  // Redis limiter; recipes: the Mongo raw reader). Un-export them after those land, then delete this.
+  // now (shape: keysmith/http and the split of verify; openapi, recipes and sec-authz: the zod
+  // schemas, policy and scopes; mcp: the endpoint; sec-edge: the limiters; recipes: the Mongo raw
+  // reader). Un-export them once those land (or export them on purpose), then delete each line.
   ignoreIssues: {
-    'src/**': ['exports', 'types'],
+    'src/http/**': ['exports', 'types'],
+    'src/verify/**': ['exports', 'types'],
+    'src/management/validation.ts': ['exports'],
+    'src/permissions/policy.ts': ['exports'],
+    'src/permissions/scopes.ts': ['exports'],
     'adapters/mcp/**': ['exports', 'types'],
     'adapters/redis/limiter.ts': ['exports'],
     'test/support/mongo-wire/raw-record.ts': ['exports'],
