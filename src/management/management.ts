@@ -81,7 +81,6 @@ export interface KeyPage extends ListResult<ApiKeyView> {
   page: number;
   limit: number;
 }
-export type { KeyStatus };
 
 export const importKeyInputSchema = createKeyInputSchema.and(
   z.strictObject({
