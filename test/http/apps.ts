@@ -18,7 +18,7 @@ export interface RunningApp {
 }
 
 /** Admin options a test may add to the `/admin` mount (the same in every framework). */
-export interface AdminExtras {
+interface AdminExtras {
   bodyTimeoutMs?: number;
   onError?: (error: unknown) => void;
 }
