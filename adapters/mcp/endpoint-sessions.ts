@@ -24,6 +24,8 @@ export interface EndpointSession {
   readonly guard: McpGuard;
   /** Ids of the latest requests, so their streams can be closed (closing a finished one does nothing). */
   readonly recentRequests: RequestId[];
+  /** Requests (event streams included) not yet fully answered, and when the last one ended. */
+  readonly activity: { open: number; lastSeen: number };
 }
 
 /** Ids kept per session for closing streams: a client rarely has more requests in flight. */
@@ -103,4 +105,64 @@ export function closeStreams(session: EndpointSession): void {
       // Already answered.
     }
   }
+}
+
+/** Counts a request to a session as open; the returned function ends it (once). */
+export function beginRequest(session: EndpointSession): () => void {
+  session.activity.open++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    finishRequest(session);
+  };
+}
+
+export function finishRequest(session: EndpointSession): void {
+  session.activity.open = Math.max(0, session.activity.open - 1);
+  session.activity.lastSeen = Date.now();
+}
+
+/**
+ * The same response, calling `done` once its body is fully sent or abandoned by the client (an
+ * event stream may stay open for hours: the session is not idle meanwhile).
+ */
+export async function untilSent(pending: Promise<Response>, done: () => void): Promise<Response> {
+  let response: Response;
+  try {
+    response = await pending;
+  } catch (error) {
+    done();
+    throw error;
+  }
+  if (!response.body) {
+    done();
+    return response;
+  }
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: ended, value } = await reader.read();
+        if (ended) {
+          done();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        done();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      done();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+/** Closes sessions with nothing open whose last request ended before `before` (epoch ms). */
+export async function closeIdle(sessions: EndpointSessions, before: number): Promise<void> {
+  const idle = sessions.all().filter((s) => s.activity.open === 0 && s.activity.lastSeen < before);
+  await Promise.all(idle.map((s) => s.transport.close().catch(() => {})));
 }

@@ -12,6 +12,7 @@ import {
   invalidRequestAnswer,
   KeysmithError,
   missingCredentialsAnswer,
+  nodeHeaderReader,
   normalizeHeaderName,
   type HeaderReader,
   type HttpAnswer,
@@ -20,7 +21,7 @@ import {
 } from 'keysmith';
 import { keysmithAuth } from './auth-info.js';
 import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type KeyVerifier } from './authenticate.js';
-import { closeStreams, endpointSessions, noteRequests, type EndpointSession, type SessionTransport } from './endpoint-sessions.js';
+import { beginRequest, closeIdle, closeStreams, endpointSessions, finishRequest, noteRequests, untilSent, type EndpointSession, type SessionTransport } from './endpoint-sessions.js';
 import { fetchBody, nodeBody, NO_SESSION, sendAnswer, SESSION_KEY_MISMATCH, toResponse, TOO_MANY_SESSIONS, UNKNOWN_SESSION, type ParsedBody } from './endpoint-http.js';
 import type { McpKeyEvents } from './events.js';
 import { guardBuiltServer, type GuardMcpServerOptions } from './guard.js';
@@ -72,6 +73,13 @@ export interface McpEndpointOptions extends Omit<GuardMcpServerOptions, 'boundKe
   recheckIntervalMs?: number;
   /** Open sessions one key may hold; one more answers 429. @default 32 */
   maxSessionsPerKey?: number;
+  /**
+   * A session with no request for this long, and no stream open, is closed (a client that went
+   * away without `DELETE`). Its next request gets 404, after which MCP clients initialize again.
+   * 0 keeps sessions until they are deleted.
+   * @default 1_800_000 (30 minutes)
+   */
+  idleTimeoutMs?: number;
 }
 
 /** A whole Streamable HTTP MCP endpoint guarded by keys. */
@@ -113,7 +121,7 @@ const FINAL = new Set(['REVOKED', 'EXPIRED', 'NOT_FOUND', 'INVALID', 'MALFORMED'
  * @throws KeysmithError `CONFIG` for invalid options
  */
 export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOptions): McpEndpoint {
-  const { createServer, cost, header: headerOption, realm: realmOption, ip: ipOption, events, invalidation, recheckIntervalMs, maxSessionsPerKey, ...guardOptions } = options;
+  const { createServer, cost, header: headerOption, realm: realmOption, ip: ipOption, events, invalidation, recheckIntervalMs, maxSessionsPerKey, idleTimeoutMs, ...guardOptions } = options;
   if (typeof createServer !== 'function') throw new KeysmithError('CONFIG', 'mcpEndpoint needs createServer: (auth) => McpServer');
   const realm = assertRealm(realmOption ?? 'mcp');
   const header = headerOption === undefined ? null : normalizeHeaderName(headerOption);
@@ -127,11 +135,18 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
   });
   const maxSessions = maxSessionsPerKey ?? 32;
   const recheckEvery = recheckIntervalMs ?? 30_000;
+  const idleAfter = idleTimeoutMs ?? 1_800_000;
+  if (!Number.isSafeInteger(idleAfter) || idleAfter < 0) throw new KeysmithError('CONFIG', 'idleTimeoutMs must be a whole number of milliseconds, 0 or more');
   if (!Number.isSafeInteger(maxSessions) || maxSessions < 1) throw new KeysmithError('CONFIG', 'maxSessionsPerKey must be a whole number, 1 or more');
   if (!Number.isSafeInteger(recheckEvery) || recheckEvery < 0) throw new KeysmithError('CONFIG', 'recheckIntervalMs must be a whole number of milliseconds, 0 or more');
   const ipOf = ipOption === false ? () => undefined : (ipOption ?? ((req: IncomingMessage) => (req as { ip?: string }).ip ?? req.socket?.remoteAddress));
 
   const sessions = endpointSessions();
+  /** The initialize request counts as open until its answer is sent (the session starts with open = 1). */
+  const endInitialize = (id: string | undefined) => {
+    const session = id === undefined ? undefined : sessions.get(id);
+    if (session) finishRequest(session);
+  };
 
   /** The request's key, verified: its AuthInfo, or the answer to send. */
   const authorize = async (read: HeaderReader, ip: string | undefined): Promise<{ authInfo: AuthInfo } | { answer: HttpAnswer }> => {
@@ -161,7 +176,7 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
     const keyId = keysmithAuth(authInfo)!.keyId;
     const server = await createServer(authInfo);
     const guard = guardBuiltServer(server, keyring, { ...guardOptions, boundKey: authInfo });
-    const transport: T = makeTransport((id) => sessions.add({ id, keyId, auth: authInfo, kind, transport, server, guard, recentRequests: [] }));
+    const transport: T = makeTransport((id) => sessions.add({ id, keyId, auth: authInfo, kind, transport, server, guard, recentRequests: [], activity: { open: 1, lastSeen: Date.now() } }));
     const previous = transport.onclose;
     transport.onclose = () => {
       if (transport.sessionId) sessions.remove(transport.sessionId);
@@ -197,10 +212,12 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
   channel?.catch(() => {}); // a channel that fails to start leaves the periodic re-check
   const timer = recheckEvery > 0 ? setInterval(() => void Promise.all(sessions.keys().map((k) => refresh(k, false).catch(() => {}))), recheckEvery) : null;
   timer?.unref?.();
+  const sweeper = idleAfter > 0 ? setInterval(() => void closeIdle(sessions, Date.now() - idleAfter), Math.max(1_000, Math.min(idleAfter / 4, 60_000))) : null;
+  sweeper?.unref?.();
 
   return {
     async node(req, res) {
-      const auth = await authorize((name) => req.headers[name], ipOf(req));
+      const auth = await authorize(nodeHeaderReader(req), ipOf(req));
       if ('answer' in auth) return sendAnswer(res, auth.answer);
       const sessionId = req.headers['mcp-session-id'];
       const target = route(typeof sessionId === 'string' ? sessionId : null, 'node', auth.authInfo.clientId);
@@ -213,10 +230,13 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
       (req as IncomingMessage & { auth?: AuthInfo }).auth = auth.authInfo;
       if ('session' in target) {
         if (body?.ok) noteRequests(target.session, body.value);
+        const done = beginRequest(target.session);
+        res.once('close', done);
         return (target.session.transport as StreamableHTTPServerTransport).handleRequest(req, res, body?.ok ? body.value : undefined);
       }
       if (!body?.ok || !isInitializeRequest(body.value)) return sendAnswer(res, NO_SESSION);
       const transport = await openSession(auth.authInfo, 'node', (onsessioninitialized) => new StreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized }));
+      res.once('close', () => endInitialize(transport.sessionId));
       await transport.handleRequest(req, res, body.value);
     },
 
@@ -233,11 +253,12 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
       const handleOptions = { authInfo: auth.authInfo, ...(body?.ok ? { parsedBody: body.value } : {}) };
       if ('session' in target) {
         if (body?.ok) noteRequests(target.session, body.value);
-        return (target.session.transport as WebStandardStreamableHTTPServerTransport).handleRequest(request, handleOptions);
+        const done = beginRequest(target.session);
+        return untilSent((target.session.transport as WebStandardStreamableHTTPServerTransport).handleRequest(request, handleOptions), done);
       }
       if (!body?.ok || !isInitializeRequest(body.value)) return toResponse(NO_SESSION);
       const transport = await openSession(auth.authInfo, 'fetch', (onsessioninitialized) => new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized }));
-      return transport.handleRequest(request, handleOptions);
+      return untilSent(transport.handleRequest(request, handleOptions), () => endInitialize(transport.sessionId));
     },
 
     get size() {
@@ -248,6 +269,7 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
     },
     async close() {
       if (timer) clearInterval(timer);
+      if (sweeper) clearInterval(sweeper);
       unsubscribeEvents();
       await Promise.all(sessions.all().map((s) => s.transport.close().catch(() => {})));
       const stop = await channel?.catch(() => null);

@@ -1,5 +1,6 @@
 // mcpEndpoint on both runtimes: its answers are those of keysmith's HTTP adapters, sessions are bound
 // to their key, and the streams of a paused or revoked key close.
+import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -113,6 +114,7 @@ describe.each<Runtime>(['node', 'fetch'])('mcpEndpoint.%s', (runtime) => {
       ['Basic credentials', { authorization: 'Basic dXNlcjpwYXNz' }, 401],
       ['a bare Bearer', { authorization: 'Bearer' }, 400],
       ['two words', { authorization: 'Bearer two words' }, 400],
+      ['two bearer keys in one line', { authorization: `Bearer ${paused.token}, Bearer ${revoked.token}` }, 400],
       ['garbage', { authorization: 'Bearer sk_garbage' }, 401],
       ['unknown', { authorization: 'Bearer sk_AAAAAAAAAAAAAAAA_not-a-real-key' }, 401],
       ['revoked', { authorization: `Bearer ${revoked.token}` }, 401],
@@ -125,6 +127,20 @@ describe.each<Runtime>(['node', 'fetch'])('mcpEndpoint.%s', (runtime) => {
       expect(mcp.headers.get('www-authenticate'), what).toBe(plain.headers.get('www-authenticate'));
       expect(await mcp.json(), what).toEqual(await plain.json());
     }
+    // Two Authorization lines (Node keeps only the first in req.headers): refused, not the first used.
+    const twice = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: [`Bearer ${limited.token}`, `Bearer ${revoked.token}`] } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => {
+          body += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(INIT));
+    });
+    expect(twice.status).toBe(400);
+    expect(JSON.parse(twice.body).error.code).toBe('INVALID_REQUEST');
     expect((await post(url, { authorization: `Bearer ${limited.token}` })).status).toBe(200);
     const [limitedMcp, limitedApi] = await Promise.all([post(url, { authorization: `Bearer ${limited.token}` }), fetch(api, { headers: { authorization: `Bearer ${limited.token}` } })]);
     expect(limitedMcp.status).toBe(429);
@@ -195,6 +211,22 @@ describe.each<Runtime>(['node', 'fetch'])('mcpEndpoint.%s', (runtime) => {
     const session = await rawSession(url, token);
     t.advance(2 * 3_600_000);
     await eventually(() => session.state.ended && endpoint.size === 0);
+  });
+
+  it('closes a session left idle with nothing open, and keeps one whose event stream is open', async () => {
+    const t = testKeyring();
+    const { url, endpoint } = await start(runtime, t, { idleTimeoutMs: 1_000 });
+    const { token } = await t.keyring.create({ tenantId: TENANT, name: 'k' });
+    const listening = await rawSession(url, token);
+    const init = await post(url, { authorization: `Bearer ${token}` });
+    const idleHeaders = { authorization: `Bearer ${token}`, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+    await init.body?.cancel();
+    expect((await post(url, idleHeaders, { jsonrpc: '2.0', method: 'notifications/initialized' })).status).toBe(202);
+    expect(endpoint.size).toBe(2);
+    await eventually(() => endpoint.size === 1, 5_000);
+    expect((await post(url, idleHeaders, { jsonrpc: '2.0', id: 2, method: 'tools/list' })).status).toBe(404);
+    expect(listening.state.ended).toBe(false);
+    expect((await post(url, listening.headers, { jsonrpc: '2.0', id: 3, method: 'tools/list' })).status).toBe(200);
   });
 
   it('caps sessions per key and charges per-tool costs', async () => {
