@@ -129,13 +129,14 @@ describe.each<Runtime>(['node', 'fetch'])('mcpEndpoint.%s', (runtime) => {
     }
     // Two Authorization lines (Node keeps only the first in req.headers): refused, not the first used.
     const twice = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: [`Bearer ${limited.token}`, `Bearer ${revoked.token}`] } }, (res) => {
+      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } }, (res) => {
         let body = '';
         res.on('data', (c: Buffer) => {
           body += c.toString();
         });
         res.on('end', () => resolve({ status: res.statusCode!, body }));
       });
+      req.setHeader('authorization', [`Bearer ${limited.token}`, `Bearer ${revoked.token}`]);
       req.on('error', reject);
       req.end(JSON.stringify(INIT));
     });
