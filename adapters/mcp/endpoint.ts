@@ -195,9 +195,10 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
     const ip = keysmithAuth(open[0]!.auth)?.ip;
     const outcome = await authenticate(keyring, token, { ...authOptions, limits: false, ...(ip !== undefined ? { ip } : {}) });
     for (const session of open) {
-      if (notify) session.guard.notifyToolsChanged();
-      if (outcome.ok) continue;
-      if (FINAL.has(outcome.failure.code)) await session.transport.close().catch(() => {});
+      // A key that may still use its sessions hears of the change; one that may not loses its streams.
+      if (outcome.ok) {
+        if (notify) session.guard.notifyToolsChanged();
+      } else if (FINAL.has(outcome.failure.code)) await session.transport.close().catch(() => {});
       else closeStreams(session);
     }
   };

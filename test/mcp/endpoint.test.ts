@@ -183,9 +183,12 @@ describe.each<Runtime>(['node', 'fetch'])('mcpEndpoint.%s', (runtime) => {
     const { key, token } = await t.keyring.create({ tenantId: TENANT, name: 'k' });
     const session = await rawSession(url, token);
     await new Promise((r) => setTimeout(r, 50));
+    await t.keyring.update(TENANT, key.id, { mcp: { readOnly: true } });
+    await eventually(() => session.state.text.includes('notifications/tools/list_changed'));
+    expect(session.state.ended).toBe(false);
     await t.keyring.setEnabled(TENANT, key.id, false);
     await eventually(() => session.state.ended);
-    expect(session.state.text).toContain('notifications/tools/list_changed');
+    expect(session.state.text.match(/list_changed/g)).toHaveLength(1); // a paused key hears nothing more
     expect(endpoint.size).toBe(1);
     expect((await post(url, session.headers, { jsonrpc: '2.0', id: 3, method: 'tools/list' })).status).toBe(401);
     await t.keyring.setEnabled(TENANT, key.id, true);
