@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -16,85 +16,14 @@ import {
   normalizeHeaderName,
   type HeaderReader,
   type HttpAnswer,
-  type InvalidationChannel,
-  type Keyring,
 } from 'keysmith';
 import { keysmithAuth } from './auth-info.js';
-import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type KeyVerifier } from './authenticate.js';
+import { authenticate, checkAuthenticateOptions } from './authenticate.js';
 import { beginRequest, closeIdle, closeStreams, endpointSessions, finishRequest, noteRequests, untilSent, type EndpointSession, type SessionTransport } from './endpoint-sessions.js';
 import { fetchBody, nodeBody, NO_SESSION, sendAnswer, SESSION_KEY_MISMATCH, toResponse, TOO_MANY_SESSIONS, UNKNOWN_SESSION, type ParsedBody } from './endpoint-http.js';
-import type { McpKeyEvents } from './events.js';
-import { guardBuiltServer, type GuardMcpServerOptions } from './guard.js';
+import type { EndpointKeyring, McpEndpoint, McpEndpointOptions } from './endpoint-options.js';
+import { guardBuiltServer } from './guard.js';
 import { mcpFailureAnswer } from './http-answer.js';
-
-/** The keyring as the endpoint uses it: `verify`, and `invalidate` when changes arrive from other instances. */
-export type EndpointKeyring = KeyVerifier & Partial<Pick<Keyring, 'invalidate'>>;
-
-export interface McpEndpointOptions extends Omit<GuardMcpServerOptions, 'boundKey' | 'credentials' | 'events' | 'cost'>, Pick<AuthenticateOptions, 'expiryHorizonSeconds' | 'now'> {
-  /**
-   * Builds the `McpServer` of a new session, with its tools registered. Called once per session,
-   * at its `initialize`, with the opening request's `AuthInfo` (`keysmithAuth(auth)` gives the key
-   * id, tenant and permissions). Do not guard it yourself: the endpoint does.
-   */
-  createServer: (auth: AuthInfo) => McpServer | Promise<McpServer>;
-  /**
-   * Credits spent and rate-limit units counted per HTTP request (initialize, each message, the
-   * event stream), as in keysmith's other HTTP adapters. A `tools/call` of a tool named in
-   * `toolCosts` spends that much more.
-   * @default 1
-   */
-  cost?: number;
-  /** Also accept the key in this header (e.g. `x-api-key`), besides `Authorization: Bearer`. */
-  header?: string;
-  /** The `realm` of `WWW-Authenticate` challenges. @default "mcp" */
-  realm?: string;
-  /**
-   * The caller's address for the key's `ipAllowlist`, on `endpoint.node`: `req.ip` (Express, with
-   * its `trust proxy`) or else the socket's address by default, a function, or `false` for none
-   * (then allowlisted keys fail closed). On `endpoint.fetch`, pass `{ ip }` with each request.
-   */
-  ip?: false | ((req: IncomingMessage) => string | undefined);
-  /**
-   * Same-process key changes (pass the keyring's `onEvent` to `events.listener`). Their sessions get
-   * `notifications/tools/list_changed`, and streams of a revoked or paused key are closed.
-   */
-  events?: McpKeyEvents;
-  /**
-   * The fleet's invalidation channel (`redisInvalidation`, `postgresInvalidation`): key changes
-   * made on any instance reach this instance's sessions of that key. It carries this instance's own
-   * changes too, so with a channel `events` is not needed.
-   */
-  invalidation?: InvalidationChannel;
-  /**
-   * Every open session's key is verified again this often, so a revoked or paused key loses its
-   * streams even when no change event arrives (a missed message, a key that expired). 0 turns it off.
-   * @default 30_000
-   */
-  recheckIntervalMs?: number;
-  /** Open sessions one key may hold; one more answers 429. @default 32 */
-  maxSessionsPerKey?: number;
-  /**
-   * A session with no request for this long, and no stream open, is closed (a client that went
-   * away without `DELETE`). Its next request gets 404, after which MCP clients initialize again.
-   * 0 keeps sessions until they are deleted.
-   * @default 1_800_000 (30 minutes)
-   */
-  idleTimeoutMs?: number;
-}
-
-/** A whole Streamable HTTP MCP endpoint guarded by keys. */
-export interface McpEndpoint {
-  /** Node.js / Express handler: `app.all('/mcp', endpoint.node)`. Reads `req.body` when a JSON parser ran. */
-  node(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  /** Web-standard handler (Hono, Workers, Deno, Bun): `app.all('/mcp', (c) => endpoint.fetch(c.req.raw))`. */
-  fetch(request: Request, context?: { ip?: string }): Promise<Response>;
-  /** Open sessions. */
-  readonly size: number;
-  /** Resolves once the invalidation channel (if any) is listening. */
-  ready(): Promise<void>;
-  /** Closes every session and stops listening for key changes. */
-  close(): Promise<void>;
-}
 
 /** Verify codes after which a key can never be used again: its sessions end. Others (paused, …) only lose their streams. */
 const FINAL = new Set(['REVOKED', 'EXPIRED', 'NOT_FOUND', 'INVALID', 'MALFORMED']);
@@ -142,6 +71,13 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
   const ipOf = ipOption === false ? () => undefined : (ipOption ?? ((req: IncomingMessage) => (req as { ip?: string }).ip ?? req.socket?.remoteAddress));
 
   const sessions = endpointSessions();
+  /** Sessions being opened per key (created, not yet registered), so concurrent initializes respect the cap. */
+  const opening = new Map<string, number>();
+  const countOpening = (keyId: string, delta: 1 | -1) => {
+    const n = (opening.get(keyId) ?? 0) + delta;
+    if (n > 0) opening.set(keyId, n);
+    else opening.delete(keyId);
+  };
   /** The initialize request counts as open until its answer is sent (the session starts with open = 1). */
   const endInitialize = (id: string | undefined) => {
     const session = id === undefined ? undefined : sessions.get(id);
@@ -164,7 +100,7 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
       if (!session || session.kind !== kind) return { answer: UNKNOWN_SESSION };
       return session.keyId === keyId ? { session } : { answer: SESSION_KEY_MISMATCH };
     }
-    return sessions.countOfKey(keyId) >= maxSessions ? { answer: TOO_MANY_SESSIONS } : { open: true };
+    return sessions.countOfKey(keyId) + (opening.get(keyId) ?? 0) >= maxSessions ? { answer: TOO_MANY_SESSIONS } : { open: true };
   };
 
   /** Builds, guards and connects the server of a new session. */
@@ -207,11 +143,19 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
     keyring.invalidate?.(keyId); // the change may come from another instance: read the store again
     refresh(keyId, true).catch(() => {});
   };
+  /** Every key with open sessions, checked again (`fresh`: read from the store, not the cache). */
+  const recheckAll = (fresh: boolean) => {
+    for (const keyId of sessions.keys()) {
+      if (fresh) keyring.invalidate?.(keyId);
+      refresh(keyId, false).catch(() => {});
+    }
+  };
 
   const unsubscribeEvents = invalidation ? () => {} : (events?.subscribe(onChange) ?? (() => {}));
-  const channel = invalidation?.subscribe({ onMessage: onChange, onStatus: () => {} });
+  // Back after an outage, messages sent meanwhile are lost: check every key with sessions.
+  const channel = invalidation?.subscribe({ onMessage: onChange, onStatus: (status) => status === 'up' && recheckAll(true) });
   channel?.catch(() => {}); // a channel that fails to start leaves the periodic re-check
-  const timer = recheckEvery > 0 ? setInterval(() => void Promise.all(sessions.keys().map((k) => refresh(k, false).catch(() => {}))), recheckEvery) : null;
+  const timer = recheckEvery > 0 ? setInterval(() => recheckAll(false), recheckEvery) : null;
   timer?.unref?.();
   const sweeper = idleAfter > 0 ? setInterval(() => void closeIdle(sessions, Date.now() - idleAfter), Math.max(1_000, Math.min(idleAfter / 4, 60_000))) : null;
   sweeper?.unref?.();
@@ -236,9 +180,15 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
         return (target.session.transport as StreamableHTTPServerTransport).handleRequest(req, res, body?.ok ? body.value : undefined);
       }
       if (!body?.ok || !isInitializeRequest(body.value)) return sendAnswer(res, NO_SESSION);
-      const transport = await openSession(auth.authInfo, 'node', (onsessioninitialized) => new StreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized }));
-      res.once('close', () => endInitialize(transport.sessionId));
-      await transport.handleRequest(req, res, body.value);
+      const keyId = auth.authInfo.clientId;
+      countOpening(keyId, 1);
+      try {
+        const transport = await openSession(auth.authInfo, 'node', (onsessioninitialized) => new StreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized }));
+        res.once('close', () => endInitialize(transport.sessionId));
+        await transport.handleRequest(req, res, body.value);
+      } finally {
+        countOpening(keyId, -1);
+      }
     },
 
     async fetch(request, context = {}) {
@@ -258,8 +208,15 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
         return untilSent((target.session.transport as WebStandardStreamableHTTPServerTransport).handleRequest(request, handleOptions), done);
       }
       if (!body?.ok || !isInitializeRequest(body.value)) return toResponse(NO_SESSION);
-      const transport = await openSession(auth.authInfo, 'fetch', (onsessioninitialized) => new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized }));
-      return untilSent(transport.handleRequest(request, handleOptions), () => endInitialize(transport.sessionId));
+      const keyId = auth.authInfo.clientId;
+      countOpening(keyId, 1);
+      try {
+        const transport = await openSession(auth.authInfo, 'fetch', (onsessioninitialized) => new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized }));
+        const response = await transport.handleRequest(request, handleOptions);
+        return await untilSent(Promise.resolve(response), () => endInitialize(transport.sessionId));
+      } finally {
+        countOpening(keyId, -1);
+      }
     },
 
     get size() {

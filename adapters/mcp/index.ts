@@ -10,4 +10,5 @@ export { mayUseTool, deniedArgument, resourceArguments, type ToolFacts, type Too
 export { keysmithAuth, toAuthInfo, DEFAULT_EXPIRY_HORIZON_SECONDS, type KeysmithAuthExtra, type AuthInfoOptions } from './auth-info.js';
 export { authenticate, checkAuthenticateOptions, MCP_DISABLED_MESSAGE, type AuthenticateOptions, type AuthFailure, type AuthFailureKind, type AuthOutcome, type KeyVerifier } from './authenticate.js';
 export { mcpFailureAnswer, bearerTokenOf } from './http-answer.js';
-export { mcpEndpoint, type McpEndpoint, type McpEndpointOptions, type EndpointKeyring } from './endpoint.js';
+export { mcpEndpoint } from './endpoint.js';
+export type { McpEndpoint, McpEndpointOptions, EndpointKeyring } from './endpoint-options.js';

@@ -20,11 +20,12 @@ type Runtime = 'node' | 'fetch';
 type Options = Omit<McpEndpointOptions, 'createServer'>;
 
 /** The endpoint behind Express (`endpoint.node`) or Hono (`endpoint.fetch`), on 127.0.0.1. */
-async function start(runtime: Runtime, t: ReturnType<typeof testKeyring>, options: Options = {}) {
+async function start(runtime: Runtime, t: ReturnType<typeof testKeyring>, options: Options = {}, createDelayMs = 0) {
   const endpoint = mcpEndpoint(t.keyring, {
     events: t.events,
     ...options,
-    createServer: () => {
+    createServer: async () => {
+      if (createDelayMs > 0) await new Promise((r) => setTimeout(r, createDelayMs));
       const server = new McpServer({ name: 'endpoint', version: '1.0.0' });
       registerDemoTools(server);
       return server;
@@ -235,12 +236,16 @@ describe.each<Runtime>(['node', 'fetch'])('mcpEndpoint.%s', (runtime) => {
 
   it('caps sessions per key and charges per-tool costs', async () => {
     const t = testKeyring();
-    const { url } = await start(runtime, t, { maxSessionsPerKey: 1, cost: 0, toolCosts: { write_note: 3 } });
+    const { url } = await start(runtime, t, { maxSessionsPerKey: 1, cost: 0, toolCosts: { write_note: 3 } }, 100);
     const { key, token } = await t.keyring.create({ tenantId: TENANT, name: 'k', remaining: 5 });
     const client = await connectClient(url, token);
     cleanup.push(() => client.close());
     const second = await post(url, { authorization: `Bearer ${token}` });
     expect(second.status).toBe(429);
+    const other = await t.keyring.create({ tenantId: TENANT, name: 'racer' });
+    const raced = await Promise.all([1, 2, 3].map(() => post(url, { authorization: `Bearer ${other.token}` })));
+    expect(raced.map((r) => r.status).sort()).toEqual([200, 429, 429]); // concurrent initializes respect the cap too
+    await Promise.all(raced.map((r) => r.body?.cancel()));
     expect((await second.json()).error.code).toBe('TOO_MANY_SESSIONS');
     expect((await client.callTool({ name: 'read_note', arguments: { id: '1' } })).isError).toBeFalsy();
     expect((await client.callTool({ name: 'write_note', arguments: { id: '1', body: 'b' } })).isError).toBeFalsy();
