@@ -106,7 +106,10 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
   }));
   app.get('/api/api-keys/:id', route('admin', async (c, _b, req) => [200, toOCore(await live(c.tenantId, id(req)))]));
   app.put('/api/api-keys/:id', route('admin', async (c, b, req) => [200, toOCore(await keyring.update(c.tenantId, id(req), { ...toKeysmith(b, await live(c.tenantId, id(req))), ...by(c) }))]));
-  app.delete('/api/api-keys/:id', route('admin', async (c, _b, req) => (await keyring.revoke(c.tenantId, id(req), { by: c.userId }), [200, { message: 'API key revoked' }])));
+  app.delete('/api/api-keys/:id', route('admin', async (c, _b, req) => {
+    await keyring.revoke(c.tenantId, id(req), { by: c.userId });
+    return [200, { message: 'API key revoked' }];
+  }));
   app.patch('/api/api-keys/:id/toggle-active', route('admin', async (c, _b, req) => {
     const key = await live(c.tenantId, id(req));
     return [200, toOCore(await keyring.setMcpEnabled(c.tenantId, key.id, !key.mcp.enabled, by(c)))];
