@@ -60,7 +60,7 @@ function fromRead(read: LimitedRead): ParsedBody {
 
 /** The JSON body of a POST, from a Fetch `Request`. */
 export async function fetchBody(request: Request): Promise<ParsedBody> {
-  if (!request.body) return { ok: false, answer: PARSE_ERROR };
+  if (!request.body || request.bodyUsed) return { ok: false, answer: PARSE_ERROR };
   return fromRead(await readLimited(request.body, MAX_MCP_BODY_BYTES));
 }
 

@@ -65,8 +65,11 @@ export interface McpEndpointOptions extends Omit<GuardMcpServerOptions, 'boundKe
 export interface McpEndpoint {
   /** Node.js / Express handler: `app.all('/mcp', endpoint.node)`. Reads `req.body` when a JSON parser ran. */
   node(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  /** Web-standard handler (Hono, Workers, Deno, Bun): `app.all('/mcp', (c) => endpoint.fetch(c.req.raw))`. */
-  fetch(request: Request, context?: { ip?: string }): Promise<Response>;
+  /**
+   * Web-standard handler (Hono, Workers, Deno, Bun): `app.all('/mcp', (c) => endpoint.fetch(c.req.raw))`.
+   * `ip` is checked against the key's `ipAllowlist`; pass `parsedBody` when your framework already read the body.
+   */
+  fetch(request: Request, context?: { ip?: string; parsedBody?: unknown }): Promise<Response>;
   /** Open sessions. */
   readonly size: number;
   /** Resolves once the invalidation channel (if any) is listening. */

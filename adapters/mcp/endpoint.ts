@@ -197,7 +197,7 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
       if ('answer' in target) return toResponse(target.answer);
       let body: ParsedBody | undefined;
       if (request.method === 'POST') {
-        body = await fetchBody(request);
+        body = context.parsedBody !== undefined ? { ok: true, value: context.parsedBody } : await fetchBody(request);
         if (!body.ok) return toResponse(body.answer);
       }
       const handleOptions = { authInfo: auth.authInfo, ...(body?.ok ? { parsedBody: body.value } : {}) };

@@ -254,6 +254,41 @@ describe.each<Runtime>(['node', 'fetch'])('mcpEndpoint.%s', (runtime) => {
   });
 });
 
+describe('mcpEndpoint.fetch behind a framework that read the body already', () => {
+  it('takes the parsed body, and answers 400 (not 500) when the body is gone and none was given', async () => {
+    const t = testKeyring();
+    const endpoint = mcpEndpoint(t.keyring, {
+      createServer: () => {
+        const server = new McpServer({ name: 'read-first', version: '1.0.0' });
+        registerDemoTools(server);
+        return server;
+      },
+    });
+    const app = new Hono();
+    app.all('/mcp', async (c) => endpoint.fetch(c.req.raw, c.req.method === 'POST' ? { parsedBody: await c.req.json() } : {}));
+    app.post('/lost', async (c) => {
+      await c.req.raw.text();
+      return endpoint.fetch(c.req.raw);
+    });
+    const http: ServerType = await new Promise((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    cleanup.push(async () => {
+      await endpoint.close();
+      if ('closeAllConnections' in http) http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    });
+    const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    const { token } = await t.keyring.create({ tenantId: TENANT, name: 'k' });
+    const client = await connectClient(new URL(`${base}/mcp`), token);
+    cleanup.push(() => client.close());
+    expect((await client.listTools()).tools.length).toBe(5);
+    const lost = await post(new URL(`${base}/lost`), { authorization: `Bearer ${token}` });
+    expect(lost.status).toBe(400);
+    expect((await lost.json()).error.code).toBe(-32700);
+  });
+});
+
 describe('mcpEndpoint options', () => {
   it('refuses bad options at construction', () => {
     const t = testKeyring();
