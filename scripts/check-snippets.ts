@@ -11,9 +11,13 @@
  * A block whose info string says `ts fragment` is only parsed, not type-checked: use it for the
  * rare snippet that cannot stand alone (say so in the text around it).
  *
+ * It also checks that every relative link of those pages points at a file that exists, and at a
+ * heading of it when the link has an anchor (GitHub's heading ids), so moving a page or renaming a
+ * heading cannot leave a dead link behind.
+ *
  * Usage: `tsx scripts/check-snippets.ts [file.md …]` (default: every page).
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -125,14 +129,80 @@ export function checkSnippets(snippets: Snippet[]): string[] {
   return errors;
 }
 
+/** GitHub's id for a heading: lower case, punctuation dropped, spaces to hyphens. */
+export function headingId(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+/** The page's text outside fenced code blocks, line by line (code lines blanked, so numbers stay). */
+function prose(markdown: string, keepInlineCode = false): string[] {
+  let fence: string | null = null;
+  return markdown.split('\n').map((line) => {
+    const m = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (fence === null && m) {
+      fence = m[1]!;
+      return '';
+    }
+    if (fence !== null) {
+      if (line.trim().startsWith(fence) && line.trim().replace(/[`~]/g, '') === '') fence = null;
+      return '';
+    }
+    return keepInlineCode ? line : line.replace(/`[^`]*`/g, '');
+  });
+}
+
+function anchorsOf(markdown: string): Set<string> {
+  const ids = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const line of prose(markdown, true)) {
+    const m = /^#{1,6}\s+(.*?)\s*#*$/.exec(line);
+    if (!m) continue;
+    const id = headingId(m[1]!.replace(/`/g, ''));
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    ids.add(n === 0 ? id : `${id}-${n}`);
+  }
+  return ids;
+}
+
+/** Dead relative links of one page (page relative to the repository root): one line per link. */
+export function checkLinks(file: string, markdown: string, readPage: (path: string) => string | null): string[] {
+  const errors: string[] = [];
+  for (const [i, line] of prose(markdown).entries()) {
+    for (const m of line.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      const target = m[1]!;
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:
+      const [path, anchor] = target.split('#') as [string, string | undefined];
+      const resolved = path === '' ? file : join(dirname(file), decodeURI(path));
+      const text = readPage(resolved);
+      if (text === null) {
+        errors.push(`${file}:${i + 1} - dead link: ${target} (no file ${resolved})`);
+      } else if (anchor !== undefined && anchor !== '' && resolved.endsWith('.md') && !anchorsOf(text).has(anchor)) {
+        errors.push(`${file}:${i + 1} - dead link: ${target} (no heading #${anchor} in ${resolved})`);
+      }
+    }
+  }
+  return errors;
+}
+
+function readPageFromRoot(path: string): string | null {
+  const full = join(root, path);
+  if (!existsSync(full)) return null;
+  return path.endsWith('.md') ? readFileSync(full, 'utf8') : '';
+}
+
 function main(): void {
   const pages = process.argv.length > 2 ? process.argv.slice(2).map((p) => relative(root, resolve(p))) : defaultPages();
   const snippets = pages.flatMap((page) => extractSnippets(page, readFileSync(join(root, page), 'utf8')));
-  const errors = checkSnippets(snippets);
+  const errors = [...pages.flatMap((page) => checkLinks(page, readFileSync(join(root, page), 'utf8'), readPageFromRoot)), ...checkSnippets(snippets)];
   for (const e of errors) console.error(e);
   const fragments = snippets.filter((s) => s.fragment).length;
   console.log(
-    `${basename(process.argv[1] ?? 'check-snippets')}: ${snippets.length} TypeScript blocks in ${pages.length} pages (${fragments} fragments, parsed only): ${errors.length === 0 ? 'all compile' : `${errors.length} errors`}`,
+    `${basename(process.argv[1] ?? 'check-snippets')}: ${snippets.length} TypeScript blocks in ${pages.length} pages (${fragments} fragments, parsed only) and their relative links: ${errors.length === 0 ? 'all compile, no dead link' : `${errors.length} errors`}`,
   );
   if (errors.length > 0) process.exitCode = 1;
 }
