@@ -45,16 +45,13 @@ const statusList = z.preprocess(
   z.array(z.enum(KEY_STATUSES, { error: 'One of active, paused, expired, revoked (comma-separated for several)' })).min(1).max(4),
 );
 /** `kind:id`, e.g. `project:p1` (the id may itself contain ":"). */
-const resourceFilter = z.string().transform((v, ctx) => {
-  const at = v.indexOf(':');
-  const kind = resourceKind.safeParse(at > 0 ? v.slice(0, at) : '');
-  const id = at > 0 ? v.slice(at + 1) : '';
-  if (!kind.success || id === '' || id.length > 256 || /[\u0000-\u001f]/.test(id)) {
-    ctx.addIssue({ code: 'custom', message: 'Use kind:id, e.g. "project:p1"' });
-    return z.NEVER;
-  }
-  return { kind: kind.data, id };
-});
+const resourceFilter = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}:[^\u0000-\u001f]{1,256}$/, 'Use kind:id, e.g. "project:p1"')
+  .transform((v) => {
+    const at = v.indexOf(':');
+    return { kind: resourceKind.parse(v.slice(0, at)), id: v.slice(at + 1) };
+  });
 
 /**
  * The query of `keyring.list` and of `GET /keys`. Query-string forms are accepted too
@@ -65,13 +62,13 @@ export const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   search: z.string().max(100).regex(/^[^\u0000]*$/, 'Must not contain NUL characters').optional(),
   /** Also list revoked keys. Ignored when `status` is given. @default false */
-  includeRevoked: flag.default(false),
+  includeRevoked: flag.default(false).describe('Also list revoked keys (ignored when status is given)'),
   /** `false` leaves expired keys out of the list. Ignored when `status` is given. @default true */
-  includeExpired: flag.default(true),
+  includeExpired: flag.default(true).describe('false leaves expired keys out (ignored when status is given)'),
   /** Only keys in these derived states: `'active'`, `['active', 'paused']`, or `'active,paused'`. */
-  status: statusList.optional(),
+  status: statusList.optional().describe('Only keys in these derived states; in a query string comma-separated: status=active,paused'),
   /** Only keys limited to this resource: `'project:p1'` lists keys whose `resources.project` names `p1`. */
-  resource: resourceFilter.optional(),
+  resource: resourceFilter.optional().describe('kind:id, e.g. project:p1: only keys whose resources[kind] names that id'),
   ownerId: z.string().min(1).max(128).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters').optional(),
 });
 export type ListOptions = z.input<typeof listQuerySchema>;
