@@ -4,6 +4,7 @@ export { keyStatus, listedStatuses, KEY_STATUSES, type KeyStatus } from './store
 export type { CreateDefaults } from './management/create-defaults.js';
 export { listQuerySchema, importKeyInputSchema } from './management/management.js';
 export { KeysmithError, KeysmithErrorCode, isKeysmithError, storeUnavailable, type FieldIssue } from './errors/errors.js';
+export { redactSecrets } from './errors/redact.js';
 export type { KeyStore } from './store/store.js';
 export { redact, type ApiKey, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListQuery, type ListResult, type McpLimits, type RateLimit, type Refill } from './store/record.js';
 export { VerifyFailureCode, FAILURE_MESSAGES, type VerifyResult, type VerifiedKey, type VerifyFailure } from './verify/verify-result.js';

@@ -1,3 +1,5 @@
+import { redactSecrets } from './redact.js';
+
 /** Codes of the errors thrown by the keyring's management calls and by stores. */
 export const KeysmithErrorCode = {
   VALIDATION: 'VALIDATION',
@@ -29,12 +31,19 @@ export class KeysmithError extends Error {
   /** Marker that survives duplicated module copies, for `isKeysmithError`. */
   readonly isKeysmithError = true;
 
+  /** The one place errors are built: the message and every issue's message and path are redacted here (`redactSecrets`). */
   constructor(code: KeysmithErrorCode, message: string, options: { issues?: FieldIssue[]; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(redactSecrets(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'KeysmithError';
     this.code = code;
-    this.issues = options.issues ?? [];
+    this.issues = (options.issues ?? []).map(redactIssue);
   }
+}
+
+/** An issue whose message and path segments carry no token-shaped string. */
+function redactIssue(issue: FieldIssue): FieldIssue {
+  const path = issue.path.map((p) => (typeof p === 'string' ? redactSecrets(p) : p));
+  return { ...issue, path, message: redactSecrets(issue.message) };
 }
 
 export function isKeysmithError(error: unknown): error is KeysmithError {

@@ -1,3 +1,4 @@
+import { redactSecrets } from '../errors/redact.js';
 import type { VerifyFailureCode } from '../verify/verify-result.js';
 
 /** What the keyring reports through `onEvent`. Ids only: never a token, a secret or a hash. */
@@ -16,6 +17,9 @@ export function emitter(listener: EventListener | undefined): EventListener {
   if (!listener) return () => {};
   return (event) => {
     try {
+      // The free-text fields (a store error's description, a cache reason) may quote what a caller sent.
+      if ('error' in event) event = { ...event, error: redactSecrets(event.error) };
+      else if ('reason' in event) event = { ...event, reason: redactSecrets(event.reason) };
       listener(event);
     } catch {
       // The application's listener failed; keysmith's answer must not depend on it.
