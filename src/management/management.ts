@@ -12,7 +12,7 @@ import { isValidPrefix, mintToken } from '../token/token.js';
 import { redact, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListResult } from '../store/record.js';
 import type { ResolvedDefaults } from './create-defaults.js';
 import { KEY_STATUSES, keyStatus, type KeyStatus } from '../store/status.js';
-import { createKeyInputSchema, parseOrThrow, resourceKind, updateKeyInputSchema, validationError, type CreateKeyInput, type UpdateKeyInput } from './validation.js';
+import { createKeyInputSchema, idString, isPlausibleId, MAX_DATE_MS, MAX_VERSION, parseOrThrow, searchText, resourceKind, updateKeyInputSchema, validationError, type CreateKeyInput, type UpdateKeyInput } from './validation.js';
 
 export interface ManagementDeps {
   store: KeyStore;
@@ -60,7 +60,7 @@ const resourceFilter = z
 export const listQuerySchema = z.strictObject({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  search: z.string().max(100).regex(/^[^\u0000]*$/, 'Must not contain NUL characters').optional(),
+  search: searchText(100).optional(),
   /** Also list revoked keys. Ignored when `status` is given. @default false */
   includeRevoked: flag.default(false).describe('Also list revoked keys (ignored when status is given)'),
   /** `false` leaves expired keys out of the list. Ignored when `status` is given. @default true */
@@ -69,7 +69,7 @@ export const listQuerySchema = z.strictObject({
   status: statusList.optional().describe('Only keys in these derived states; in a query string comma-separated: status=active,paused'),
   /** Only keys limited to this resource: `'project:p1'` lists keys whose `resources.project` names `p1`. */
   resource: resourceFilter.optional().describe('kind:id, e.g. project:p1: only keys whose resources[kind] names that id'),
-  ownerId: z.string().min(1).max(128).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters').optional(),
+  ownerId: idString.optional(),
 });
 export type ListOptions = z.input<typeof listQuerySchema>;
 
@@ -115,7 +115,9 @@ export function createManagement(deps: ManagementDeps) {
   /** What a record reaches in every dimension the no-escalation rule compares. */
   const reach = (record: ApiKeyRecord): KeyReach => reachOf(policy.permissionsOf(record), record);
 
+  /** An expiry must lie in the future and no later than 9999-12-31 (a duration can overshoot it, even to an Invalid Date). */
   const futureOrThrow = (date: Date | null | undefined, path: string): void => {
+    if (date && !(date.getTime() <= MAX_DATE_MS)) throw validationError([{ path: [path], message: 'Must be no later than 9999-12-31' }]);
     if (date && date.getTime() <= now()) throw validationError([{ path: [path], message: 'Must be in the future' }]);
   };
 
@@ -168,7 +170,7 @@ export function createManagement(deps: ManagementDeps) {
 
   /** The current record of a live key in the tenant, or NOT_FOUND (another tenant's key looks the same). */
   const liveOrThrow = async (tenantId: string, id: string): Promise<ApiKeyRecord> => {
-    const record = typeof tenantId === 'string' && typeof id === 'string' ? await guarded('get', () => store.get(tenantId, id)) : null;
+    const record = isPlausibleId(tenantId) && isPlausibleId(id) ? await guarded('get', () => store.get(tenantId, id)) : null;
     if (!record || record.revokedAt) throw new KeysmithError('NOT_FOUND', 'No such key');
     return record;
   };
@@ -224,7 +226,7 @@ export function createManagement(deps: ManagementDeps) {
 
     /** One key of the tenant (revoked ones included, for audit), or null. */
     async get(tenantId: string, id: string): Promise<ApiKeyView | null> {
-      if (typeof tenantId !== 'string' || typeof id !== 'string') return null;
+      if (!isPlausibleId(tenantId) || !isPlausibleId(id)) return null;
       const record = await guarded('get', () => store.get(tenantId, id));
       return record ? view(record) : null;
     },
@@ -236,6 +238,7 @@ export function createManagement(deps: ManagementDeps) {
      */
     async list(tenantId: string, query: ListOptions = {}): Promise<KeyPage> {
       if (typeof tenantId !== 'string' || tenantId === '') throw validationError([{ path: ['tenantId'], message: 'Required' }]);
+      if (!isPlausibleId(tenantId)) throw validationError([{ path: ['tenantId'], message: 'Not a tenant id (control characters or invalid Unicode)' }]);
       return listPage(tenantId, query);
     },
 
@@ -246,7 +249,7 @@ export function createManagement(deps: ManagementDeps) {
 
     /** Super-admin only: a key by id in whatever tenant holds it. */
     async getAcrossTenants(id: string): Promise<ApiKeyView | null> {
-      if (typeof id !== 'string') return null;
+      if (!isPlausibleId(id)) return null;
       const record = await guarded('findById', () => store.findById(id));
       return record ? view(record) : null;
     },
@@ -299,7 +302,7 @@ export function createManagement(deps: ManagementDeps) {
     async revoke(tenantId: string, id: string, options: { by?: string | null } & CallerOptions = {}): Promise<ApiKeyView> {
       const by = options.by ?? options.actorId ?? null;
       if (options.actor) assertNoEscalation(options.actor, { before: reach(await liveOrThrow(tenantId, id)) });
-      const revoked = typeof tenantId === 'string' && typeof id === 'string' ? await guarded('revoke', () => store.revoke(tenantId, id, new Date(now()), by)) : null;
+      const revoked = isPlausibleId(tenantId) && isPlausibleId(id) ? await guarded('revoke', () => store.revoke(tenantId, id, new Date(now()), by)) : null;
       changed(id);
       if (!revoked) throw new KeysmithError('NOT_FOUND', 'No such key');
       event('key.revoked', revoked, by);
@@ -319,7 +322,7 @@ export function createManagement(deps: ManagementDeps) {
     async rotate(tenantId: string, id: string, options: { graceMs?: number; version?: number } & CallerOptions = {}): Promise<{ key: ApiKeyView; token: string; previous: ApiKeyView }> {
       const graceMs = options.graceMs ?? 0;
       if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw validationError([{ path: ['graceMs'], message: 'A whole number of milliseconds, 0 or more' }]);
-      if (options.version !== undefined && !(Number.isSafeInteger(options.version) && options.version >= 1)) throw validationError([{ path: ['version'], message: 'A whole number, 1 or more' }]);
+      if (options.version !== undefined && !(Number.isSafeInteger(options.version) && options.version >= 1 && options.version <= MAX_VERSION)) throw validationError([{ path: ['version'], message: `A whole number from 1 to ${MAX_VERSION}` }]);
       const current = await liveOrThrow(tenantId, id);
       // With `version`, rotate only the key as the caller last saw it: of several callers that read
       // the same version, exactly one rotates, however the requests are spread in time.

@@ -5,13 +5,34 @@ import { isValidRange } from '../verify/ip.js';
 import { isValidScope } from '../permissions/scopes.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** A UTF-16 surrogate without its pair: not Unicode, so PostgreSQL jsonb refuses it and text and BSON silently replace it. */
+const LONE_SURROGATE = /\p{Cs}/u;
+const NOT_UNICODE = 'Must be valid Unicode (no unpaired surrogates)';
+/** The latest instant every store can hold and every ISO consumer reads: 9999-12-31T23:59:59.999Z. */
+export const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+/** PostgreSQL's `integer`, the type of the version column. */
+export const MAX_VERSION = 2_147_483_647;
+
+/** Text every store keeps exactly as given: no NUL, no unpaired surrogate. */
+export function isStorableText(value: string): boolean {
+  return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+}
+
+/**
+ * Could `value` be a key's or a tenant's id? 1 to 256 characters, no control character, valid
+ * Unicode. Anything else names no key, so it is answered "not found" without asking the store.
+ */
+export function isPlausibleId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 256 && !/[\u0000-\u001f\u007f]/.test(value) && !LONE_SURROGATE.test(value);
+}
 export const MAX_METADATA_BYTES = 4096;
 const MAX_METADATA_DEPTH = 8;
 
 /** Finds the first reason `value` is not plain JSON data. */
 function jsonProblem(value: unknown, depth: number): string | null {
   if (depth > MAX_METADATA_DEPTH) return `nests deeper than ${MAX_METADATA_DEPTH} levels`;
-  if (typeof value === 'string') return value.includes('\u0000') ? 'contains a NUL character' : null;
+  if (typeof value === 'string') return value.includes('\u0000') ? 'contains a NUL character' : LONE_SURROGATE.test(value) ? 'contains an unpaired surrogate (not valid Unicode)' : null;
   if (value === null || typeof value === 'boolean') return null;
   if (typeof value === 'number') return Number.isFinite(value) ? null : 'contains a non-finite number';
   if (Array.isArray(value)) {
@@ -27,6 +48,7 @@ function jsonProblem(value: unknown, depth: number): string | null {
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) return `uses the forbidden key "${key}"`;
       if (key.includes('\u0000')) return 'has a key with a NUL character';
+      if (LONE_SURROGATE.test(key)) return 'has a key with an unpaired surrogate (not valid Unicode)';
       const problem = jsonProblem((value as Record<string, unknown>)[key], depth + 1);
       if (problem) return problem;
     }
@@ -51,13 +73,19 @@ export const metadataSchema = z.custom<Record<string, unknown>>().superRefine((v
   }
 });
 
-const idString = z.string().min(1).max(128).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters');
+const unicode = (value: string) => !LONE_SURROGATE.test(value);
+export const idString = z.string().min(1).max(128).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters').refine(unicode, NOT_UNICODE);
 /** Free text: any character but NUL, which PostgreSQL text and jsonb cannot hold. */
-const plainText = (min: number, max: number) => z.string().trim().min(min).max(max).regex(/^[^\u0000]*$/, 'Must not contain NUL characters');
-const itemString = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters');
+const plainText = (min: number, max: number) => z.string().trim().min(min).max(max).regex(/^[^\u0000]*$/, 'Must not contain NUL characters').refine(unicode, NOT_UNICODE);
+const itemString = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters').refine(unicode, NOT_UNICODE);
+/** Free search text: no NUL, valid Unicode. */
+export const searchText = (max: number) => z.string().max(max).regex(/^[^\u0000]*$/, 'Must not contain NUL characters').refine(unicode, NOT_UNICODE);
 export const scopeSchema = z.string().refine(isValidScope, 'Not a valid scope (letters, digits, _ . - and * segments joined by ":")');
 export const resourceKind = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Resource kinds are identifiers');
-const dateInput = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]).refine((d) => !Number.isNaN(d.getTime()), 'Invalid date');
+const dateInput = z
+  .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))])
+  .refine((d) => !Number.isNaN(d.getTime()), 'Invalid date')
+  .refine((d) => d.getTime() <= MAX_DATE_MS, 'Must be no later than 9999-12-31');
 
 export const mcpInputSchema = z.strictObject({
   enabled: z.boolean().optional(),
@@ -139,7 +167,7 @@ export const updateKeyInputSchema = z
     ...limitFields,
     enabled: z.boolean().optional(),
     metadata: metadataSchema.optional(),
-    version: z.int().min(1).optional(),
+    version: z.int().min(1).max(MAX_VERSION).optional(),
   })
   .refine((v) => v.expiresAt === undefined || v.expiresIn === undefined, { message: 'Give expiresAt or expiresIn, not both', path: ['expiresIn'] });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { KeysmithError } from '../../errors/errors.js';
 import type { Keyring } from '../../keyring.js';
-import { toFieldIssues } from '../../management/validation.js';
+import { MAX_VERSION, toFieldIssues } from '../../management/validation.js';
 import { emptyAnswer, errorAnswer, jsonAnswer, type HttpAnswer } from '../answer.js';
 import { bearerChallenge, assertRealm } from '../challenge.js';
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES, readJsonBody, type BodySource } from '../body.js';
@@ -54,7 +54,7 @@ export interface AdminHttpRequest {
 const CALLER_FIELDS = ['tenantId', 'createdBy', 'actor', 'actorId'];
 /** `target: 'key'` (default) pauses the whole key; `'mcp'` pauses MCP access only (`mcp.enabled`). */
 const toggleSchema = z.strictObject({ enabled: z.boolean().optional(), target: z.enum(['key', 'mcp']).optional() });
-const rotateSchema = z.strictObject({ graceMs: z.int().min(0).max(366 * 86_400_000).optional(), version: z.int().min(1).optional() });
+const rotateSchema = z.strictObject({ graceMs: z.int().min(0).max(366 * 86_400_000).optional(), version: z.int().min(1).max(MAX_VERSION).optional() });
 
 function objectBody(value: unknown, allowEmpty: boolean): Record<string, unknown> {
   if (value === undefined && allowEmpty) return {};
