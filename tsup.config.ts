@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-// One list of public entry points: tsconfig's `paths` (also read by vitest.config.ts).
+// One list of public entry points: tsconfig's `paths` (also read by vitest.config.ts, and checked
+// against package.json `exports` by scripts/check-entries.ts).
 const paths: Record<string, [string]> = JSON.parse(readFileSync('tsconfig.json', 'utf8')).compilerOptions.paths;
 const entry = Object.fromEntries(
   Object.entries(paths)
@@ -16,7 +17,8 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   sourcemap: false,
-  splitting: false,
-  // Subpaths import the core as 'keysmith', so one copy of it is loaded (instanceof and caches agree).
+  // keysmith and keysmith/http share core modules (errors, permissions): shared chunks keep one copy.
+  splitting: true,
+  // Adapters import the core as 'keysmith', so one copy of it is loaded (instanceof and caches agree).
   external: ['keysmith', /^keysmith\//],
 });

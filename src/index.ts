@@ -1,32 +1,43 @@
+/**
+ * keysmith: API keys for Node.js backends and MCP servers. This entry holds what an application
+ * uses: the keyring, its errors and results, the permission checks, and the types a store or a
+ * limiter implements. Framework adapters are subpaths (`keysmith/express`, `keysmith/fastify`,
+ * `keysmith/hono`, `keysmith/mcp`); the framework-neutral HTTP layer they share is
+ * `keysmith/http`; stores are `keysmith/memory`, `keysmith/postgres`, `keysmith/mongo`.
+ */
+
+// The keyring and its calls.
 export { createKeyring, type Keyring, type KeyringOptions } from './keyring.js';
 export type { CallerOptions, CreateOptions, UpdateOptions, ListOptions, KeyPage } from './management/management.js';
-export { keyStatus, listedStatuses, KEY_STATUSES, type KeyStatus } from './store/status.js';
 export type { CreateDefaults } from './management/create-defaults.js';
-export { listQuerySchema, importKeyInputSchema } from './management/management.js';
-export { KeysmithError, KeysmithErrorCode, isKeysmithError, storeUnavailable, type FieldIssue } from './errors/errors.js';
-export { redactSecrets } from './errors/redact.js';
-export type { KeyStore } from './store/store.js';
-export { redact, type ApiKey, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListQuery, type ListResult, type McpLimits, type RateLimit, type Refill } from './store/record.js';
-export { VerifyFailureCode, FAILURE_MESSAGES, type VerifyResult, type VerifiedKey, type VerifyFailure } from './verify/verify-result.js';
+export { keyStatus, listedStatuses, KEY_STATUSES, type KeyStatus } from './store/status.js';
 export type { VerifyOptions } from './verify/verify.js';
+export { VerifyFailureCode, type VerifyResult, type VerifiedKey, type VerifyFailure } from './verify/verify-result.js';
+export type { KeysmithEvent, EventListener } from './events/events.js';
+export type { CacheOptions } from './verify/key-cache.js';
+export type { Hasher, Pepper } from './token/hash.js';
+export type { ImportScheme } from './token/imported.js';
+export { pattern, parseToken, type TokenParts } from './token/token.js';
+
+// Errors.
+export { KeysmithError, KeysmithErrorCode, isKeysmithError, type FieldIssue } from './errors/errors.js';
+
+// Permissions.
 export { can, canAll, canAny, canAccess, type Permissions, type PermissionSubject } from './permissions/permissions.js';
-export { parseQuery, evaluateQuery, scopesOf, type PermissionQuery } from './permissions/query.js';
-export { covers, isValidScope } from './permissions/scopes.js';
-export { assertNoEscalation, isWithin, reachOf, type ActorPermissions, type KeyChange, type KeyReach } from './permissions/escalation.js';
+export { parseQuery, evaluateQuery, type PermissionQuery } from './permissions/query.js';
+export type { ActorPermissions } from './permissions/escalation.js';
 export type { RolesConfig, RoleDefinition } from './permissions/roles.js';
 export { BUILTIN_PRESETS, DEFAULT_MCP, type PresetDefinition } from './permissions/presets.js';
 export type { ScopeVocabulary } from './permissions/policy.js';
-export { pattern, parseToken, formatToken, checksum, crc32, previewOf, type TokenParts } from './token/token.js';
-export { TokenHasher, nobleHasher, nodeHasher, defaultHasher, constantTimeEqual, type Hasher, type Pepper } from './token/hash.js';
-export { importedIdFromSha256Hex, IMPORT_SCHEMES, type ImportScheme } from './token/imported.js';
+
+// Input schemas (zod), for forms and OpenAPI documents built from the same rules.
 export { createKeyInputSchema, updateKeyInputSchema, metadataSchema, toFieldIssues, type CreateKeyInput, type UpdateKeyInput } from './management/validation.js';
-export { parseDuration } from './management/duration.js';
-export { refillPeriodStart, nextRefillAt } from './verify/refill.js';
-export { compileAllowlist, isValidRange } from './verify/ip.js';
-export type { KeysmithEvent, EventListener } from './events/events.js';
-export type { CacheOptions } from './verify/key-cache.js';
+export { listQuerySchema, importKeyInputSchema } from './management/management.js';
+
+// Contracts an application or an adapter implements: the store, the limiter, the invalidation channel.
+export type { KeyStore } from './store/store.js';
+export type { ApiKey, ApiKeyView, ApiKeyRecord, KeyPatch, ListQuery, ListResult, McpLimits, RateLimit, Refill } from './store/record.js';
 export { memoryLimiter, type MemoryLimiterOptions } from './verify/limits/memory-limiter.js';
-export { failureBucket, type FailedAttemptsOptions } from './verify/limits/failed-attempts.js';
+export type { FailedAttemptsOptions } from './verify/limits/failed-attempts.js';
 export type { RateLimiter, LimitCheck, LimitDecision } from './verify/limits/limiter.js';
 export { isKeyIdMessage, type InvalidationChannel } from './invalidation/invalidation.js';
-export * from './http/index.js';

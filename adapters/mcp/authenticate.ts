@@ -1,5 +1,6 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { isValidScope, KeysmithError, parseQuery, type Keyring, type PermissionQuery, type VerifyFailure } from 'keysmith';
+import { KeysmithError, parseQuery, type Keyring, type PermissionQuery, type VerifyFailure } from 'keysmith';
+import { isValidScope } from 'keysmith/http';
 import { z } from 'zod';
 import { toAuthInfo, type AuthInfoOptions } from './auth-info.js';
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BODY_TIMEOUT_MS, errorAnswer, incompleteBodyAnswer, jsonAnswer, readLimited, type HttpAnswer, type LimitedRead } from 'keysmith';
+import { BODY_TIMEOUT_MS, errorAnswer, incompleteBodyAnswer, jsonAnswer, readLimited, type HttpAnswer, type LimitedRead } from 'keysmith/http';
 
 /** Largest MCP message body read (the SDK's own transport limit). */
 export const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;

@@ -5,17 +5,8 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import {
-  assertRealm,
-  extractCredentials,
-  invalidRequestAnswer,
-  KeysmithError,
-  missingCredentialsAnswer,
-  nodeHeaderReader,
-  normalizeHeaderName,
-  type HeaderReader,
-  type HttpAnswer,
-} from 'keysmith';
+import { KeysmithError } from 'keysmith';
+import { assertRealm, extractCredentials, invalidRequestAnswer, missingCredentialsAnswer, nodeHeaderReader, normalizeHeaderName, type HeaderReader, type HttpAnswer } from 'keysmith/http';
 import { keysmithAuth } from './auth-info.js';
 import { authenticate, checkAuthenticateOptions } from './authenticate.js';
 import { beginRequest, closeIdle, closeStreams, endpointSessions, finishRequest, noteRequests, untilSent, type EndpointSession, type SessionTransport } from './endpoint-sessions.js';

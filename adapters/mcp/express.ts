@@ -1,5 +1,5 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { assertRealm, nodeHeaderReader } from 'keysmith';
+import { assertRealm, nodeHeaderReader } from 'keysmith/http';
 import type { Request, RequestHandler } from 'express';
 import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type KeyVerifier } from './authenticate.js';
 import { bearerTokenOf, mcpFailureAnswer } from './http-answer.js';

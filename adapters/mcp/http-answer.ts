@@ -1,4 +1,4 @@
-import { errorAnswer, extractCredentials, invalidRequestAnswer, missingCredentialsAnswer, verifyFailureAnswer, type HeaderReader, type HttpAnswer } from 'keysmith';
+import { errorAnswer, extractCredentials, invalidRequestAnswer, missingCredentialsAnswer, verifyFailureAnswer, type HeaderReader, type HttpAnswer } from 'keysmith/http';
 import type { AuthFailure } from './authenticate.js';
 
 /**

@@ -1,4 +1,9 @@
-export { mcpTokenVerifier, sdkErrorFor, type McpTokenVerifierOptions } from './verifier.js';
+/**
+ * keysmith/mcp: API keys for MCP servers. Verify a bearer token for the SDK's `requireBearerAuth`
+ * (`mcpTokenVerifier`), guard an `McpServer` so every request re-checks the key and its tool limits
+ * (`guardMcpServer`), or serve a whole guarded endpoint (`mcpEndpoint`).
+ */
+export { mcpTokenVerifier, type McpTokenVerifierOptions } from './verifier.js';
 export { mcpAuth, type McpAuthOptions } from './express.js';
 export { verifyMcpRequest, type VerifyMcpRequestOptions, type McpRequestAuth } from './web.js';
 export { guardMcpServer, toolNotFound, type GuardMcpServerOptions, type McpGuard } from './guard.js';
@@ -6,9 +11,8 @@ export { createGuardedServerFactory, type GuardedServerFactoryOptions } from './
 export { guardStdioServer, verifyKeyFromEnv, type GuardStdioServerOptions, type KeyFromEnvOptions, type KeyFromEnv } from './stdio.js';
 export { mcpKeyEvents, type McpKeyEvents } from './events.js';
 export { mcpSessions, SESSION_OF_ANOTHER_KEY, type McpSessions, type SessionLookup } from './sessions.js';
-export { mayUseTool, deniedArgument, resourceArguments, type ToolFacts, type ToolResources, type ToolRules } from './policy.js';
-export { keysmithAuth, toAuthInfo, DEFAULT_EXPIRY_HORIZON_SECONDS, type KeysmithAuthExtra, type AuthInfoOptions } from './auth-info.js';
-export { authenticate, checkAuthenticateOptions, MCP_DISABLED_MESSAGE, type AuthenticateOptions, type AuthFailure, type AuthFailureKind, type AuthOutcome, type KeyVerifier } from './authenticate.js';
-export { mcpFailureAnswer, bearerTokenOf } from './http-answer.js';
+export { mayUseTool, type ToolFacts, type ToolResources, type ToolRules } from './policy.js';
+export { keysmithAuth, type KeysmithAuthExtra, type AuthInfoOptions } from './auth-info.js';
+export type { KeyVerifier } from './authenticate.js';
 export { mcpEndpoint } from './endpoint.js';
 export type { McpEndpoint, McpEndpointOptions, EndpointKeyring } from './endpoint-options.js';

@@ -1,5 +1,5 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { assertRealm, type HttpAnswer } from 'keysmith';
+import { assertRealm, type HttpAnswer } from 'keysmith/http';
 import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type KeyVerifier } from './authenticate.js';
 import { bearerTokenOf, mcpFailureAnswer } from './http-answer.js';
 

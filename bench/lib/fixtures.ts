@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { defaultHasher, formatToken, previewOf, type ApiKeyRecord, type KeyStore } from 'keysmith';
+import { type ApiKeyRecord, type KeyStore } from 'keysmith';
+import { defaultHasher } from '../../src/token/hash.js';
+import { formatToken, previewOf } from '../../src/token/token.js';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 

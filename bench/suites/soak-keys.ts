@@ -1,4 +1,5 @@
-import { formatToken, parseToken, type Keyring } from 'keysmith';
+import { parseToken, type Keyring } from 'keysmith';
+import { formatToken } from '../../src/token/token.js';
 
 /**
  * The soak's key population and its judge: every request is drawn from one category whose state

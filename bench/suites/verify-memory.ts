@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
-import { constantTimeEqual, createKeyring, nobleHasher } from 'keysmith';
+import { createKeyring } from 'keysmith';
+import { constantTimeEqual, nobleHasher } from '../../src/token/hash.js';
 import { memoryStore } from 'keysmith/memory';
 import { cycle, seed } from '../lib/fixtures.js';
 import { measureGroup } from '../lib/measure.js';

@@ -15,6 +15,7 @@ export {
 } from './authenticate.js';
 export { BODY_TIMEOUT_MS, MAX_BODY_BYTES, incompleteBodyAnswer, readLimited, readJsonBody, type BodySource, type BodyResult, type LimitedRead, type ByteSource } from './body.js';
 export { pathBelowMount } from './mount.js';
+export { isValidScope } from '../permissions/scopes.js';
 export { matchAdminRoute, type AdminAction, type RouteMatch } from './admin/routes.js';
 export { resolveActor, createKeyActorResolver, type AdminActor, type ResolvedActor, type KeyActorOptions } from './admin/actor.js';
 export { AdminErrorCode, errorToAnswer } from './admin/errors.js';

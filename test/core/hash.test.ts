@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, createKeyring, nobleHasher, nodeHasher, TokenHasher } from 'keysmith';
+import { createKeyring } from 'keysmith';
+import { constantTimeEqual, nobleHasher, nodeHasher, TokenHasher } from '../../src/token/hash.js';
 import { memoryStore } from 'keysmith/memory';
 
 describe('hashing', () => {

@@ -32,7 +32,7 @@ describe('keyring lifecycle', () => {
     expect(await keyring.verify(token)).toMatchObject({ valid: true, key: { id: key.id, tenantId: 'acme' } });
 
     const forged = token.slice(0, -38) + 'A'.repeat(32);
-    const { formatToken, parseToken } = await import('keysmith');
+    const { formatToken, parseToken } = await import('../../src/token/token.js');
     const wrongSecret = formatToken({ ...parseToken(token)!, secret: 'B'.repeat(32) });
     const unknownId = formatToken({ ...parseToken(token)!, id: 'C'.repeat(16) });
     expect(await keyring.verify(forged)).toMatchObject({ code: 'MALFORMED' });
@@ -59,7 +59,7 @@ describe('keyring lifecycle', () => {
   it('wrong-secret and unknown-id failures carry the same message', async () => {
     const { keyring } = setup();
     const { token } = await keyring.create({ tenantId: 'acme', name: 'k' });
-    const { formatToken, parseToken } = await import('keysmith');
+    const { formatToken, parseToken } = await import('../../src/token/token.js');
     const a = await keyring.verify(formatToken({ ...parseToken(token)!, secret: 'B'.repeat(32) }));
     const b = await keyring.verify(formatToken({ ...parseToken(token)!, id: 'C'.repeat(16) }));
     expect(!a.valid && !b.valid && a.message === b.message).toBe(true);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { can, canAccess, canAll, canAny, covers, createKeyring, evaluateQuery, isKeysmithError, parseQuery, type Permissions } from 'keysmith';
+import { can, canAccess, canAll, canAny, createKeyring, isKeysmithError, parseQuery, type Permissions } from 'keysmith';
+import { covers } from '../../src/permissions/scopes.js';
+import { evaluateQuery } from '../../src/permissions/query.js';
 import { memoryStore } from 'keysmith/memory';
 
 const perms = (scopes: string[], extra: Partial<Permissions> = {}): Permissions => ({

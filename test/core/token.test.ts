@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checksum, crc32, createKeyring, formatToken, parseToken, pattern } from 'keysmith';
+import { createKeyring, parseToken, pattern } from 'keysmith';
+import { checksum, crc32, formatToken } from '../../src/token/token.js';
 import { countingStore } from '../support/counting-store.js';
 
 describe('token format', () => {

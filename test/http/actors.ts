@@ -1,4 +1,4 @@
-import type { AdminActor } from 'keysmith';
+import type { AdminActor } from 'keysmith/http';
 import { TENANT_A, TENANT_B } from './fixture.js';
 
 /**

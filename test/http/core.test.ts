@@ -1,17 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  bearerChallenge,
-  createAdminHandler,
-  createAuthenticator,
-  createKeyring,
-  extractCredentials,
-  isKeysmithError,
-  matchAdminRoute,
-  pathBelowMount,
-  readJsonBody,
-  verifyFailureAnswer,
-} from 'keysmith';
+import { createKeyring, isKeysmithError } from 'keysmith';
+import { bearerChallenge, createAdminHandler, createAuthenticator, extractCredentials, matchAdminRoute, pathBelowMount, readJsonBody, verifyFailureAnswer } from 'keysmith/http';
 import { memoryStore } from 'keysmith/memory';
 
 const headers = (h: Record<string, string | string[]>) => (name: string) => h[name];

@@ -1,4 +1,5 @@
-import { createKeyring, formatToken, parseToken, type ApiKeyRecord, type KeyStore, type Keyring } from 'keysmith';
+import { createKeyring, parseToken, type ApiKeyRecord, type KeyStore, type Keyring } from 'keysmith';
+import { formatToken } from '../../src/token/token.js';
 import { memoryStore } from 'keysmith/memory';
 
 /**

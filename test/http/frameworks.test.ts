@@ -5,7 +5,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
-import type { AuthenticatedKey } from 'keysmith';
+import type { AuthenticatedKey } from 'keysmith/http';
 import { apiKeyAuth as expressAuth, adminRouter } from 'keysmith/express';
 import { keysmithPlugin, keysmithAdmin } from 'keysmith/fastify';
 import { apiKeyAuth as honoAuth, adminApp } from 'keysmith/hono';

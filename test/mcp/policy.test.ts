@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MCP, type Permissions } from 'keysmith';
-import { deniedArgument, mayUseTool, resourceArguments } from 'keysmith/mcp';
+import { mayUseTool } from 'keysmith/mcp';
+import { deniedArgument, resourceArguments } from '../../adapters/mcp/policy.js';
 
 const perms = (over: Partial<Permissions> = {}): Permissions => ({ scopes: [], roles: [], resources: {}, requireMapping: false, mcp: DEFAULT_MCP, ...over });
 const ro = { name: 'read', annotations: { readOnlyHint: true } };

@@ -1,6 +1,7 @@
 import { InvalidTokenError, ServerError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_EXPIRY_HORIZON_SECONDS, mcpAuth, mcpTokenVerifier } from 'keysmith/mcp';
+import { mcpAuth, mcpTokenVerifier } from 'keysmith/mcp';
+import { DEFAULT_EXPIRY_HORIZON_SECONDS } from '../../adapters/mcp/auth-info.js';
 import { connectClient, flakyStore, startHttpMcp, TENANT, testKeyring } from './harness.js';
 
 const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canAccess, compileAllowlist, covers, createKeyring, isKeysmithError, type ActorPermissions, type Keyring, type McpLimits, type Permissions, type RateLimit } from 'keysmith';
+import { canAccess, createKeyring, isKeysmithError, type ActorPermissions, type Keyring, type McpLimits, type Permissions, type RateLimit } from 'keysmith';
+import { compileAllowlist } from '../../src/verify/ip.js';
+import { covers } from '../../src/permissions/scopes.js';
 import { memoryStore } from 'keysmith/memory';
 
 /**

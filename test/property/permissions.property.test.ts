@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canAccess, covers, createKeyring, isKeysmithError, type ApiKey } from 'keysmith';
+import { canAccess, createKeyring, isKeysmithError, type ApiKey } from 'keysmith';
+import { covers } from '../../src/permissions/scopes.js';
 import { memoryStore } from 'keysmith/memory';
 
 /** Brute-force reference: a granted scope as a regular expression over concrete scopes. */

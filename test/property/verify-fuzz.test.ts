@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createKeyring, formatToken, parseToken } from 'keysmith';
+import { createKeyring, parseToken } from 'keysmith';
+import { formatToken } from '../../src/token/token.js';
 import { memoryStore } from 'keysmith/memory';
 
 describe('hostile input to verify (fast-check)', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { formatToken, parseToken, type Keyring } from 'keysmith';
+import { parseToken, type Keyring } from 'keysmith';
+import { formatToken } from '../../src/token/token.js';
 import { z } from 'zod';
 import { connectClient, startHttpMcp } from '../mcp/harness.js';
 import type { Recorder } from '../support/recorder.js';

@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
-import { formatToken, parseToken } from 'keysmith';
+import { parseToken } from 'keysmith';
+import { formatToken } from '../../src/token/token.js';
 
 /**
  * One broad run against one framework's test app (test/http/apps.ts): every kind of answer the

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { MongoClient, type CommandStartedEvent } from 'mongodb';
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createKeyring, formatToken, isKeysmithError, type KeyStore } from 'keysmith';
+import { createKeyring, isKeysmithError, type KeyStore } from 'keysmith';
+import { formatToken } from '../../src/token/token.js';
 import { mongoStore } from 'keysmith/mongo';
 import { makeRecord } from 'keysmith/testing';
 import { startMongoWireServer } from '../support/mongo-wire/index.js';

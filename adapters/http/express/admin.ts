@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createAdminHandler, nodeHeaderReader, type AdminOptions, type BodySource, type Keyring } from 'keysmith';
+import { type Keyring } from 'keysmith';
+import { createAdminHandler, nodeHeaderReader, type AdminOptions, type BodySource } from 'keysmith/http';
 import { sendAnswer } from './send.js';
 
 /** Whether something upstream (e.g. `express.json()`) already consumed the body. */

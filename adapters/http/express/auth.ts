@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { createAuthenticator, createKeyActorResolver, nodeHeaderReader, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions, type Keyring } from 'keysmith';
+import { type Keyring } from 'keysmith';
+import { createAuthenticator, createKeyActorResolver, nodeHeaderReader, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions } from 'keysmith/http';
 import { sendAnswer } from './send.js';
 
 declare global {

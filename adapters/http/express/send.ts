@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { HttpAnswer } from 'keysmith';
+import type { HttpAnswer } from 'keysmith/http';
 
 /** Writes a core answer as is (no ETag, no re-serialization), so every framework sends the same bytes. */
 export function sendAnswer(res: ServerResponse, answer: HttpAnswer): void {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { bodyTimeoutOf, createAdminHandler, nodeHeaderReader, errorToAnswer, KeysmithError, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource, type Keyring, type LimitedRead } from 'keysmith';
+import { KeysmithError, type Keyring } from 'keysmith';
+import { bodyTimeoutOf, createAdminHandler, nodeHeaderReader, errorToAnswer, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource, type LimitedRead } from 'keysmith/http';
 import { sendAnswer } from './send.js';
 
 export interface KeysmithAdminOptions extends AdminOptions<FastifyRequest> {

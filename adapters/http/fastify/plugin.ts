@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { createAuthenticator, createKeyActorResolver, nodeHeaderReader, KeysmithError, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions, type Keyring } from 'keysmith';
+import { KeysmithError, type Keyring } from 'keysmith';
+import { createAuthenticator, createKeyActorResolver, nodeHeaderReader, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions } from 'keysmith/http';
 import { sendAnswer } from './send.js';
 
 export interface FastifyAuthOptions extends ApiKeyAuthOptions<FastifyRequest> {

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { HttpAnswer } from 'keysmith';
+import type { HttpAnswer } from 'keysmith/http';
 
 /** Sends a core answer verbatim: the body is already JSON text, so Fastify does not serialize it again. */
 export function sendAnswer(reply: FastifyReply, answer: HttpAnswer): FastifyReply {

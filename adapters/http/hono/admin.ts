@@ -1,5 +1,6 @@
 import { Hono, type Context, type Env } from 'hono';
-import { createAdminHandler, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource, type Keyring } from 'keysmith';
+import { type Keyring } from 'keysmith';
+import { createAdminHandler, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource } from 'keysmith/http';
 import { toResponse } from './respond.js';
 
 async function bodySource(c: Context): Promise<BodySource> {

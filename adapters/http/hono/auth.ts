@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { createAuthenticator, createKeyActorResolver, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions, type Keyring } from 'keysmith';
+import { type Keyring } from 'keysmith';
+import { createAuthenticator, createKeyActorResolver, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions } from 'keysmith/http';
 import { nodeAddress, toResponse } from './respond.js';
 
 /** Variables keysmith sets: `c.get('apiKey')`. Use `new Hono<KeysmithEnv>()` or let a route infer it. */

@@ -1,4 +1,4 @@
-import type { HttpAnswer } from 'keysmith';
+import type { HttpAnswer } from 'keysmith/http';
 
 /** A core answer as a Fetch Response, byte for byte what the other adapters send. */
 export function toResponse(answer: HttpAnswer): Response {
