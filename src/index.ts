@@ -25,7 +25,7 @@ export { KeysmithError, KeysmithErrorCode, isKeysmithError, type FieldIssue } fr
 // Permissions.
 export { can, canAll, canAny, canAccess, type Permissions, type PermissionSubject } from './permissions/permissions.js';
 export { parseQuery, evaluateQuery, type PermissionQuery } from './permissions/query.js';
-export type { ActorPermissions } from './permissions/escalation.js';
+export { isWithin, type ActorPermissions, type KeyReach } from './permissions/escalation.js';
 export type { RolesConfig, RoleDefinition } from './permissions/roles.js';
 export { BUILTIN_PRESETS, DEFAULT_MCP, type PresetDefinition } from './permissions/presets.js';
 export type { ScopeVocabulary } from './permissions/policy.js';
