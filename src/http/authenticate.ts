@@ -4,7 +4,7 @@ import { canAccess, canAll, canAny, type Permissions } from '../permissions/perm
 import { evaluateQuery, parseQuery, scopesOf, type PermissionQuery } from '../permissions/query.js';
 import { isValidScope } from '../permissions/scopes.js';
 import type { ApiKey } from '../store/record.js';
-import type { VerifyOptions } from '../verify/verify.js';
+import { isValidCost, type VerifyOptions } from '../verify/verify.js';
 import type { VerifyFailure } from '../verify/verify-result.js';
 import type { HttpAnswer } from './answer.js';
 import { assertRealm } from './challenge.js';
@@ -77,7 +77,7 @@ export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthO
   const header = options.header === undefined ? null : normalizeHeaderName(options.header);
   const realm = assertRealm(options.realm ?? 'api');
   const { resource, cost } = options;
-  if (cost !== undefined && typeof cost !== 'function' && !(Number.isSafeInteger(cost) && cost >= 0)) throw new KeysmithError('CONFIG', 'cost must be a whole number, 0 or more');
+  if (cost !== undefined && typeof cost !== 'function' && !isValidCost(cost)) throw new KeysmithError('CONFIG', 'cost must be a whole number, 0 or more');
 
   const resourcesOf = async (req: Req): Promise<ResourceRef[] | undefined> => {
     const found = resource ? await resource(req) : undefined;

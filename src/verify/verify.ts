@@ -1,3 +1,4 @@
+import { KeysmithError } from '../errors/errors.js';
 import { describeError, type EventListener } from '../events/events.js';
 import type { TokenHasher, Hasher } from '../token/hash.js';
 import { importedIdFromSha256Hex } from '../token/imported.js';
@@ -25,7 +26,12 @@ export interface VerifyOptions {
   resource?: { kind: string; id: string } | readonly { kind: string; id: string }[];
   /** The caller's address, checked against the key's `ipAllowlist`. */
   ip?: string;
-  /** Credits to consume when the key has `remaining`, and units counted by its rate limits. @default 1 */
+  /**
+   * Credits to consume when the key has `remaining`, and units counted by its rate limits: a whole
+   * number, 0 or more (0 checks without spending).
+   * @default 1
+   * @throws KeysmithError `CONFIG` (as a rejected promise) for any other value
+   */
   cost?: number;
   /**
    * `false` checks the key and its permissions only: no rate limit, no credit. For re-checking a
@@ -34,6 +40,9 @@ export interface VerifyOptions {
    */
   limits?: boolean;
 }
+
+/** Whether `cost` is a whole number, 0 or more (what `verify` and every middleware accept). */
+export const isValidCost = (cost: unknown): cost is number => Number.isSafeInteger(cost) && (cost as number) >= 0;
 
 export interface VerifierDeps {
   store: KeyStore;
@@ -204,6 +213,8 @@ export function createVerifier(deps: VerifierDeps) {
    */
   return function verify(token: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
     try {
+      // A bad cost is the caller's bug, not the token's: refused (as the middlewares refuse it at construction), never turned into 1.
+      if (options.cost !== undefined && !isValidCost(options.cost)) return Promise.reject(new KeysmithError('CONFIG', 'cost must be a whole number, 0 or more'));
       if (deps.failures && typeof options.ip === 'string') return throttled(deps.failures, token, options, options.ip);
       return check(token, options);
     } catch (error) {
@@ -277,7 +288,7 @@ export function createVerifier(deps: VerifierDeps) {
     const denied = checkPermissions(entry, options);
     if (denied) return denied;
 
-    const cost = Number.isSafeInteger(options.cost) && options.cost! >= 0 ? options.cost! : 1;
+    const cost = options.cost ?? 1;
     const limits = options.limits !== false; // false: a re-check of a request already counted
     if (limits && (record.rateLimits.length > 0 || record.remaining !== null)) return limitAndSpend(id, entry, cost, now);
     return admit(id, entry, entry.key, now);

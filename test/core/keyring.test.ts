@@ -329,11 +329,22 @@ describe('keyring lifecycle', () => {
     await expect(keyring.import({ tenantId: 'acme', name: 'x', hash: 'nothex', scheme: 'sha256-hex' })).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
-  it('verify never throws, whatever it is given', async () => {
+  it('verify refuses a cost that is not a whole number, 0 or more, before any store call (never coerced to 1)', async () => {
+    const { keyring, counting } = setup({ cache: false });
+    const { token } = await keyring.create({ tenantId: 'acme', name: 'metered', remaining: 5 });
+    const before = counting.total();
+    for (const cost of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53, '1' as unknown as number]) {
+      await expect(keyring.verify(token, { cost })).rejects.toMatchObject({ code: 'CONFIG', message: 'cost must be a whole number, 0 or more' });
+    }
+    expect(counting.total()).toBe(before);
+    expect(await keyring.verify(token, { cost: 0 })).toMatchObject({ valid: true, key: { remaining: 5 } });
+  });
+
+  it('verify never throws, whatever token it is given', async () => {
     const { keyring } = setup();
     const inputs: unknown[] = [undefined, null, 0, NaN, {}, [], () => 1, Symbol('x'), 10n, new Uint8Array(4), 'x'.repeat(1e6), '\u0000', 'sk_test_' + '\u{1F511}'.repeat(30)];
     for (const input of inputs) {
-      const result = await keyring.verify(input, { scopes: ['a'], ip: 'x', cost: -5, resource: { kind: 'k', id: 'i' } });
+      const result = await keyring.verify(input, { scopes: ['a'], ip: 'x', cost: 2, resource: { kind: 'k', id: 'i' } });
       expect(result.valid).toBe(false);
     }
   });
