@@ -14,9 +14,24 @@ export {
   type ResourceRef,
 } from './authenticate.js';
 export { BODY_TIMEOUT_MS, MAX_BODY_BYTES, incompleteBodyAnswer, readLimited, readJsonBody, type BodySource, type BodyResult, type LimitedRead, type ByteSource } from './body.js';
-export { pathBelowMount } from './mount.js';
+export { pathBelowMount, mountBase } from './mount.js';
 export { isValidScope } from '../permissions/scopes.js';
 export { matchAdminRoute, type AdminAction, type RouteMatch } from './admin/routes.js';
 export { resolveActor, createKeyActorResolver, type AdminActor, type ResolvedActor, type KeyActorOptions } from './admin/actor.js';
 export { AdminErrorCode, errorToAnswer } from './admin/errors.js';
 export { bodyTimeoutOf, createAdminHandler, handleAdminRequest, type AdminOptions, type AdminHttpRequest } from './admin/handler.js';
+export { adminOpenApi, ADMIN_ERROR_CODES, type AdminOpenApiOptions, type OpenApiDocument } from './admin/openapi.js';
+export {
+  apiKeyJsonSchema,
+  createdKeyJsonSchema,
+  rotatedKeyJsonSchema,
+  keyPageJsonSchema,
+  errorBodyJsonSchema,
+  keyJson,
+  type ApiKeyJson,
+  type CreatedKeyJson,
+  type RotatedKeyJson,
+  type KeyPageJson,
+  type ErrorBodyJson,
+} from './admin/wire.js';
+export { toggleBodySchema, rotateBodySchema } from './admin/bodies.js';

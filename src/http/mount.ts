@@ -9,3 +9,11 @@ export function pathBelowMount(path: string, mountPattern: string): string {
   const parts = (q === -1 ? path : path.slice(0, q)).split('/').slice(1);
   return '/' + parts.slice(base.length).join('/');
 }
+
+/** The mount point itself as the request reached it (`/orgs/acme/admin` for `/orgs/:org/admin/*`), without a trailing slash. */
+export function mountBase(path: string, mountPattern: string): string {
+  const base = mountPattern.split('/').filter((s) => s !== '' && s !== '*');
+  const q = path.indexOf('?');
+  const parts = (q === -1 ? path : path.slice(0, q)).split('/').slice(1);
+  return base.length === 0 ? '' : '/' + parts.slice(0, base.length).join('/');
+}

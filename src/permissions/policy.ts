@@ -57,6 +57,11 @@ export class Policy {
     return issues;
   }
 
+  /** The names of the configured roles (the only ones a key may hold). */
+  get roleNames(): string[] {
+    return [...this.roles.keys()];
+  }
+
   roleIssues(roles: readonly string[]): FieldIssue[] {
     return roles.flatMap((role, i) => (this.roles.has(role) ? [] : [{ path: ['roles', i], message: `Unknown role ${shown(role)}` }]));
   }

@@ -28,6 +28,7 @@ export function adminRouter(keyring: Keyring, options: AdminOptions<Request>): R
       query: q === -1 ? '' : req.url.slice(q + 1),
       header: nodeHeaderReader(req),
       body: bodySource(req),
+      basePath: req.baseUrl,
     })
       .then((answer) => sendAnswer(res, answer))
       .catch(next);

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KeysmithError, type Keyring } from 'keysmith';
-import { bodyTimeoutOf, createAdminHandler, nodeHeaderReader, errorToAnswer, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource, type LimitedRead } from 'keysmith/http';
+import { bodyTimeoutOf, createAdminHandler, nodeHeaderReader, errorToAnswer, mountBase, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource, type LimitedRead } from 'keysmith/http';
 import { sendAnswer } from './send.js';
 
 export interface KeysmithAdminOptions extends AdminOptions<FastifyRequest> {
@@ -35,6 +35,7 @@ export async function keysmithAdmin(app: FastifyInstance, options: KeysmithAdmin
     const answer = await handle(request, {
       method: request.method,
       path: pathBelowMount(url, request.routeOptions.url ?? '/'),
+      basePath: mountBase(url, request.routeOptions.url ?? '/'),
       query: q === -1 ? '' : url.slice(q + 1),
       header: nodeHeaderReader(request.raw),
       body,

@@ -1,6 +1,6 @@
 import { Hono, type Context, type Env } from 'hono';
 import { type Keyring } from 'keysmith';
-import { createAdminHandler, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource } from 'keysmith/http';
+import { createAdminHandler, mountBase, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource } from 'keysmith/http';
 import { toResponse } from './respond.js';
 
 async function bodySource(c: Context): Promise<BodySource> {
@@ -26,6 +26,7 @@ export function adminApp<E extends Env = Env>(keyring: Keyring, options: AdminOp
     const answer = await handle(c, {
       method: c.req.method,
       path: pathBelowMount(url.pathname, c.req.routePath),
+      basePath: mountBase(url.pathname, c.req.routePath),
       query: url.search,
       header: (name) => c.req.header(name),
       body,

@@ -1,14 +1,17 @@
 import { z } from 'zod';
 import { KeysmithError } from '../../errors/errors.js';
 import type { Keyring } from '../../keyring.js';
-import { MAX_VERSION, toFieldIssues } from '../../management/validation.js';
+import { toFieldIssues } from '../../management/validation.js';
 import { emptyAnswer, errorAnswer, jsonAnswer, type HttpAnswer } from '../answer.js';
 import { bearerChallenge, assertRealm } from '../challenge.js';
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES, readJsonBody, type BodySource } from '../body.js';
 import type { HeaderReader } from '../credentials.js';
 import { resolveActor, type AdminActor, type ResolvedActor } from './actor.js';
 import { AdminErrorCode, errorToAnswer, notFoundAnswer } from './errors.js';
+import { CALLER_FIELDS, rotateBodySchema, toggleBodySchema } from './bodies.js';
+import { adminOpenApi, type OpenApiDocument } from './openapi.js';
 import { matchAdminRoute, type AdminAction } from './routes.js';
+import { createdAnswer, keyAnswer, pageAnswer, rotatedAnswer } from './wire.js';
 
 type MaybePromise<T> = T | Promise<T>;
 
@@ -25,6 +28,12 @@ export interface AdminOptions<Req> {
    * @default 10_000
    */
   bodyTimeoutMs?: number;
+  /**
+   * `GET <mount>/openapi.json`, the OpenAPI 3.1 document of this mount (see `adminOpenApi`):
+   * `'authorized'` behind the same `authorize` as the routes, `'public'` for anyone, `false` off (404).
+   * @default 'authorized'
+   */
+  openapi?: 'authorized' | 'public' | false;
 }
 
 /** The admin options every request needs after authorization. */
@@ -48,13 +57,9 @@ export interface AdminHttpRequest {
   query: string | URLSearchParams;
   header: HeaderReader;
   body: BodySource;
+  /** Where the admin API is mounted, as the client sees it (`/admin`); the served document's server URL. */
+  basePath?: string;
 }
-
-/** Fields of a create/update body that come from the session, never from the client. */
-const CALLER_FIELDS = ['tenantId', 'createdBy', 'actor', 'actorId'];
-/** `target: 'key'` (default) pauses the whole key; `'mcp'` pauses MCP access only (`mcp.enabled`). */
-const toggleSchema = z.strictObject({ enabled: z.boolean().optional(), target: z.enum(['key', 'mcp']).optional() });
-const rotateSchema = z.strictObject({ graceMs: z.int().min(0).max(366 * 86_400_000).optional(), version: z.int().min(1).max(MAX_VERSION).optional() });
 
 function objectBody(value: unknown, allowEmpty: boolean): Record<string, unknown> {
   if (value === undefined && allowEmpty) return {};
@@ -129,7 +134,7 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
           const given = typeof resources === 'object' && resources !== null && !Array.isArray(resources) ? (resources as Record<string, unknown>) : undefined;
           if (resources === undefined || (given && !Object.hasOwn(given, confined.kind))) input.resources = { ...given, [confined.kind]: [confined.id] };
         }
-        return jsonAnswer(201, await keyring.create({ ...(input as object), tenantId, ...caller } as Parameters<Keyring['create']>[0]));
+        return createdAnswer(await keyring.create({ ...(input as object), tenantId, ...caller } as Parameters<Keyring['create']>[0]));
       }
       case 'list': {
         const query = queryObject(request.query);
@@ -138,36 +143,36 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
           if (query.resource !== undefined && query.resource !== own) return errorAnswer(403, AdminErrorCode.FORBIDDEN, `You may only list the keys of ${own}`);
           query.resource = own;
         }
-        return jsonAnswer(200, await keyring.list(tenantId, query));
+        return pageAnswer(await keyring.list(tenantId, query));
       }
       case 'get': {
         const key = await keyring.get(tenantId, id);
-        return key ? jsonAnswer(200, key) : notFoundAnswer();
+        return key ? keyAnswer(key) : notFoundAnswer();
       }
       case 'update':
-        return jsonAnswer(200, await keyring.update(tenantId, id, { ...objectBody(body, false), ...caller }));
+        return keyAnswer(await keyring.update(tenantId, id, { ...objectBody(body, false), ...caller }));
       case 'revoke':
         await keyring.revoke(tenantId, id, { by: actor.actorId, actor: actor.permissions });
         return emptyAnswer(204);
       case 'toggle': {
-        const { enabled, target } = parseWith(toggleSchema, objectBody(body, true));
+        const { enabled, target } = parseWith(toggleBodySchema, objectBody(body, true));
         const mcpOnly = target === 'mcp';
-        if (enabled !== undefined) return jsonAnswer(200, await (mcpOnly ? keyring.setMcpEnabled(tenantId, id, enabled, caller) : keyring.setEnabled(tenantId, id, enabled, caller)));
+        if (enabled !== undefined) return keyAnswer(await (mcpOnly ? keyring.setMcpEnabled(tenantId, id, enabled, caller) : keyring.setEnabled(tenantId, id, enabled, caller)));
         const current = await keyring.get(tenantId, id);
         if (!current || current.revokedAt) return notFoundAnswer();
         // Pin the version: two concurrent toggles give one flip and one 409, never a silent double flip.
         const flip = mcpOnly ? { mcp: { enabled: !current.mcp.enabled } } : { enabled: !current.enabled };
-        return jsonAnswer(200, await keyring.update(tenantId, id, { ...flip, version: current.version, ...caller }));
+        return keyAnswer(await keyring.update(tenantId, id, { ...flip, version: current.version, ...caller }));
       }
       case 'rotate': {
-        const { graceMs, version } = parseWith(rotateSchema, objectBody(body, true));
-        return jsonAnswer(201, await keyring.rotate(tenantId, id, { graceMs, version, ...caller }));
+        const { graceMs, version } = parseWith(rotateBodySchema, objectBody(body, true));
+        return rotatedAnswer(await keyring.rotate(tenantId, id, { graceMs, version, ...caller }));
       }
       case 'listAll':
-        return jsonAnswer(200, await keyring.listAcrossTenants(queryObject(request.query)));
+        return pageAnswer(await keyring.listAcrossTenants(queryObject(request.query)));
       case 'getAny': {
         const key = await keyring.getAcrossTenants(id);
-        return key ? jsonAnswer(200, key) : notFoundAnswer();
+        return key ? keyAnswer(key) : notFoundAnswer();
       }
       case 'revokeAny': {
         const key = await keyring.getAcrossTenants(id);
@@ -193,7 +198,20 @@ export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<
   const unauthorized = () =>
     errorAnswer(401, AdminErrorCode.UNAUTHORIZED, 'Sign in to manage API keys', { headers: { 'www-authenticate': bearerChallenge(realm) } });
 
+  const docs = options.openapi ?? 'authorized';
+  if (docs !== 'authorized' && docs !== 'public' && docs !== false) throw new KeysmithError('CONFIG', "openapi must be 'authorized', 'public' or false");
+  let document: OpenApiDocument | undefined;
+  /** The document, built once per mount; only the server URL follows the request. */
+  const documentAnswer = (http: AdminHttpRequest): HttpAnswer => {
+    if (http.method.toUpperCase() !== 'GET') return errorAnswer(405, AdminErrorCode.METHOD_NOT_ALLOWED, 'Method not allowed', { headers: { allow: 'GET' } });
+    document ??= adminOpenApi(keyring, { basePath: '' });
+    const url = http.basePath ? http.basePath.replace(/\/+$/, '') || '/' : '/';
+    return jsonAnswer(200, { ...document, servers: [{ url }] });
+  };
+
   return async (req: Req, http: AdminHttpRequest): Promise<HttpAnswer> => {
+    const isDocument = docs !== false && /^\/?openapi\.json$/.test(http.path);
+    if (isDocument && docs === 'public') return documentAnswer(http);
     let actor: ResolvedActor | null;
     try {
       actor = resolveActor(await options.authorize(req));
@@ -201,6 +219,7 @@ export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<
       return errorToAnswer(error, options.onError);
     }
     if (!actor) return unauthorized();
+    if (isDocument) return documentAnswer(http);
     return handleAdminRequest(keyring, { ...http, actor }, handlerOptions);
   };
 }

@@ -12,14 +12,22 @@ export type RouteMatch =
   | { kind: 'method_not_allowed'; allow: string[] }
   | { kind: 'not_found' };
 
-const KEY_ROUTES: { tail: string[]; methods: Record<string, AdminAction> }[] = [
+/** One route: its path below the mount (`:id` marks the key id) and the action of each method. */
+export interface AdminRoute {
+  tail: string[];
+  methods: Record<string, AdminAction>;
+}
+
+/** The key routes; each also exists below `/tenants/:tenantId`. */
+export const KEY_ROUTES: AdminRoute[] = [
   { tail: ['keys'], methods: { GET: 'list', POST: 'create' } },
   { tail: ['keys', ':id'], methods: { GET: 'get', PATCH: 'update', DELETE: 'revoke' } },
   { tail: ['keys', ':id', 'toggle-active'], methods: { POST: 'toggle' } },
   { tail: ['keys', ':id', 'rotate'], methods: { POST: 'rotate' } },
 ];
 
-const SUPER_ROUTES: { tail: string[]; methods: Record<string, AdminAction> }[] = [
+/** Routes across every tenant, for super-admins only. */
+export const SUPER_ROUTES: AdminRoute[] = [
   { tail: ['admin', 'keys'], methods: { GET: 'listAll' } },
   { tail: ['admin', 'keys', ':id'], methods: { GET: 'getAny', DELETE: 'revokeAny' } },
 ];
