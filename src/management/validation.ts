@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { KeysmithError, shown, type FieldIssue } from '../errors/errors.js';
-import { parseDuration } from './duration.js';
 import { isValidRange } from '../verify/ip.js';
 import { isValidScope } from '../permissions/scopes.js';
 
@@ -114,9 +113,10 @@ const permissionFields = {
   mcp: mcpInputSchema.optional(),
 };
 
+const DURATION_MESSAGE = 'Use a duration such as "7d", "30d", "12h" or milliseconds';
+/** Exactly what `parseDuration` accepts, as schemas (so the OpenAPI document says it too): 1 to 6 digits (not all zero) and a unit, or positive milliseconds. */
 const expiresInSchema = z
-  .union([z.string(), z.number()])
-  .refine((v) => parseDuration(v) !== null, 'Use a duration such as "7d", "30d", "12h" or milliseconds');
+  .union([z.string().regex(/^(?=\d{1,6}[smhdwy]$)0*[1-9]\d*[smhdwy]$/, DURATION_MESSAGE), z.int().positive(DURATION_MESSAGE)], { error: DURATION_MESSAGE });
 
 const limitFields = {
   ipAllowlist: z.array(z.string().refine(isValidRange, 'Not an IPv4/IPv6 address or CIDR')).max(100).optional(),

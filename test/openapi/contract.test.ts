@@ -18,7 +18,7 @@ const MOUNTS = ['/admin', '/key-admin'];
  * 400s for requests the document allows: only for rules JSON Schema cannot state. (403 ESCALATION
  * depends on the caller's own rights, not on the request's shape.)
  */
-const SEMANTIC = [/^Must be in the future$/];
+const SEMANTIC = [/^Must be in the future$/, /^Give expiresAt or expiresIn, not both$/];
 
 async function bodyText(call: AdminCall): Promise<[AdminCall, string | undefined]> {
   if (call.body !== undefined) return [call, JSON.stringify(call.body)];

@@ -32,7 +32,7 @@ export interface Verdict {
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-const escape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointerEscape = (s: string) => s.replace(/~/g, '~0').replace(/\//g, '~1');
 const isJsonType = (t: string | null | undefined) => {
   const type = (t ?? '').split(';')[0]!.trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
@@ -73,7 +73,10 @@ export function createContract(doc: OpenApiDocument) {
       const params: Record<string, string> = {};
       let literals = 0;
       const ok = t.every((s, i) => {
-        if (s.startsWith('{')) return (params[s.slice(1, -1)] = segments[i]!) !== '';
+        if (s.startsWith('{')) {
+          params[s.slice(1, -1)] = segments[i]!;
+          return segments[i] !== '';
+        }
         literals++;
         return s === segments[i];
       });
@@ -140,7 +143,7 @@ export function createContract(doc: OpenApiDocument) {
         if (header.required) issues.push(`header ${name}: missing`);
         continue;
       }
-      const v = validatorAt(`${pointer}/headers/${escape(name)}/schema`);
+      const v = validatorAt(`${pointer}/headers/${pointerEscape(name)}/schema`);
       if (!v(value)) issues.push(...problems(v, `header ${name}`));
     }
     const content = response.content as Json | undefined;
@@ -181,7 +184,7 @@ export function createContract(doc: OpenApiDocument) {
         }
         return { operationId: null, requestIssues, responseIssues: issues };
       }
-      const opPointer = `/paths/${escape(matched.template)}/${method}`;
+      const opPointer = `/paths/${pointerEscape(matched.template)}/${method}`;
       const requestIssues = checkRequest(op, opPointer, ex, matched.params);
       const responses = op.responses as Record<string, Json>;
       const documented = responses[String(ex.status)];
@@ -191,7 +194,7 @@ export function createContract(doc: OpenApiDocument) {
     },
     /** A request body checked against an operation's schema, without sending it. */
     bodyIssues(template: string, method: string, body: unknown): string[] {
-      const v = validatorAt(`/paths/${escape(template)}/${method}/requestBody/content/application~1json/schema`);
+      const v = validatorAt(`/paths/${pointerEscape(template)}/${method}/requestBody/content/application~1json/schema`);
       return v(body) ? [] : problems(v, 'body');
     },
     operations(): string[] {

@@ -86,7 +86,7 @@ describe('adminOpenApi: the document', () => {
       ].sort(),
     );
     const statuses = (key: string) => Object.keys(ops.find(([k]) => k === key)![1].responses);
-    expect(statuses('POST /keys')).toEqual(['201', '400', '401', '403', '404', '405', '409', '413', '415', '429', '500', '503']);
+    expect(statuses('POST /keys')).toEqual(['201', '400', '401', '403', '404', '405', '408', '409', '413', '415', '429', '500', '503']);
     expect(statuses('DELETE /keys/{id}')).toEqual(['204', '401', '403', '404', '405', '429', '500', '503']);
     expect(doc.components.responses.Unauthorized).toMatchObject({ headers: { 'WWW-Authenticate': { required: true } } });
     expect(doc.components.responses.MethodNotAllowed).toMatchObject({ headers: { Allow: { required: true } } });
