@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { OpenApiDocument } from 'keysmith';
+import type { OpenApiDocument } from 'keysmith/http';
 import { makeClient, type AdminAnswer, type AdminCall } from '../http/admin-client.js';
 import { ADMIN_CASES } from '../http/admin-cases.js';
 import { useAllFrameworks } from '../http/running.js';

@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import type { OpenApiDocument } from 'keysmith';
+import type { OpenApiDocument } from 'keysmith/http';
 
 /**
  * Checks HTTP exchanges against an OpenAPI 3.1 document with ajv: is the request one the document

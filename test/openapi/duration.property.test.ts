@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDuration, updateKeyInputSchema } from 'keysmith';
+import { updateKeyInputSchema } from 'keysmith';
+import { parseDuration } from '../../src/management/duration.js';
 
 // expiresIn is stated as schemas (so the OpenAPI document can say it); they must accept exactly what parseDuration does.
 describe('expiresIn schema and parseDuration agree', () => {
