@@ -39,13 +39,22 @@ export interface McpGuard {
   readonly boundKeyId: string | null;
   /** Binds an unbound server to a key from now on (a bound one keeps its key: throws CONFIG). */
   bind(keyId: string): void;
-  /** Sends `notifications/tools/list_changed` when connected. */
+  /**
+   * Sends `notifications/tools/list_changed` when connected. A bound server verifies its key first:
+   * a key that may no longer use the session gets no notification, and its standalone event
+   * stream is closed instead.
+   */
   notifyToolsChanged(): void;
   /** Stops listening for key changes (also done when the server closes). */
   close(): void;
 }
 
 const guarded = new WeakSet<object>();
+
+/** Keys whose latest credentials an unbound (shared) server remembers, to re-check them on a change. */
+const REMEMBERED_KEYS = 10_000;
+
+type Credentials = { token: string; ip?: string };
 
 /** The same answer McpServer gives for a tool it does not have, so a refusal reveals nothing. */
 export function toolNotFound(name: string): CallToolResult {
@@ -118,7 +127,16 @@ function installGuard(server: McpServer, keyring: KeyVerifier, options: GuardMcp
   for (const [name, cost] of Object.entries(toolCosts)) {
     if (!Number.isSafeInteger(cost) || cost < 0) throw new KeysmithError('CONFIG', `toolCosts.${name} must be a whole number, 0 or more`);
   }
-  const seen = new Set<string>();
+  /** The latest credentials each key was verified with here (a bound server: its own key only). */
+  const credentialsOf = new Map<string, Credentials>();
+  const remember = (keyId: string, found: Credentials) => {
+    if (credentialsOf.size >= REMEMBERED_KEYS && !credentialsOf.has(keyId)) credentialsOf.clear();
+    credentialsOf.set(keyId, found);
+  };
+  if (boundKeyId !== null && typeof options.boundKey === 'object') {
+    const ip = keysmithAuth(options.boundKey)?.ip;
+    remember(boundKeyId, ip === undefined ? { token: options.boundKey.token } : { token: options.boundKey.token, ip });
+  }
 
   /**
    * Verifies the request's key afresh; throws an McpError the client sees as a JSON-RPC error.
@@ -133,8 +151,7 @@ function installGuard(server: McpServer, keyring: KeyVerifier, options: GuardMcp
     if (boundKeyId !== null && auth.keyId !== boundKeyId) {
       throw new McpError(ErrorCode.InvalidRequest, 'Forbidden: this session was opened by another API key', { reason: 'SESSION_KEY_MISMATCH' });
     }
-    if (seen.size >= 10_000) seen.clear();
-    seen.add(auth.keyId);
+    remember(auth.keyId, found);
     return { authInfo: outcome.authInfo, permissions: auth.permissions };
   };
   const withAuth = (extra: RequestExtra, authInfo: AuthInfo): RequestExtra => ({ ...extra, authInfo });
@@ -197,19 +214,42 @@ function installGuard(server: McpServer, keyring: KeyVerifier, options: GuardMcp
   }
 
   let wasConnected = false;
-  const notifyToolsChanged = () => {
+  const sendToolsChanged = () => {
     if (!host.transport) return;
     wasConnected = true;
     host.sendToolListChanged().catch(() => {
       // Not connected any more, or no tools yet: nothing to tell.
     });
   };
+
+  /**
+   * A key changed: verify it again and tell the session only while the key may still use it. A
+   * key that may not (revoked, paused, expired, MCP disabled, store down) gets no notification,
+   * and its standalone event stream (Streamable HTTP's GET) is closed; the client may open a new
+   * one once the key works again. Its requests are refused by the per-request check meanwhile.
+   */
+  const keyChanged = async (keyId: string): Promise<void> => {
+    const found = credentialsOf.get(keyId);
+    const transport = host.transport;
+    if (!found || !transport) return;
+    const outcome = await authenticate(keyring, found.token, { ...options, limits: false, ...(found.ip !== undefined ? { ip: found.ip } : {}) });
+    if (outcome.ok) return sendToolsChanged();
+    (transport as { closeStandaloneSSEStream?: () => void }).closeStandaloneSSEStream?.();
+  };
+  const notifyToolsChanged = () => {
+    if (boundKeyId === null) return sendToolsChanged();
+    keyChanged(boundKeyId).catch(() => {
+      // The session is gone already: nothing to tell.
+    });
+  };
+
   let unsubscribe = () => {};
   if (options.events) {
     unsubscribe = options.events.subscribe((keyId) => {
       if (host.transport) wasConnected = true;
       else if (wasConnected) return close();
-      if (boundKeyId !== null ? keyId === boundKeyId : seen.has(keyId)) notifyToolsChanged();
+      if (boundKeyId !== null ? keyId !== boundKeyId : !credentialsOf.has(keyId)) return;
+      keyChanged(keyId).catch(() => {});
     });
   }
   const close = () => {

@@ -53,8 +53,9 @@ export function resourceArguments(toolName: string, resources: ToolResources | u
 
 /**
  * The first argument whose resource the key may not access, or null when all are allowed.
- * An argument may hold one id (string or number) or an array of them; any other shape is refused
- * (fail closed), an absent argument is not checked.
+ * An argument may hold one id (string or number) or a non-empty array of them; any other shape —
+ * an empty array included, which names no resource to check — is refused (fail closed), for every
+ * key. An absent argument is not checked.
  */
 export function deniedArgument(permissions: Permissions, toolName: string, args: unknown, resources: ToolResources | undefined): { argument: string; kind: string } | null {
   const mapping = resourceArguments(toolName, resources);
@@ -64,7 +65,7 @@ export function deniedArgument(permissions: Permissions, toolName: string, args:
     if (!Object.hasOwn(values, argument) || values[argument] === undefined) continue;
     const value = values[argument];
     const ids = Array.isArray(value) ? value : [value];
-    const ok = ids.every((id) => (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) && canAccess(permissions, k, String(id)));
+    const ok = ids.length > 0 && ids.every((id) => (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) && canAccess(permissions, k, String(id)));
     if (!ok) return { argument, kind: k };
   }
   return null;

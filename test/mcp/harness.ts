@@ -65,8 +65,15 @@ export async function startHttpMcp(options: HttpMcpOptions) {
   const app = express();
   app.use(express.json());
   const stats = { gets: 0 };
-  app.use('/mcp', (req, _res, next) => {
-    if (req.method === 'GET') stats.gets++;
+  /** Standalone event streams (GET) open now, and opened in all. */
+  const streams = { open: 0, opened: 0 };
+  app.use('/mcp', (req, res, next) => {
+    if (req.method === 'GET') {
+      stats.gets++;
+      streams.open++;
+      streams.opened++;
+      res.on('close', () => void streams.open--);
+    }
     next();
   });
   const buildServer = () => {
@@ -100,6 +107,7 @@ export async function startHttpMcp(options: HttpMcpOptions) {
   return {
     url,
     stats,
+    streams,
     /** Open sessions. */
     get sessions() {
       return endpoint?.size ?? 0;

@@ -107,6 +107,14 @@ describe('notifications/tools/list_changed', () => {
     expect(changes()).toBe(1);
   });
 
+  it('is not sent when the key is paused: its event stream is closed instead (test/mcp/revoked-streams.test.ts)', async () => {
+    const { t, key, changes, server } = await withListener();
+    await t.keyring.setEnabled(TENANT, key.id, false);
+    await eventually(() => server.streams.open === 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(changes()).toBe(0);
+  });
+
   it('the session is gone once the client terminates it', async () => {
     const { server, client } = await withListener();
     expect(server.sessions).toBe(1);
