@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MCP, type Permissions } from 'keysmith';
-import { deniedArgument } from 'keysmith/mcp';
+import { deniedArgument } from '../../adapters/mcp/policy.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { connectClient, startHttpMcp, TENANT, testKeyring } from './harness.js';
