@@ -114,7 +114,7 @@ export function createKeyring(options: KeyringOptions) {
   const channel = options.invalidation;
   /** Drops the cached record here and, through the channel, on every other instance. */
   const changed = (id: string) => {
-    cache.delete(id);
+    cache.invalidate(id);
     channel?.publish(id).catch((error: unknown) => emit({ type: 'store.error', at: new Date(now()), operation: 'invalidation.publish', error: describeError(error) }));
   };
   let unsubscribe: Promise<() => Promise<void>> | null = null;
@@ -122,7 +122,7 @@ export function createKeyring(options: KeyringOptions) {
     let degraded = false;
     unsubscribe = channel.subscribe({
       onMessage: (message) => {
-        if (isKeyIdMessage(message)) cache.delete(message);
+        if (isKeyIdMessage(message)) cache.invalidate(message);
       },
       onStatus: (status, reason) => {
         if (status === 'down' && !degraded) {
@@ -153,7 +153,7 @@ export function createKeyring(options: KeyringOptions) {
     /** Forgets a cached record (an invalidation channel calls this for changes made elsewhere). */
     invalidate(id?: string) {
       if (id === undefined) cache.clear();
-      else cache.delete(id);
+      else if (isKeyIdMessage(id)) cache.invalidate(id);
     },
     /** Resolves once the invalidation channel (if any) is listening. */
     async ready(): Promise<void> {

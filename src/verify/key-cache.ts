@@ -38,12 +38,33 @@ export function prepare(record: ApiKeyRecord, policy: Policy): CachedKey {
 }
 
 /**
- * Verified records by id, for a short TTL. The keyring deletes an entry on every change it makes,
- * so its own revocations are seen at once; other instances see them at TTL or via an invalidation
- * channel.
+ * A key's generation as it was when a store read began. A fill carrying a ticket that is no longer
+ * current is refused: something changed the key while the read was in flight.
+ */
+export interface CacheTicket {
+  readonly epoch: number;
+  readonly generation: number;
+}
+
+/** How many changed ids keep a tombstone; past that, every read in flight is treated as stale. */
+const MAX_TOMBSTONES = 10_000;
+
+/**
+ * Verified records by id, for a short TTL, with generation-checked fills.
+ *
+ * Every change the keyring makes (or hears of through the invalidation channel) calls `invalidate`,
+ * which drops the entry AND bumps the id's generation (a tombstone). A verify takes a `ticket`
+ * before its store read and may only `fill` the cache, or answer from what it read, while that
+ * ticket is current — so a read that started before a change and finished after it can neither put
+ * the old record back nor be believed. Tombstones are kept until there are `MAX_TOMBSTONES` of
+ * them; then they are dropped together and the epoch moves, which makes every read then in flight
+ * stale (it reads again): a tombstone always outlives the reads it must catch. Generations are kept
+ * even with the cache turned off, since reads in flight can be stale without any cache.
  */
 export class KeyCache {
   private readonly lru: LRUCache<string, CachedKey> | null;
+  private readonly generations = new Map<string, number>();
+  private epoch = 0;
   readonly ttlMs: number;
 
   constructor(options: CacheOptions | false | undefined) {
@@ -55,16 +76,44 @@ export class KeyCache {
     return this.lru?.get(id);
   }
 
-  set(id: string, entry: CachedKey): void {
-    this.lru?.set(id, entry);
+  /** Take this before reading `id` from the store. */
+  ticket(id: string): CacheTicket {
+    return { epoch: this.epoch, generation: this.generations.get(id) ?? 0 };
   }
 
+  /** Whether nothing changed `id` since the ticket was taken. */
+  isCurrent(id: string, ticket: CacheTicket): boolean {
+    return ticket.epoch === this.epoch && ticket.generation === (this.generations.get(id) ?? 0);
+  }
+
+  /** Caches what a read returned, unless the key changed while it was in flight. Returns whether it did. */
+  fill(id: string, entry: CachedKey, ticket: CacheTicket): boolean {
+    if (!this.isCurrent(id, ticket)) return false;
+    this.lru?.set(id, entry);
+    return true;
+  }
+
+  /** Drops the entry without a tombstone: for bookkeeping (a refill), never for a change of the key. */
   delete(id: string): void {
     this.lru?.delete(id);
   }
 
+  /** The key changed: drop its entry and make every read of it now in flight stale. */
+  invalidate(id: string): void {
+    this.lru?.delete(id);
+    if (this.generations.size >= MAX_TOMBSTONES && !this.generations.has(id)) {
+      this.generations.clear();
+      this.epoch++;
+    } else {
+      this.generations.set(id, (this.generations.get(id) ?? 0) + 1);
+    }
+  }
+
+  /** Forgets every entry and makes every read now in flight stale. */
   clear(): void {
     this.lru?.clear();
+    this.generations.clear();
+    this.epoch++;
   }
 
   get size(): number {

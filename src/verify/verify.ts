@@ -68,6 +68,10 @@ export interface VerifierDeps {
 /** `<id>_<secret><checksum>`: the fixed-length tail of a keysmith token. */
 const TAIL_LENGTH = ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
 
+/** Reads of one verify that a change may overtake before it fails closed. */
+const MAX_READS = 4;
+const OVERTAKEN = Symbol('overtaken');
+
 const GUESS_CODES = new Set<VerifyFailureCode>(['MALFORMED', 'NOT_FOUND', 'INVALID']);
 
 /**
@@ -125,13 +129,23 @@ export function createVerifier(deps: VerifierDeps) {
     return null;
   };
 
-  /** A cache miss: one primary-key lookup, then the record is prepared once and cached. */
-  const load = async (id: string): Promise<CachedKey | null> => {
-    const record = await withTimeout(deps.store.findById(id), deps.storeTimeoutMs);
-    if (!record) return null;
-    const entry = prepare(record, deps.policy);
-    deps.cache.set(id, entry);
-    return entry;
+  /**
+   * A cache miss: one primary-key lookup, then the record is prepared once and cached. The read is
+   * generation-checked: when the key changed while it was in flight (a management call here, or an
+   * invalidation message), what it returned may be older than that change, so it is neither cached
+   * nor believed, and the key is read again. Gives up (null) when every read was overtaken.
+   */
+  const load = async (id: string): Promise<CachedKey | null | typeof OVERTAKEN> => {
+    for (let attempt = 0; attempt < MAX_READS; attempt++) {
+      const ticket = deps.cache.ticket(id);
+      const record = await withTimeout(deps.store.findById(id), deps.storeTimeoutMs);
+      if (!deps.cache.isCurrent(id, ticket)) continue;
+      if (!record) return null;
+      const entry = prepare(record, deps.policy);
+      deps.cache.fill(id, entry, ticket);
+      return entry;
+    }
+    return OVERTAKEN;
   };
 
   /** lastUsedAt is written at most once per key per interval, off the answer's path. */
@@ -232,9 +246,11 @@ export function createVerifier(deps: VerifierDeps) {
       }
       const id = lookupId(token);
       if (id === null) return Promise.resolve(reject('MALFORMED', null, null));
+      // The cache only serves a token whose hash matches. A wrong secret for a cached id costs the
+      // same store read as an unknown id, so timing cannot tell which ids exist.
       const cached = deps.cache.get(id);
-      if (!cached) return checkStored(token, id, options);
-      const result = settle(token, id, cached, options);
+      if (!cached || !deps.tokenHasher.matches(token, cached.record.hash)) return checkStored(token, id, options);
+      const result = settle(token, id, cached, options, true);
       return result instanceof Promise ? result : Promise.resolve(result);
     } catch (error) {
       return Promise.reject(error);
@@ -261,15 +277,22 @@ export function createVerifier(deps: VerifierDeps) {
     return false;
   }
 
-  async function checkStored(token: string, id: string, options: VerifyOptions): Promise<VerifyResult> {
-    let entry: CachedKey | null;
+  /** Loads the key as it is now (see `load`); a fault, a timeout or endless overtaking fails closed. */
+  async function loadNow(id: string): Promise<CachedKey | null | VerifyResult> {
+    let entry: CachedKey | null | typeof OVERTAKEN;
     try {
       entry = await load(id);
     } catch (error) {
       storeFault('findById', error);
       return reject('STORE_UNAVAILABLE', id, null);
     }
+    return entry === OVERTAKEN ? reject('STORE_UNAVAILABLE', id, null) : entry;
+  }
+
+  async function checkStored(token: string, id: string, options: VerifyOptions): Promise<VerifyResult> {
+    const entry = await loadNow(id);
     if (!entry) return reject('NOT_FOUND', id, null);
+    if ('valid' in entry) return entry;
     return settle(token, id, entry, options);
   }
 
@@ -290,12 +313,14 @@ export function createVerifier(deps: VerifierDeps) {
 
     const cost = options.cost ?? 1;
     const limits = options.limits !== false; // false: a re-check of a request already counted
-    if (limits && (record.rateLimits.length > 0 || record.remaining !== null)) return limitAndSpend(id, entry, cost, now);
+    if (limits && (record.rateLimits.length > 0 || record.remaining !== null)) return limitAndSpend(token, id, entry, options, cost, now);
     return admit(id, entry, entry.key, now);
   }
 
-  async function limitAndSpend(id: string, entry: CachedKey, cost: number, now: number): Promise<VerifyResult> {
+  async function limitAndSpend(token: string, id: string, entry: CachedKey, options: VerifyOptions, cost: number, now: number): Promise<VerifyResult> {
     const { record, key } = entry;
+    // Taken in the same turn as the cache read or the store read that gave `entry`.
+    const ticket = deps.cache.ticket(id);
     const limited = await rateLimit(record, cost, now);
     if (limited) return limited;
 
@@ -312,7 +337,18 @@ export function createVerifier(deps: VerifierDeps) {
       if (typeof left !== 'number') return left;
       resultKey = Object.freeze({ ...key, remaining: left });
     }
+    // The key changed while its limits and credits were being counted: answer from its new state.
+    if (!deps.cache.isCurrent(id, ticket)) return recheck(token, id, options, resultKey.remaining);
     return admit(id, entry, resultKey, now);
+  }
+
+  /** Status and permissions again from a fresh read, limits already counted; `remaining` as spent. */
+  async function recheck(token: string, id: string, options: VerifyOptions, remaining: number | null): Promise<VerifyResult> {
+    const fresh = await loadNow(id);
+    if (!fresh) return reject('NOT_FOUND', id, null);
+    if ('valid' in fresh) return fresh;
+    const result = await settle(token, id, fresh, { ...options, limits: false });
+    return result.valid && remaining !== null ? { ...result, key: Object.freeze({ ...result.key, remaining }) } : result;
   }
 
   function admit(id: string, entry: CachedKey, resultKey: CachedKey['key'], now: number): VerifyResult {
