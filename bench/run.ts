@@ -10,6 +10,7 @@ import type { Row } from './lib/rows.js';
 import { isMet, verdict } from './lib/targets.js';
 import { createSuite } from './suites/create.js';
 import { httpSuite, mcpSuite } from './suites/external.js';
+import { idProbingPgliteSuite, idProbingPostgresSuite } from './suites/id-probing.js';
 import { invalidationSuite } from './suites/invalidation.js';
 import { limiterSuite } from './suites/limiter.js';
 import { pgliteSuite, postgresSuite } from './suites/postgres.js';
@@ -22,6 +23,8 @@ const SUITES: [string, () => Promise<Row[]>][] = [
   ['verify, in process', verifyMemorySuite],
   ['PGlite', pgliteSuite],
   ['PostgreSQL server', postgresSuite],
+  ['probing ids by timing (PGlite)', idProbingPgliteSuite],
+  ['probing ids by timing (PostgreSQL)', idProbingPostgresSuite],
   ['create', createSuite],
   ['stored keys', scaleSuite],
   ['rate limits', limiterSuite],

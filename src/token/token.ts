@@ -11,7 +11,8 @@ const PREFIX_RE = /^[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*$/;
 const TAIL_RE = /^[0-9A-Za-z]{16}_[0-9A-Za-z]{38}$/;
 const TAIL_LENGTH = ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
 
-const newId = customAlphabet(BASE62, ID_LENGTH);
+/** A random key id (16 base62 characters). */
+export const newId = customAlphabet(BASE62, ID_LENGTH);
 const newSecret = customAlphabet(BASE62, SECRET_LENGTH);
 
 export function isValidPrefix(prefix: string): boolean {

@@ -12,7 +12,7 @@ import { withTimeout } from './timeout.js';
 import type { FailureThrottle } from './limits/failed-attempts.js';
 import type { LimitCheck, LimitDecision, RateLimiter } from './limits/limiter.js';
 import type { ApiKeyRecord } from '../store/record.js';
-import { CHECKSUM_LENGTH, ID_LENGTH, MAX_TOKEN_LENGTH, SECRET_LENGTH, parseToken } from '../token/token.js';
+import { CHECKSUM_LENGTH, ID_LENGTH, MAX_TOKEN_LENGTH, SECRET_LENGTH, newId as decoyId, parseToken } from '../token/token.js';
 import { failure, type VerifyFailureCode, type VerifyResult } from './verify-result.js';
 
 export interface VerifyOptions {
@@ -71,6 +71,7 @@ const TAIL_LENGTH = ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
 /** Reads of one verify that a change may overtake before it fails closed. */
 const MAX_READS = 4;
 const OVERTAKEN = Symbol('overtaken');
+const MISMATCH = Symbol('mismatch');
 
 const GUESS_CODES = new Set<VerifyFailureCode>(['MALFORMED', 'NOT_FOUND', 'INVALID']);
 
@@ -133,14 +134,16 @@ export function createVerifier(deps: VerifierDeps) {
    * A cache miss: one primary-key lookup, then the record is prepared once and cached. The read is
    * generation-checked: when the key changed while it was in flight (a management call here, or an
    * invalidation message), what it returned may be older than that change, so it is neither cached
-   * nor believed, and the key is read again. Gives up (null) when every read was overtaken.
+   * nor believed, and the key is read again. Gives up (OVERTAKEN) when every read was overtaken.
+   * A record whose hash the token does not match is neither prepared nor cached (MISMATCH).
    */
-  const load = async (id: string): Promise<CachedKey | null | typeof OVERTAKEN> => {
+  const load = async (id: string, token: string): Promise<CachedKey | null | typeof OVERTAKEN | typeof MISMATCH> => {
     for (let attempt = 0; attempt < MAX_READS; attempt++) {
       const ticket = deps.cache.ticket(id);
       const record = await withTimeout(deps.store.findById(id), deps.storeTimeoutMs);
       if (!deps.cache.isCurrent(id, ticket)) continue;
       if (!record) return null;
+      if (!deps.tokenHasher.matches(token, record.hash)) return MISMATCH;
       const entry = prepare(record, deps.policy);
       deps.cache.fill(id, entry, ticket);
       return entry;
@@ -241,16 +244,15 @@ export function createVerifier(deps: VerifierDeps) {
       if (typeof token !== 'string') return Promise.resolve(reject('MALFORMED', null, null));
       const hot = hotEntry(token);
       if (hot) {
-        const result = settle(token, hot.record.id, hot, options, true);
+        const result = settle(token, hot.record.id, hot, options);
         return result instanceof Promise ? result : Promise.resolve(result);
       }
       const id = lookupId(token);
       if (id === null) return Promise.resolve(reject('MALFORMED', null, null));
-      // The cache only serves a token whose hash matches. A wrong secret for a cached id costs the
-      // same store read as an unknown id, so timing cannot tell which ids exist.
       const cached = deps.cache.get(id);
-      if (!cached || !deps.tokenHasher.matches(token, cached.record.hash)) return checkStored(token, id, options);
-      const result = settle(token, id, cached, options, true);
+      if (!cached) return checkStored(token, id, options);
+      if (!deps.tokenHasher.matches(token, cached.record.hash)) return wrongSecret(id);
+      const result = settle(token, id, cached, options);
       return result instanceof Promise ? result : Promise.resolve(result);
     } catch (error) {
       return Promise.reject(error);
@@ -277,29 +279,45 @@ export function createVerifier(deps: VerifierDeps) {
     return false;
   }
 
-  /** Loads the key as it is now (see `load`); a fault, a timeout or endless overtaking fails closed. */
-  async function loadNow(id: string): Promise<CachedKey | null | VerifyResult> {
-    let entry: CachedKey | null | typeof OVERTAKEN;
+  /**
+   * The cache only serves a token whose hash matches. A wrong secret for a cached id costs exactly
+   * what an unknown id costs — one primary-key read that finds nothing (a random id) — so timing
+   * cannot tell which ids exist, from the first probe on; a store outage answers alike too.
+   */
+  async function wrongSecret(id: string): Promise<VerifyResult> {
     try {
-      entry = await load(id);
+      await withTimeout(deps.store.findById(decoyId()), deps.storeTimeoutMs);
     } catch (error) {
       storeFault('findById', error);
       return reject('STORE_UNAVAILABLE', id, null);
     }
-    return entry === OVERTAKEN ? reject('STORE_UNAVAILABLE', id, null) : entry;
+    return reject('INVALID', id, null);
+  }
+
+  /** Loads the key as it is now (see `load`); a fault, a timeout or endless overtaking fails closed. */
+  async function loadNow(id: string, token: string): Promise<CachedKey | null | VerifyResult> {
+    let entry: Awaited<ReturnType<typeof load>>;
+    try {
+      entry = await load(id, token);
+    } catch (error) {
+      storeFault('findById', error);
+      return reject('STORE_UNAVAILABLE', id, null);
+    }
+    if (entry === OVERTAKEN) return reject('STORE_UNAVAILABLE', id, null);
+    return entry === MISMATCH ? reject('INVALID', id, null) : entry;
   }
 
   async function checkStored(token: string, id: string, options: VerifyOptions): Promise<VerifyResult> {
-    const entry = await loadNow(id);
+    const entry = await loadNow(id, token);
     if (!entry) return reject('NOT_FOUND', id, null);
     if ('valid' in entry) return entry;
     return settle(token, id, entry, options);
   }
 
-  /** Secret, status, address and permissions: synchronous. Rate limits and credits need a round trip. */
-  function settle(token: string, id: string, entry: CachedKey, options: VerifyOptions, matched = false): VerifyResult | Promise<VerifyResult> {
+  /** Status, address and permissions: synchronous. Rate limits and credits need a round trip. */
+  /** Every caller has already matched the token against `entry`'s hash. */
+  function settle(token: string, id: string, entry: CachedKey, options: VerifyOptions): VerifyResult | Promise<VerifyResult> {
     const { record } = entry;
-    if (!matched && !deps.tokenHasher.matches(token, record.hash)) return reject('INVALID', id, null);
 
     const now = deps.now();
     if (record.revokedAt) return reject('REVOKED', id, record.tenantId);
@@ -344,7 +362,7 @@ export function createVerifier(deps: VerifierDeps) {
 
   /** Status and permissions again from a fresh read, limits already counted; `remaining` as spent. */
   async function recheck(token: string, id: string, options: VerifyOptions, remaining: number | null): Promise<VerifyResult> {
-    const fresh = await loadNow(id);
+    const fresh = await loadNow(id, token);
     if (!fresh) return reject('NOT_FOUND', id, null);
     if ('valid' in fresh) return fresh;
     const result = await settle(token, id, fresh, { ...options, limits: false });
