@@ -1,3 +1,5 @@
+import { isKeyId } from '../token/token.js';
+
 /**
  * Carries "key X changed" between keyring instances, so a revoke, pause or permission change on one
  * instance drops the cached record everywhere at once instead of at TTL expiry.
@@ -14,5 +16,5 @@ export interface InvalidationChannel {
 
 /** Whether a published message is a key id and nothing else (messages come from the network). */
 export function isKeyIdMessage(message: unknown): message is string {
-  return typeof message === 'string' && /^[0-9A-Za-z]{16}$/.test(message);
+  return isKeyId(message);
 }

@@ -8,7 +8,7 @@ import { parseDuration } from './duration.js';
 import { applyPreset, EMPTY_PERMISSION_FIELDS, type Policy } from '../permissions/policy.js';
 import { refillPeriodStart } from '../verify/refill.js';
 import type { KeyStore } from '../store/store.js';
-import { isValidPrefix, mintToken } from '../token/token.js';
+import { isKeyId, isValidPrefix, mintToken } from '../token/token.js';
 import { redact, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListResult } from '../store/record.js';
 import type { ResolvedDefaults } from './create-defaults.js';
 import { KEY_STATUSES, keyStatus, type KeyStatus } from '../store/status.js';
@@ -22,7 +22,11 @@ export interface ManagementDeps {
   policy: Policy;
   /** The keyring's `createDefaults`, already checked. */
   defaults: ResolvedDefaults;
-  /** Forgets a changed key here and on every other instance. */
+  /**
+   * Forgets a changed key here and on every other instance. Called only with the id of a key whose
+   * change the store has just confirmed: a failed call (another tenant's id, a lost race, any string
+   * in a path) evicts nothing and publishes nothing.
+   */
   changed: (id: string) => void;
   now: () => number;
   emit: (event: KeysmithEvent) => void;
@@ -168,9 +172,12 @@ export function createManagement(deps: ManagementDeps) {
     return { token: minted.token, identity: { id: minted.id, prefix: deps.prefix, preview: minted.preview, hash: deps.tokenHasher.hash(minted.token) } };
   };
 
+  /** Whether an id is worth asking the store about: anything that cannot be a key id is NOT_FOUND at once. */
+  const addressable = (tenantId: unknown, id: unknown): boolean => isPlausibleId(tenantId) && isKeyId(id);
+
   /** The current record of a live key in the tenant, or NOT_FOUND (another tenant's key looks the same). */
   const liveOrThrow = async (tenantId: string, id: string): Promise<ApiKeyRecord> => {
-    const record = isPlausibleId(tenantId) && isPlausibleId(id) ? await guarded('get', () => store.get(tenantId, id)) : null;
+    const record = addressable(tenantId, id) ? await guarded('get', () => store.get(tenantId, id)) : null;
     if (!record || record.revokedAt) throw new KeysmithError('NOT_FOUND', 'No such key');
     return record;
   };
@@ -178,8 +185,10 @@ export function createManagement(deps: ManagementDeps) {
   /** Applies a guarded update; tells a missing key (404) from a lost race (409). */
   const applyUpdate = async (tenantId: string, id: string, patch: KeyPatch, expectedVersion: number | undefined): Promise<ApiKeyRecord> => {
     const updated = await guarded('update', () => store.update(tenantId, id, patch, expectedVersion));
-    changed(id);
-    if (updated) return updated;
+    if (updated) {
+      changed(id);
+      return updated;
+    }
     const current = await guarded('get', () => store.get(tenantId, id));
     if (!current || current.revokedAt) throw new KeysmithError('NOT_FOUND', 'No such key');
     throw new KeysmithError('VERSION_CONFLICT', `The key was changed by someone else (now at version ${current.version})`);
@@ -226,7 +235,7 @@ export function createManagement(deps: ManagementDeps) {
 
     /** One key of the tenant (revoked ones included, for audit), or null. */
     async get(tenantId: string, id: string): Promise<ApiKeyView | null> {
-      if (!isPlausibleId(tenantId) || !isPlausibleId(id)) return null;
+      if (!addressable(tenantId, id)) return null;
       const record = await guarded('get', () => store.get(tenantId, id));
       return record ? view(record) : null;
     },
@@ -249,7 +258,7 @@ export function createManagement(deps: ManagementDeps) {
 
     /** Super-admin only: a key by id in whatever tenant holds it. */
     async getAcrossTenants(id: string): Promise<ApiKeyView | null> {
-      if (!isPlausibleId(id)) return null;
+      if (!isKeyId(id)) return null;
       const record = await guarded('findById', () => store.findById(id));
       return record ? view(record) : null;
     },
@@ -302,9 +311,16 @@ export function createManagement(deps: ManagementDeps) {
     async revoke(tenantId: string, id: string, options: { by?: string | null } & CallerOptions = {}): Promise<ApiKeyView> {
       const by = options.by ?? options.actorId ?? null;
       if (options.actor) assertNoEscalation(options.actor, { before: reach(await liveOrThrow(tenantId, id)) });
-      const revoked = isPlausibleId(tenantId) && isPlausibleId(id) ? await guarded('revoke', () => store.revoke(tenantId, id, new Date(now()), by)) : null;
+      if (!addressable(tenantId, id)) throw new KeysmithError('NOT_FOUND', 'No such key');
+      const revoked = await guarded('revoke', () => store.revoke(tenantId, id, new Date(now()), by));
+      if (!revoked) {
+        // Already revoked, in this tenant: announce it again, so a revoke whose answer was lost still
+        // reaches every cache. A missing key, or another tenant's, changes and announces nothing.
+        const current = await guarded('get', () => store.get(tenantId, id));
+        if (current?.revokedAt) changed(id);
+        throw new KeysmithError('NOT_FOUND', 'No such key');
+      }
       changed(id);
-      if (!revoked) throw new KeysmithError('NOT_FOUND', 'No such key');
       event('key.revoked', revoked, by);
       return view(revoked);
     },
@@ -352,8 +368,8 @@ export function createManagement(deps: ManagementDeps) {
         await guarded('insert', () => store.insert(record));
       } catch (error) {
         // Put the old key back as it was, so a failed rotation never cuts the caller off.
-        await store.update(tenantId, id, { expiresAt: current.expiresAt, remaining: current.remaining }, previous.version).catch(() => null);
-        changed(id);
+        const restored = await store.update(tenantId, id, { expiresAt: current.expiresAt, remaining: current.remaining }, previous.version).catch(() => null);
+        if (restored) changed(id);
         throw error;
       }
       emit({ type: 'key.rotated', at: new Date(at), keyId: id, newKeyId: record.id, tenantId, actorId: options.actorId ?? null });

@@ -15,6 +15,13 @@ const TAIL_LENGTH = ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
 export const newId = customAlphabet(BASE62, ID_LENGTH);
 const newSecret = customAlphabet(BASE62, SECRET_LENGTH);
 
+const KEY_ID_RE = /^[0-9A-Za-z]{16}$/;
+
+/** Whether `value` can be a key id (16 base62 characters, as minted or derived on import). */
+export function isKeyId(value: unknown): value is string {
+  return typeof value === 'string' && KEY_ID_RE.test(value);
+}
+
 export function isValidPrefix(prefix: string): boolean {
   return prefix.length <= 64 && PREFIX_RE.test(prefix);
 }
