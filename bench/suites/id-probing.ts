@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { createKeyring, formatToken, parseToken } from 'keysmith';
+import { createKeyring } from 'keysmith';
+import { formatToken, parseToken } from '../../src/token/token.js';
 import { migrate, postgresStore, type Queryable } from 'keysmith/postgres';
 import { cycle, seed } from '../lib/fixtures.js';
 import { measureGroup } from '../lib/measure.js';

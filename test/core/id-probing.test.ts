@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKeyring, formatToken, parseToken } from 'keysmith';
+import { createKeyring } from 'keysmith';
+import { formatToken, parseToken } from '../../src/token/token.js';
 import { countingStore } from '../support/counting-store.js';
 import { START_TIMEOUT } from '../support/pg.js';
 import { STORE_TARGETS as targets, type OpenStore } from '../support/store-targets.js';
