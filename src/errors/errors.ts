@@ -10,6 +10,16 @@ export const KeysmithErrorCode = {
   INVALID_QUERY: 'INVALID_QUERY',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   CONFIG: 'CONFIG',
+  // Answered by the admin API over HTTP; thrown by `keysmith/client` as the server sent them.
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  MALFORMED_JSON: 'MALFORMED_JSON',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL: 'INTERNAL',
 } as const;
 
 export type KeysmithErrorCode = (typeof KeysmithErrorCode)[keyof typeof KeysmithErrorCode];
