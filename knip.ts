@@ -19,14 +19,10 @@ const config: KnipConfig = {
   // Services the test support starts and stops on this machine, not npm packages.
   ignoreBinaries: ['pg_ctlcluster', 'redis-cli', 'redis-server'],
   // TEMPORARY (wave of issues 14-19): installed on main for helpers whose code is not merged yet.
-  // Drop each name once its code lands: commander (cli), ajv + ajv-formats + the OpenAPI validator
-  // (openapi), playwright-core + axe-core (console), @fastify/bearer-auth (recipes/mcp).
+  // Drop each name once its code lands: commander (cli), playwright-core + axe-core (console), @fastify/bearer-auth (recipes/mcp).
   // The MCP Inspectors stay: test/mcp/inspector.test.ts runs them by file path, not by import.
   ignoreDependencies: [
     'commander',
-    'ajv',
-    'ajv-formats',
-    '@seriousme/openapi-schema-validator',
     'playwright-core',
     'axe-core',
     '@modelcontextprotocol/inspector',
