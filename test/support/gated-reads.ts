@@ -1,7 +1,7 @@
 import type { KeyStore } from 'keysmith';
 
 /** One `findById` the gate is holding: the real read has been sent; its answer waits for `release`. */
-export interface HeldRead {
+interface HeldRead {
   id: string;
   /** Settles when the real store has answered (the read's snapshot is taken). */
   answered: Promise<void>;
