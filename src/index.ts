@@ -7,7 +7,8 @@
  */
 
 // The keyring and its calls.
-export { createKeyring, type Keyring, type KeyringOptions } from './keyring.js';
+export { createKeyring, type KeyringOptions } from './keyring.js';
+export type { Keyring, MintedKey, RevokeOptions, RotateOptions, ImportKeyOptions } from './keyring-api.js';
 export type { CallerOptions, CreateOptions, UpdateOptions, ListOptions, KeyPage } from './management/management.js';
 export type { CreateDefaults } from './management/create-defaults.js';
 export { keyStatus, listedStatuses, KEY_STATUSES, type KeyStatus } from './store/status.js';

@@ -1,3 +1,4 @@
+import type { Keyring } from './keyring-api.js';
 import { KeysmithError, isKeysmithError, storeUnavailable } from './errors/errors.js';
 import { emitter, describeError, type EventListener } from './events/events.js';
 import { defaultHasher, TokenHasher, type Hasher, type Pepper } from './token/hash.js';
@@ -59,7 +60,28 @@ export interface KeyringOptions extends PolicyOptions {
   hasher?: Hasher;
 }
 
-export function createKeyring(options: KeyringOptions) {
+/** The policy of each keyring (effective permissions of a record), for keysmith's own tests and tools. */
+const policies = new WeakMap<Keyring, Policy>();
+
+/** The policy behind a keyring: internal, not part of the public API. */
+export function policyOf(keyring: Keyring): Policy {
+  const policy = policies.get(keyring);
+  if (!policy) throw new KeysmithError('CONFIG', 'Not a keyring made by createKeyring');
+  return policy;
+}
+
+/**
+ * Makes a keyring over a store: it mints, verifies and manages API keys (see `Keyring`).
+ *
+ * @throws KeysmithError `CONFIG` for a missing store, a bad prefix, unknown scopes in roles or presets.
+ * @example
+ * ```ts
+ * import { createKeyring } from 'keysmith';
+ * import { memoryStore } from 'keysmith/memory';
+ * const keyring = createKeyring({ store: memoryStore(), prefix: 'sk', scopes: ['evidence:read', 'evidence:write'] });
+ * ```
+ */
+export function createKeyring(options: KeyringOptions): Keyring {
   if (!options || typeof options.store !== 'object' || options.store === null) throw new KeysmithError('CONFIG', 'createKeyring needs a store');
   if (typeof options.prefix !== 'string' || !isValidPrefix(options.prefix)) {
     throw new KeysmithError('CONFIG', 'prefix must be letters and digits, optionally joined by "_" (for example "sk_live")');
@@ -141,9 +163,8 @@ export function createKeyring(options: KeyringOptions) {
   const defaults = resolveCreateDefaults(options.createDefaults, policy);
   const management = createManagement({ store, prefix: options.prefix, tokenHasher, hasher, policy, defaults, changed, now, emit, guarded });
 
-  return {
+  const keyring: Keyring = {
     prefix: options.prefix,
-    policy,
     /** Checks a token and, optionally, what the request needs. Never throws; see `VerifyResult`. */
     verify(token: unknown, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
       return verifyToken(token, verifyOptions); // never throws synchronously: errors arrive as rejections
@@ -165,6 +186,8 @@ export function createKeyring(options: KeyringOptions) {
     },
     ...management,
   };
+  policies.set(keyring, policy);
+  return keyring;
 }
 
-export type Keyring = ReturnType<typeof createKeyring>;
+export type { Keyring } from './keyring-api.js';

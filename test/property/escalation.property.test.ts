@@ -1,3 +1,4 @@
+import { policyOf } from '../../src/keyring.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canAccess, createKeyring, isKeysmithError, type ActorPermissions, type Keyring, type McpLimits, type Permissions, type RateLimit } from 'keysmith';
@@ -156,7 +157,7 @@ function requested(keyring: Keyring, fields: Record<string, any>, base: Reach | 
     mcp: fields.mcp ?? p?.mcp ?? { enabled: true, tools: { mode: 'all' as const, names: [] }, readOnly: false },
   };
   return {
-    permissions: keyring.policy.permissionsOf(record),
+    permissions: policyOf(keyring).permissionsOf(record),
     expiresAt: fields.expiresIn !== undefined ? new Date(NOW + DURATION[fields.expiresIn]!) : (base?.expiresAt ?? null),
     ipAllowlist: fields.ipAllowlist ?? base?.ipAllowlist ?? [],
     remaining: fields.remaining !== undefined ? fields.remaining : (base?.remaining ?? null),

@@ -1,3 +1,4 @@
+import { policyOf } from '../../src/keyring.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canAccess, createKeyring, isKeysmithError, type ApiKey } from 'keysmith';
@@ -74,7 +75,7 @@ describe('no escalation (property)', () => {
           expect(isKeysmithError(e) && (e.code === 'ESCALATION' || e.code === 'VALIDATION')).toBe(true);
           return;
         }
-        const effective = keyring.policy.permissionsOf(result);
+        const effective = policyOf(keyring).permissionsOf(result);
         const actorPerms = { ...effective, scopes: actorScopes, resources: actorResources ?? {} };
         for (const c of universe) {
           if (effective.scopes.some((s) => covers(s, c))) expect(actorScopes.some((s) => covers(s, c)), `scope ${c}`).toBe(true);
