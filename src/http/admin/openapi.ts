@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Keyring } from '../../keyring.js';
+import { policyOf, type Keyring } from '../../keyring.js';
 import { listQuerySchema } from '../../management/management.js';
 import { createKeyInputSchema, updateKeyInputSchema } from '../../management/validation.js';
 import { CALLER_FIELDS, rotateBodySchema, toggleBodySchema } from './bodies.js';
@@ -134,7 +134,7 @@ const json = (schema: unknown) => ({ 'application/json': { schema } });
 /** The request schemas, narrowed to what this keyring accepts: its scopes, roles and presets as enums. */
 function requestSchemas(keyring: Keyring): Record<string, JsonSchema> {
   const schemas = toComponents({ CreateKeyRequest: createKeyInputSchema, UpdateKeyRequest: updateKeyInputSchema, ToggleKeyRequest: toggleBodySchema, RotateKeyRequest: rotateBodySchema }, 'input');
-  const { vocabulary, presets, roleNames } = keyring.policy;
+  const { vocabulary, presets, roleNames } = policyOf(keyring);
   for (const schema of Object.values(schemas)) {
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
     // The tenant and the creator come from the session: the handler refuses them in a body.
