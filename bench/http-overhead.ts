@@ -50,7 +50,11 @@ const NOOP = 'a no-op middleware reading Authorization';
 async function expressTarget(keyring: Keyring): Promise<Target> {
   const app = express();
   app.get('/hello', (_req, res) => void res.send('hello'));
-  app.get('/noop/hello', (req, res, next) => (req.headers.authorization ? next() : void res.status(401).end()), (_req, res) => void res.send('hello'));
+  app.get(
+    '/noop/hello',
+    (req, res, next) => (req.headers.authorization ? next() : void res.status(401).end()),
+    (_req, res) => void res.send('hello'),
+  );
   app.get('/api/hello', expressAuth(keyring, { scopes: ['bench:read'] }), (_req, res) => void res.send('hello'));
   const server = app.listen(0, '127.0.0.1');
   return { url: await listening(server), close: () => new Promise((r) => server.close(() => r())) };
@@ -68,7 +72,11 @@ async function fastifyTarget(keyring: Keyring): Promise<Target> {
 async function honoTarget(keyring: Keyring): Promise<Target> {
   const app = new Hono();
   app.get('/hello', (c) => c.text('hello'));
-  app.get('/noop/hello', async (c, next) => (c.req.header('authorization') ? next() : c.text('', 401)), (c) => c.text('hello'));
+  app.get(
+    '/noop/hello',
+    async (c, next) => (c.req.header('authorization') ? next() : c.text('', 401)),
+    (c) => c.text('hello'),
+  );
   app.get('/api/hello', honoAuth(keyring, { scopes: ['bench:read'] }), (c) => c.text('hello'));
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   return { url: await listening(server), close: () => new Promise((r) => server.close(() => r())) };
@@ -115,7 +123,15 @@ export async function httpOverheadSuite(options: HttpOverheadOptions = {}): Prom
   const rows: HttpOverheadRow[] = variants.map((v) => {
     const s = samples.get(v.id)!;
     const pick = (f: (x: (typeof s)[number]) => number) => median(s.map(f));
-    return { id: v.id, section: SECTION, name: v.name, opsPerSec: pick((x) => x.rps), p50Us: pick((x) => x.p50) * 1000, p99Us: pick((x) => x.p99) * 1000, serverUsPerReq: pick((x) => x.usPerReq) };
+    return {
+      id: v.id,
+      section: SECTION,
+      name: v.name,
+      opsPerSec: pick((x) => x.rps),
+      p50Us: pick((x) => x.p50) * 1000,
+      p99Us: pick((x) => x.p99) * 1000,
+      serverUsPerReq: pick((x) => x.usPerReq),
+    };
   });
   const byId = new Map(rows.map((r) => [r.id, r]));
   for (const r of rows) {
@@ -130,7 +146,8 @@ export async function httpOverheadSuite(options: HttpOverheadOptions = {}): Prom
 
 export function formatRows(rows: HttpOverheadRow[]): string {
   const lines = [SECTION, '', '| case | req/s | server µs/req | p50 µs | p99 µs | overhead |', '|---|---:|---:|---:|---:|---|'];
-  for (const r of rows) lines.push(`| ${r.name} | ${Math.round(r.opsPerSec)} | ${r.serverUsPerReq.toFixed(1)} | ${r.p50Us.toFixed(0)} | ${r.p99Us.toFixed(0)} | ${r.note ?? ''} |`);
+  for (const r of rows)
+    lines.push(`| ${r.name} | ${Math.round(r.opsPerSec)} | ${r.serverUsPerReq.toFixed(1)} | ${r.p50Us.toFixed(0)} | ${r.p99Us.toFixed(0)} | ${r.note ?? ''} |`);
   return lines.join('\n');
 }
 

@@ -34,7 +34,9 @@ const SECTION = 'MCP tools/call round trip (one call at a time)';
 function buildServer(keyring: Keyring | null): McpServer {
   const server = new McpServer({ name: 'bench', version: '1.0.0' });
   if (keyring) guardMcpServer(server, keyring, { toolScopes: { echo: ['bench:read'] }, toolResources: { projectId: 'project' } });
-  server.registerTool('echo', { inputSchema: { projectId: z.string() }, annotations: { readOnlyHint: true } }, ({ projectId }) => ({ content: [{ type: 'text', text: projectId }] }));
+  server.registerTool('echo', { inputSchema: { projectId: z.string() }, annotations: { readOnlyHint: true } }, ({ projectId }) => ({
+    content: [{ type: 'text', text: projectId }],
+  }));
   for (let i = 0; i < 20; i++) server.registerTool(`filler_${i}`, { description: 'a tool the list carries' }, () => ({ content: [] }));
   return server;
 }
@@ -57,7 +59,10 @@ async function httpServer(keyring: Keyring, guarded: boolean) {
     const id = req.headers['mcp-session-id'];
     const existing = typeof id === 'string' ? transports.get(id) : undefined;
     if (existing) return void (await existing.handleRequest(req, res, req.body));
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => void transports.set(sid, transport) });
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (sid) => void transports.set(sid, transport),
+    });
     await buildServer(guarded ? keyring : null).connect(transport);
     await transport.handleRequest(req, res, req.body);
   });

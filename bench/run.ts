@@ -61,7 +61,12 @@ for (const [label, suite] of SUITES) {
   try {
     rows.push(...(await suite()));
   } catch (error) {
-    rows.push({ id: `failed.${label}`, section: label, name: `${label}: suite failed`, note: `failed: ${error instanceof Error ? error.message : String(error)}` });
+    rows.push({
+      id: `failed.${label}`,
+      section: label,
+      name: `${label}: suite failed`,
+      note: `failed: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
   process.stdout.write(` (${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
 }

@@ -23,7 +23,9 @@ console.log('\n1. Mint a key for tenant "acme" with the Viewer role, expiring in
 const { key, token } = await keyring.create({ tenantId: 'acme', name: 'Reporting job', roles: ['Viewer'], expiresIn: '7d', createdBy: 'alice' });
 console.log(`  token (shown once, store it now): ${token}`);
 console.log(`  preview (safe to log):            ${key.preview}`);
-console.log(`  what the store keeps:             ${JSON.stringify({ id: key.id, tenantId: key.tenantId, roles: key.roles, expiresAt: key.expiresAt })} + a SHA-256 hash`);
+console.log(
+  `  what the store keeps:             ${JSON.stringify({ id: key.id, tenantId: key.tenantId, roles: key.roles, expiresAt: key.expiresAt })} + a SHA-256 hash`,
+);
 
 console.log('\n2. Verify it');
 show('verify(token)', await keyring.verify(token));
@@ -62,4 +64,6 @@ now += 7 * DAY;
 show('the same key, 7 days later', await keyring.verify(shortLived.token));
 
 const list = await keyring.list('acme', { includeRevoked: true });
-console.log(`\nacme now has ${list.total} keys on record (revoked ones kept for audit): ${list.items.map((k) => `${k.name} [${k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt.getTime() <= now ? 'expired' : 'live'}]`).join(', ')}\n`);
+console.log(
+  `\nacme now has ${list.total} keys on record (revoked ones kept for audit): ${list.items.map((k) => `${k.name} [${k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt.getTime() <= now ? 'expired' : 'live'}]`).join(', ')}\n`,
+);

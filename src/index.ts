@@ -32,7 +32,14 @@ export { BUILTIN_PRESETS, DEFAULT_MCP, type PresetDefinition } from './permissio
 export type { ScopeVocabulary } from './permissions/policy.js';
 
 // Input schemas (zod), for forms and OpenAPI documents built from the same rules.
-export { createKeyInputSchema, updateKeyInputSchema, metadataSchema, toFieldIssues, type CreateKeyInput, type UpdateKeyInput } from './management/validation.js';
+export {
+  createKeyInputSchema,
+  updateKeyInputSchema,
+  metadataSchema,
+  toFieldIssues,
+  type CreateKeyInput,
+  type UpdateKeyInput,
+} from './management/validation.js';
 export { listQuerySchema, importKeyInputSchema } from './management/management.js';
 
 // Contracts an application or an adapter implements: the store, the limiter, the invalidation channel.

@@ -93,7 +93,10 @@ export function createKeyring(options: KeyringOptions): Keyring {
     throw new KeysmithError('CONFIG', 'failedAttempts needs a positive whole limit and windowMs');
   }
   if (fa?.limiter !== undefined && fa.limiter === options.limiter) {
-    throw new KeysmithError('CONFIG', "failedAttempts needs its own limiter (or none): sharing the keys' limiter would let a flood of guesses evict their rate-limit windows");
+    throw new KeysmithError(
+      'CONFIG',
+      "failedAttempts needs its own limiter (or none): sharing the keys' limiter would let a flood of guesses evict their rate-limit windows",
+    );
   }
   const store = options.store;
   const hasher = options.hasher ?? defaultHasher;
@@ -103,7 +106,12 @@ export function createKeyring(options: KeyringOptions): Keyring {
   const now = options.clock ?? Date.now;
   const emit = emitter(options.onEvent);
   const imported = options.importedTokens;
-  const acceptImported = imported === undefined ? null : imported instanceof RegExp ? (t: string) => new RegExp(imported.source, imported.flags.replace(/[gy]/g, '')).test(t) : imported;
+  const acceptImported =
+    imported === undefined
+      ? null
+      : imported instanceof RegExp
+        ? (t: string) => new RegExp(imported.source, imported.flags.replace(/[gy]/g, '')).test(t)
+        : imported;
 
   const verifyToken = createVerifier({
     store,
@@ -137,7 +145,9 @@ export function createKeyring(options: KeyringOptions): Keyring {
   /** Drops the cached record here and, through the channel, on every other instance. */
   const changed = (id: string) => {
     cache.invalidate(id);
-    channel?.publish(id).catch((error: unknown) => emit({ type: 'store.error', at: new Date(now()), operation: 'invalidation.publish', error: describeError(error) }));
+    channel
+      ?.publish(id)
+      .catch((error: unknown) => emit({ type: 'store.error', at: new Date(now()), operation: 'invalidation.publish', error: describeError(error) }));
   };
   let unsubscribe: Promise<() => Promise<void>> | null = null;
   if (channel) {
@@ -149,7 +159,11 @@ export function createKeyring(options: KeyringOptions): Keyring {
       onStatus: (status, reason) => {
         if (status === 'down' && !degraded) {
           degraded = true;
-          emit({ type: 'cache.degraded', at: new Date(now()), reason: `Invalidation channel down (${reason}); cached keys now last at most ${cache.ttlMs} ms` });
+          emit({
+            type: 'cache.degraded',
+            at: new Date(now()),
+            reason: `Invalidation channel down (${reason}); cached keys now last at most ${cache.ttlMs} ms`,
+          });
         } else if (status === 'up' && degraded) {
           degraded = false;
           cache.clear(); // messages sent while we were away are lost: start clean
@@ -157,7 +171,9 @@ export function createKeyring(options: KeyringOptions): Keyring {
         }
       },
     });
-    unsubscribe.catch((error: unknown) => emit({ type: 'cache.degraded', at: new Date(now()), reason: `Invalidation channel failed to start: ${describeError(error)}` }));
+    unsubscribe.catch((error: unknown) =>
+      emit({ type: 'cache.degraded', at: new Date(now()), reason: `Invalidation channel failed to start: ${describeError(error)}` }),
+    );
   }
 
   const defaults = resolveCreateDefaults(options.createDefaults, policy);

@@ -43,7 +43,11 @@ const optionsSchema = z.looseObject({
   query: z.unknown().optional(),
   cost: z.int().min(0).optional(),
   limits: z.boolean().optional(),
-  expiryHorizonSeconds: z.int().positive().max(366 * 86_400).optional(),
+  expiryHorizonSeconds: z
+    .int()
+    .positive()
+    .max(366 * 86_400)
+    .optional(),
   now: z.custom<() => number>((v) => typeof v === 'function', 'A function').optional(),
 });
 
@@ -54,7 +58,8 @@ const optionsSchema = z.looseObject({
  */
 export function checkAuthenticateOptions<T extends AuthenticateOptions>(options: T): T {
   const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) throw new KeysmithError('CONFIG', `Invalid keysmith/mcp options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new KeysmithError('CONFIG', `Invalid keysmith/mcp options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return typeof options.query === 'string' ? { ...options, query: parseQuery(options.query) } : options;
 }
 

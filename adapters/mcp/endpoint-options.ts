@@ -9,7 +9,9 @@ import type { GuardMcpServerOptions } from './guard.js';
 /** The keyring as the endpoint uses it: `verify`, and `invalidate` when changes arrive from other instances. */
 export type EndpointKeyring = KeyVerifier & Partial<Pick<Keyring, 'invalidate'>>;
 
-export interface McpEndpointOptions extends Omit<GuardMcpServerOptions, 'boundKey' | 'credentials' | 'events' | 'cost'>, Pick<AuthenticateOptions, 'expiryHorizonSeconds' | 'now'> {
+export interface McpEndpointOptions
+  extends Omit<GuardMcpServerOptions, 'boundKey' | 'credentials' | 'events' | 'cost'>,
+    Pick<AuthenticateOptions, 'expiryHorizonSeconds' | 'now'> {
   /**
    * Builds the `McpServer` of a new session, with its tools registered. Called once per session,
    * at its `initialize`, with the opening request's `AuthInfo` (`keysmithAuth(auth)` gives the key

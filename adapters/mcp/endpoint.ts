@@ -6,11 +6,40 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { KeysmithError } from 'keysmith';
-import { assertRealm, extractCredentials, invalidRequestAnswer, missingCredentialsAnswer, nodeHeaderReader, normalizeHeaderName, type HeaderReader, type HttpAnswer } from 'keysmith/http';
+import {
+  assertRealm,
+  extractCredentials,
+  invalidRequestAnswer,
+  missingCredentialsAnswer,
+  nodeHeaderReader,
+  normalizeHeaderName,
+  type HeaderReader,
+  type HttpAnswer,
+} from 'keysmith/http';
 import { keysmithAuth } from './auth-info.js';
 import { authenticate, checkAuthenticateOptions } from './authenticate.js';
-import { beginRequest, closeIdle, closeStreams, endpointSessions, finishRequest, noteRequests, untilSent, type EndpointSession, type SessionTransport } from './endpoint-sessions.js';
-import { fetchBody, nodeBody, NO_SESSION, sendAnswer, SESSION_KEY_MISMATCH, toResponse, TOO_MANY_SESSIONS, UNKNOWN_SESSION, type ParsedBody } from './endpoint-http.js';
+import {
+  beginRequest,
+  closeIdle,
+  closeStreams,
+  endpointSessions,
+  finishRequest,
+  noteRequests,
+  untilSent,
+  type EndpointSession,
+  type SessionTransport,
+} from './endpoint-sessions.js';
+import {
+  fetchBody,
+  nodeBody,
+  NO_SESSION,
+  sendAnswer,
+  SESSION_KEY_MISMATCH,
+  toResponse,
+  TOO_MANY_SESSIONS,
+  UNKNOWN_SESSION,
+  type ParsedBody,
+} from './endpoint-http.js';
 import type { EndpointKeyring, McpEndpoint, McpEndpointOptions } from './endpoint-options.js';
 import { guardBuiltServer } from './guard.js';
 import { mcpFailureAnswer } from './http-answer.js';
@@ -40,7 +69,19 @@ const FINAL = new Set(['REVOKED', 'EXPIRED', 'NOT_FOUND', 'INVALID', 'MALFORMED'
  * @throws KeysmithError `CONFIG` for invalid options
  */
 export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOptions): McpEndpoint {
-  const { createServer, cost, header: headerOption, realm: realmOption, ip: ipOption, events, invalidation, recheckIntervalMs, maxSessionsPerKey, idleTimeoutMs, ...guardOptions } = options;
+  const {
+    createServer,
+    cost,
+    header: headerOption,
+    realm: realmOption,
+    ip: ipOption,
+    events,
+    invalidation,
+    recheckIntervalMs,
+    maxSessionsPerKey,
+    idleTimeoutMs,
+    ...guardOptions
+  } = options;
   if (typeof createServer !== 'function') throw new KeysmithError('CONFIG', 'mcpEndpoint needs createServer: (auth) => McpServer');
   const realm = assertRealm(realmOption ?? 'mcp');
   const header = headerOption === undefined ? null : normalizeHeaderName(headerOption);
@@ -57,7 +98,8 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
   const idleAfter = idleTimeoutMs ?? 1_800_000;
   if (!Number.isSafeInteger(idleAfter) || idleAfter < 0) throw new KeysmithError('CONFIG', 'idleTimeoutMs must be a whole number of milliseconds, 0 or more');
   if (!Number.isSafeInteger(maxSessions) || maxSessions < 1) throw new KeysmithError('CONFIG', 'maxSessionsPerKey must be a whole number, 1 or more');
-  if (!Number.isSafeInteger(recheckEvery) || recheckEvery < 0) throw new KeysmithError('CONFIG', 'recheckIntervalMs must be a whole number of milliseconds, 0 or more');
+  if (!Number.isSafeInteger(recheckEvery) || recheckEvery < 0)
+    throw new KeysmithError('CONFIG', 'recheckIntervalMs must be a whole number of milliseconds, 0 or more');
   const ipOf = ipOption === false ? () => undefined : (ipOption ?? ((req: IncomingMessage) => (req as { ip?: string }).ip ?? req.socket?.remoteAddress));
 
   const sessions = endpointSessions();
@@ -84,7 +126,11 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
   };
 
   /** Where a request goes once its key is known: an existing session, a new one, or a refusal. */
-  const route = (sessionId: string | null, kind: EndpointSession['kind'], keyId: string): { session: EndpointSession } | { answer: HttpAnswer } | { open: true } => {
+  const route = (
+    sessionId: string | null,
+    kind: EndpointSession['kind'],
+    keyId: string,
+  ): { session: EndpointSession } | { answer: HttpAnswer } | { open: true } => {
     if (sessionId !== null) {
       const session = sessions.get(sessionId);
       if (!session || session.kind !== kind) return { answer: UNKNOWN_SESSION };
@@ -102,7 +148,9 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
     const keyId = keysmithAuth(authInfo)!.keyId;
     const server = await createServer(authInfo);
     const guard = guardBuiltServer(server, keyring, { ...guardOptions, boundKey: authInfo });
-    const transport: T = makeTransport((id) => sessions.add({ id, keyId, auth: authInfo, kind, transport, server, guard, recentRequests: [], activity: { open: 1, lastSeen: Date.now() } }));
+    const transport: T = makeTransport((id) =>
+      sessions.add({ id, keyId, auth: authInfo, kind, transport, server, guard, recentRequests: [], activity: { open: 1, lastSeen: Date.now() } }),
+    );
     const previous = transport.onclose;
     transport.onclose = () => {
       if (transport.sessionId) sessions.remove(transport.sessionId);
@@ -173,7 +221,11 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
       const keyId = auth.authInfo.clientId;
       countOpening(keyId, 1);
       try {
-        const transport = await openSession(auth.authInfo, 'node', (onsessioninitialized) => new StreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized }));
+        const transport = await openSession(
+          auth.authInfo,
+          'node',
+          (onsessioninitialized) => new StreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized }),
+        );
         res.once('close', () => endInitialize(transport.sessionId));
         await transport.handleRequest(req, res, body.value);
       } finally {
@@ -201,7 +253,11 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
       const keyId = auth.authInfo.clientId;
       countOpening(keyId, 1);
       try {
-        const transport = await openSession(auth.authInfo, 'fetch', (onsessioninitialized) => new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized }));
+        const transport = await openSession(
+          auth.authInfo,
+          'fetch',
+          (onsessioninitialized) => new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized }),
+        );
         const response = await transport.handleRequest(request, handleOptions);
         return await untilSent(Promise.resolve(response), () => endInitialize(transport.sessionId));
       } finally {

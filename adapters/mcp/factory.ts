@@ -33,7 +33,8 @@ export function createGuardedServerFactory(
   const { serverInfo, serverOptions, ...guardOptions } = options;
   return async (auth) => {
     const key = keysmithAuth(auth);
-    if (!key) throw new KeysmithError('CONFIG', 'createGuardedServerFactory needs the AuthInfo of a keysmith verifier (mcpTokenVerifier, mcpAuth or verifyMcpRequest)');
+    if (!key)
+      throw new KeysmithError('CONFIG', 'createGuardedServerFactory needs the AuthInfo of a keysmith verifier (mcpTokenVerifier, mcpAuth or verifyMcpRequest)');
     const server = new McpServer(serverInfo, serverOptions);
     guardMcpServer(server, keyring, { ...guardOptions, boundKey: auth });
 

@@ -121,7 +121,12 @@ function installGuard(server: McpServer, keyring: KeyVerifier, options: GuardMcp
   }
   guarded.add(server);
 
-  let boundKeyId = options.boundKey === undefined ? null : typeof options.boundKey === 'string' ? options.boundKey : (keysmithAuth(options.boundKey)?.keyId ?? options.boundKey.clientId);
+  let boundKeyId =
+    options.boundKey === undefined
+      ? null
+      : typeof options.boundKey === 'string'
+        ? options.boundKey
+        : (keysmithAuth(options.boundKey)?.keyId ?? options.boundKey.clientId);
   const credentials = options.credentials ?? defaultCredentials;
   const toolCosts = options.toolCosts ?? {};
   for (const [name, cost] of Object.entries(toolCosts)) {
@@ -145,7 +150,11 @@ function installGuard(server: McpServer, keyring: KeyVerifier, options: GuardMcp
   const check = async (extra: RequestExtra, cost = 0): Promise<{ authInfo: AuthInfo; permissions: Permissions }> => {
     const found = credentials(extra);
     if (!found) throw new McpError(ErrorCode.InvalidRequest, 'Unauthorized: no API key on this request', { reason: 'MISSING_TOKEN' });
-    const outcome = await authenticate(keyring, found.token, { ...options, ...(cost > 0 ? { cost } : { limits: false }), ...(found.ip !== undefined ? { ip: found.ip } : {}) });
+    const outcome = await authenticate(keyring, found.token, {
+      ...options,
+      ...(cost > 0 ? { cost } : { limits: false }),
+      ...(found.ip !== undefined ? { ip: found.ip } : {}),
+    });
     if (!outcome.ok) throw mcpErrorFor(outcome.failure);
     const auth = keysmithAuth(outcome.authInfo)!;
     if (boundKeyId !== null && auth.keyId !== boundKeyId) {
@@ -181,25 +190,32 @@ function installGuard(server: McpServer, keyring: KeyVerifier, options: GuardMcp
     };
   };
 
-  const guardCall = (original: RawHandler): RawHandler => async (request, extra) => {
-    const { authInfo, permissions } = await check(extra);
-    const params = (request as { params: { name: string; arguments?: unknown } }).params;
-    const tool = (await toolFacts(extra)).get(params.name) ?? { name: params.name };
-    if (!mayUseTool(permissions, tool, rules)) return toolNotFound(params.name);
-    const denied = deniedArgument(permissions, params.name, params.arguments, rules.toolResources);
-    if (denied) {
-      return { content: [{ type: 'text', text: `The API key may not access this ${denied.kind} (argument "${denied.argument}")` }], isError: true } satisfies CallToolResult;
-    }
-    // Only an allowed call is counted: its cost against the key's rate limits and credits.
-    const cost = (Object.hasOwn(toolCosts, params.name) ? toolCosts[params.name] : undefined) ?? options.cost ?? 0;
-    if (cost > 0) await check(extra, cost);
-    return original(request, withAuth(extra, authInfo));
-  };
+  const guardCall =
+    (original: RawHandler): RawHandler =>
+    async (request, extra) => {
+      const { authInfo, permissions } = await check(extra);
+      const params = (request as { params: { name: string; arguments?: unknown } }).params;
+      const tool = (await toolFacts(extra)).get(params.name) ?? { name: params.name };
+      if (!mayUseTool(permissions, tool, rules)) return toolNotFound(params.name);
+      const denied = deniedArgument(permissions, params.name, params.arguments, rules.toolResources);
+      if (denied) {
+        return {
+          content: [{ type: 'text', text: `The API key may not access this ${denied.kind} (argument "${denied.argument}")` }],
+          isError: true,
+        } satisfies CallToolResult;
+      }
+      // Only an allowed call is counted: its cost against the key's rate limits and credits.
+      const cost = (Object.hasOwn(toolCosts, params.name) ? toolCosts[params.name] : undefined) ?? options.cost ?? 0;
+      if (cost > 0) await check(extra, cost);
+      return original(request, withAuth(extra, authInfo));
+    };
 
-  const guardOther = (original: RawHandler): RawHandler => async (request, extra) => {
-    const { authInfo } = await check(extra);
-    return original(request, withAuth(extra, authInfo));
-  };
+  const guardOther =
+    (original: RawHandler): RawHandler =>
+    async (request, extra) => {
+      const { authInfo } = await check(extra);
+      return original(request, withAuth(extra, authInfo));
+    };
 
   // Every handler installed from now on (McpServer's lazy ones included) goes through the guard.
   const wrapperFor = (method: string | undefined) => (method === 'tools/list' ? guardList : method === 'tools/call' ? guardCall : guardOther);

@@ -1,4 +1,12 @@
-import { errorAnswer, extractCredentials, invalidRequestAnswer, missingCredentialsAnswer, verifyFailureAnswer, type HeaderReader, type HttpAnswer } from 'keysmith/http';
+import {
+  errorAnswer,
+  extractCredentials,
+  invalidRequestAnswer,
+  missingCredentialsAnswer,
+  verifyFailureAnswer,
+  type HeaderReader,
+  type HttpAnswer,
+} from 'keysmith/http';
 import type { AuthFailure } from './authenticate.js';
 
 /**

@@ -57,7 +57,12 @@ export function resourceArguments(toolName: string, resources: ToolResources | u
  * an empty array included, which names no resource to check — is refused (fail closed), for every
  * key. An absent argument is not checked.
  */
-export function deniedArgument(permissions: Permissions, toolName: string, args: unknown, resources: ToolResources | undefined): { argument: string; kind: string } | null {
+export function deniedArgument(
+  permissions: Permissions,
+  toolName: string,
+  args: unknown,
+  resources: ToolResources | undefined,
+): { argument: string; kind: string } | null {
   const mapping = resourceArguments(toolName, resources);
   if (mapping.length === 0) return null;
   const values = typeof args === 'object' && args !== null ? (args as Record<string, unknown>) : {};
@@ -65,7 +70,8 @@ export function deniedArgument(permissions: Permissions, toolName: string, args:
     if (!Object.hasOwn(values, argument) || values[argument] === undefined) continue;
     const value = values[argument];
     const ids = Array.isArray(value) ? value : [value];
-    const ok = ids.length > 0 && ids.every((id) => (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) && canAccess(permissions, k, String(id)));
+    const ok =
+      ids.length > 0 && ids.every((id) => (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id))) && canAccess(permissions, k, String(id)));
     if (!ok) return { argument, kind: k };
   }
   return null;

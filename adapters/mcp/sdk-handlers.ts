@@ -48,6 +48,10 @@ export const UNGUARDED_METHODS: ReadonlySet<string> = new Set(['initialize', 'pi
 /** The handlers already installed, as the SDK keeps them (behaviour 3 above). */
 export function installedHandlers(host: HandlerHost): Map<string, RawHandler> {
   const handlers = (host as unknown as { _requestHandlers?: unknown })._requestHandlers;
-  if (!(handlers instanceof Map)) throw new KeysmithError('CONFIG', 'This version of @modelcontextprotocol/sdk keeps its request handlers elsewhere: guard the server with guardMcpServer before registering tools');
+  if (!(handlers instanceof Map))
+    throw new KeysmithError(
+      'CONFIG',
+      'This version of @modelcontextprotocol/sdk keeps its request handlers elsewhere: guard the server with guardMcpServer before registering tools',
+    );
   return handlers as Map<string, RawHandler>;
 }

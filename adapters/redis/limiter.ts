@@ -31,7 +31,8 @@ export function counterKeys(prefix: string, check: LimitCheck): [string, string,
  */
 export function redisLimiter(options: RedisLimiterOptions): RateLimiter {
   const prefix = options.keyPrefix ?? 'keysmith:rl:';
-  if (typeof prefix !== 'string' || /[{}]/.test(prefix)) throw new KeysmithError('CONFIG', 'redisLimiter keyPrefix must be a string without "{" or "}" (keysmith sets the hash tag)');
+  if (typeof prefix !== 'string' || /[{}]/.test(prefix))
+    throw new KeysmithError('CONFIG', 'redisLimiter keyPrefix must be a string without "{" or "}" (keysmith sets the hash tag)');
   const { client } = options;
 
   const run = async (keys: string[], args: (string | number)[]): Promise<unknown> => {

@@ -26,7 +26,8 @@ let groups = 0;
  * ratios: rounds next to each other in time share the machine's state, so this is the steadier figure.
  */
 export function speedRatio(a: Measurement, b: Measurement): number {
-  if (a.group !== undefined && a.group === b.group && a.rates && b.rates && a.rates.length === b.rates.length && a.rates.length > 0) return median(a.rates.map((r, i) => r / b.rates![i]!));
+  if (a.group !== undefined && a.group === b.group && a.rates && b.rates && a.rates.length === b.rates.length && a.rates.length > 0)
+    return median(a.rates.map((r, i) => r / b.rates![i]!));
   return a.opsPerSec / b.opsPerSec;
 }
 

@@ -48,7 +48,11 @@ export function consoleTable(rows: Row[]): string {
   const body = rows.map((r) => cells(r, byId));
   const width = (s: string) => [...s].length;
   const widths = HEAD.map((h, i) => Math.max(width(h), ...body.map((c) => (i === 7 ? 0 : width(c[i]!)))));
-  const line = (c: string[]) => c.map((s, i) => (i === 0 || i >= 6 ? s.padEnd(widths[i]!) : s.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (c: string[]) =>
+    c
+      .map((s, i) => (i === 0 || i >= 6 ? s.padEnd(widths[i]!) : s.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const out = [line(HEAD), widths.map((w) => '─'.repeat(w)).join('  ')];
   for (const [section, list] of sections(rows)) {
     out.push('', `▸ ${section}`);

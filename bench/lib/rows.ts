@@ -30,4 +30,3 @@ export function row(id: string, section: string, name: string, m: Measurement | 
 export function skipped(id: string, section: string, name: string, reason: string): Row {
   return { id, section, name, note: `skipped: ${reason}` };
 }
-

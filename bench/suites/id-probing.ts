@@ -45,7 +45,9 @@ async function onDatabase(client: Queryable, table: string | undefined, prefix: 
   const keyring = createKeyring({ store, prefix: 'sk', cache: { ttlMs: 600_000, max: 10_000 } }); // default size, a TTL that outlasts the run
   for (const t of tokens) if (!(await keyring.verify(t)).valid) throw new Error('bench setup: a seeded key does not verify');
   const wrong = tokens.map((t) => formatToken({ prefix: 'sk', id: parseToken(t)!.id, secret: SECRET }));
-  const unknown = tokens.map((_, i) => formatToken({ prefix: 'sk', id: `probe${randomBytes(4).toString('hex')}${String(i).padStart(3, '0')}`, secret: SECRET }));
+  const unknown = tokens.map((_, i) =>
+    formatToken({ prefix: 'sk', id: `probe${randomBytes(4).toString('hex')}${String(i).padStart(3, '0')}`, secret: SECRET }),
+  );
   const [nextWrong, nextUnknown, nextValid] = [cycle(wrong), cycle(unknown), cycle(tokens)];
   const m = await measureGroup(
     [
@@ -55,11 +57,17 @@ async function onDatabase(client: Queryable, table: string | undefined, prefix: 
     ],
     { rounds: 7, roundMs: 200, latencyMs: 1_200, latencySamples: 20_000 },
   );
-  const paired = await pairedMedians(() => keyring.verify(nextWrong()), () => keyring.verify(nextUnknown()));
+  const paired = await pairedMedians(
+    () => keyring.verify(nextWrong()),
+    () => keyring.verify(nextUnknown()),
+  );
   const ratio = paired.a / paired.b;
   return [
     row(`${prefix}.probe.wrong`, section, 'verify: wrong secret for an existing, cached id', m.wrong!, {
-      target: verdict(ratio >= 0.8 && ratio <= 1.25, `median ÷ unknown id's median in 0.8–1.25 (${ratio.toFixed(2)}: ${paired.a.toFixed(0)} ÷ ${paired.b.toFixed(0)} µs over ${paired.pairs} alternating pairs)`),
+      target: verdict(
+        ratio >= 0.8 && ratio <= 1.25,
+        `median ÷ unknown id's median in 0.8–1.25 (${ratio.toFixed(2)}: ${paired.a.toFixed(0)} ÷ ${paired.b.toFixed(0)} µs over ${paired.pairs} alternating pairs)`,
+      ),
       note: `one primary-key read, like an unknown id (${driver})`,
     }),
     row(`${prefix}.probe.unknown`, section, 'verify: unknown id', m.unknown!, { note: 'one primary-key read that finds nothing' }),

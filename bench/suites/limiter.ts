@@ -27,9 +27,11 @@ export async function limiterSuite(): Promise<Row[]> {
       { name: 'none', fn: await rings(null, []), async: true },
       { name: 'memory', fn: await rings(memoryLimiter(), [LIMIT]), async: true },
     ];
-    if (redis) cases.push({ name: 'redis', fn: await rings(redisLimiter({ client: redis, keyPrefix: `keysmith:bench:${process.pid}:` }), [LIMIT]), async: true });
+    if (redis)
+      cases.push({ name: 'redis', fn: await rings(redisLimiter({ client: redis, keyPrefix: `keysmith:bench:${process.pid}:` }), [LIMIT]), async: true });
     const m = await measureGroup(cases, { rounds: 7, roundMs: 200, latencyMs: 300 });
-    const added = (name: string) => `+${(1e6 / m[name]!.opsPerSec - 1e6 / m.none!.opsPerSec).toFixed(2)} µs per verify, p50 +${(m[name]!.p50Us - m.none!.p50Us).toFixed(1)} µs`;
+    const added = (name: string) =>
+      `+${(1e6 / m[name]!.opsPerSec - 1e6 / m.none!.opsPerSec).toFixed(2)} µs per verify, p50 +${(m[name]!.p50Us - m.none!.p50Us).toFixed(1)} µs`;
     return [
       row('limit.none', SECTION, 'no rate limit', m.none!),
       row('limit.memory', SECTION, 'one limit, memoryLimiter (one process)', m.memory!, { note: added('memory') }),

@@ -61,7 +61,8 @@ async function onDatabase(client: Queryable, table: string, quotedTable: string,
   const [nextId, nextSqlId] = [cycle(ids), cycle(ids)];
   const nextMem = cycle(memSeed.tokens);
   // Warm every cache (and write every lastUsedAt once) before measuring.
-  for (const t of tokens) if (!(await warm.verify(t)).valid || !(await cold.verify(t)).valid) throw new Error('bench setup: a seeded key does not verify on Postgres');
+  for (const t of tokens)
+    if (!(await warm.verify(t)).valid || !(await cold.verify(t)).valid) throw new Error('bench setup: a seeded key does not verify on Postgres');
   for (const t of tokens) await coldPrepared?.verify(t);
   for (const t of memSeed.tokens) await memWarm.verify(t);
   const raw = `SELECT * FROM ${quotedTable} WHERE id = $1`;

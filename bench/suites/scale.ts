@@ -36,7 +36,12 @@ export async function scaleSuite(): Promise<Row[]> {
   for (const size of SIZES) {
     const label = size.toLocaleString('en-US');
     const share = (kind: string) => `${Math.round(speedRatio(m[`${size}.${kind}`]!, m[`1000.${kind}`]!) * 100)}% of the 1,000-key rate`;
-    rows.push(row(`scale.${size}.warm`, SECTION, `${label} keys, warm`, m[`${size}.warm`]!, { vsFloor: 'floor', note: `${share('warm')}; store filled in ${seconds.get(size)!.toFixed(1)} s` }));
+    rows.push(
+      row(`scale.${size}.warm`, SECTION, `${label} keys, warm`, m[`${size}.warm`]!, {
+        vsFloor: 'floor',
+        note: `${share('warm')}; store filled in ${seconds.get(size)!.toFixed(1)} s`,
+      }),
+    );
     rows.push(row(`scale.${size}.cold`, SECTION, `${label} keys, cold (cache: false)`, m[`${size}.cold`]!, { vsFloor: 'floor', note: share('cold') }));
   }
   return rows;

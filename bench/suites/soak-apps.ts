@@ -44,6 +44,7 @@ async function fastifyApp(keyring: Keyring): Promise<SoakApp> {
   await app.register(keysmithPlugin, { keyring });
   app.get('/docs', { preHandler: app.requireApiKey({ scopes: ['docs:read'] }) }, async () => 'ok');
   app.get('/write', { preHandler: app.requireApiKey({ scopes: ['docs:write'] }) }, async () => 'ok');
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
   await app.register(keysmithAdmin, { keyring, authorize: (request) => actor(request.headers['x-actor']), prefix: '/admin' });
   return { name: 'fastify', url: await app.listen({ port: 0, host: '127.0.0.1' }), close: () => app.close() };
 }

@@ -70,7 +70,11 @@ export async function mintPopulation(keyring: Keyring, sizes: PopulationSizes, a
     }
     return out;
   };
-  const valid = await mint(sizes.valid, (i) => ({ name: `valid ${i}`, scopes: ['docs:read'], rateLimits: i % 2 ? [{ name: 'soak', limit: 1_000_000_000, windowMs: 60_000 }] : [] }));
+  const valid = await mint(sizes.valid, (i) => ({
+    name: `valid ${i}`,
+    scopes: ['docs:read'],
+    rateLimits: i % 2 ? [{ name: 'soak', limit: 1_000_000_000, windowMs: 60_000 }] : [],
+  }));
   const revoked = await mint(sizes.revoked, (i) => ({ name: `revoked ${i}`, scopes: ['docs:read'] }));
   for (const k of revoked) await keyring.revoke(TENANT, k.id);
   const expired = await mint(sizes.expired, (i) => ({ name: `expired ${i}`, scopes: ['docs:read'], expiresIn: '1m' }));

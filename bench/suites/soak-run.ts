@@ -92,7 +92,11 @@ function stopServer(child: ChildProcess): Promise<{ heap: number[]; limiterSize:
 export async function soakOne(framework: string, options: SoakOptions = {}): Promise<SoakResult> {
   const total = options.requests ?? 200_000;
   const limiterCap = options.limiterCounters ?? 500;
-  const { child, url, population: pop } = await startServer({
+  const {
+    child,
+    url,
+    population: pop,
+  } = await startServer({
     framework,
     sizes: options.sizes ?? { valid: 2_000, revoked: 200, expired: 200, revoking: 400 },
     cacheMax: options.cacheMax ?? 1_000,
@@ -199,4 +203,3 @@ export async function soakOne(framework: string, options: SoakOptions = {}): Pro
     limiterCap,
   };
 }
-

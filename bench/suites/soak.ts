@@ -23,7 +23,8 @@ export async function soakResults(options: SoakOptions & { frameworks?: string[]
 }
 
 /** Every answer right, no connection error, no revoked key accepted after its revoke returned, heap flat. */
-export const soakPassed = (r: SoakResult) => r.wrong === 0 && r.transportErrors === 0 && r.acceptedAfterRevoke === 0 && r.revokeFailures === 0 && r.heap.bounded;
+export const soakPassed = (r: SoakResult) =>
+  r.wrong === 0 && r.transportErrors === 0 && r.acceptedAfterRevoke === 0 && r.revokeFailures === 0 && r.heap.bounded;
 
 const mib = (n: number) => `${n.toFixed(0)} MiB`;
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -36,7 +37,10 @@ export function soakRows(results: SoakResult[], target = TARGET_REQUESTS): Row[]
     opsPerSec: r.reqPerSec,
     p50Us: r.p50Ms * 1000,
     p99Us: r.p99Ms * 1000,
-    target: [verdict(soakPassed(r), `0 wrong answers, heap bounded (${r.wrong} wrong)`), verdict(r.requests >= target, `≥ ${int(target)} requests (${int(r.requests)} in ${r.seconds.toFixed(0)} s)`)].join('; '),
+    target: [
+      verdict(soakPassed(r), `0 wrong answers, heap bounded (${r.wrong} wrong)`),
+      verdict(r.requests >= target, `≥ ${int(target)} requests (${int(r.requests)} in ${r.seconds.toFixed(0)} s)`),
+    ].join('; '),
     note: [
       `${r.revocations} keys revoked during the run, ${r.acceptedAfterRevoke} accepted after their revoke returned, ${r.either} answers during a revoke in flight`,
       `heap ${mib(r.heap.q2)} → ${mib(r.heap.q4)} (2nd → 4th quarter medians, max ${mib(r.heap.max)})`,
@@ -52,7 +56,22 @@ export async function soakSuite(options: SoakOptions = {}): Promise<Row[]> {
 
 /** The soak's own table: one row per framework, then the request mix. */
 export function soakMarkdown(results: SoakResult[]): string {
-  const head = ['Framework', 'Requests', 'Time', 'req/s', 'p50', 'p99', 'Wrong answers', 'Revoked during run', 'Accepted after revoke', 'Answers during a revoke in flight', 'Heap (2nd → 4th quarter, max)', 'Limiter counters', 'Connection errors', 'Result'];
+  const head = [
+    'Framework',
+    'Requests',
+    'Time',
+    'req/s',
+    'p50',
+    'p99',
+    'Wrong answers',
+    'Revoked during run',
+    'Accepted after revoke',
+    'Answers during a revoke in flight',
+    'Heap (2nd → 4th quarter, max)',
+    'Limiter counters',
+    'Connection errors',
+    'Result',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 || i === head.length - 1 ? '---' : '---:')).join('|')}|`];
   for (const r of results) {
     lines.push(

@@ -61,11 +61,17 @@ export async function touchSuite(): Promise<Row[]> {
     const spaced = r.minGap >= interval || r.minGap === Infinity;
     const met = spaced && r.writes <= r.maxAllowed;
     rows.push(
-      row(`touch.${interval}`, SECTION, `touchIntervalMs ${interval.toLocaleString('en-US')}: ${WORKERS} concurrent callers, ${KEYS} keys, ${(r.elapsed / 1000).toFixed(1)} s`, null, {
-        opsPerSec: (r.verifications / r.elapsed) * 1000,
-        target: verdict(met, `≤ 1 write per key per interval (${r.writes} writes, bound ${r.maxAllowed})`),
-        note: `${r.verifications.toLocaleString('en-US')} verifications → ${r.writes} touch calls on ${r.keys} keys; closest two writes of one key ${r.minGap === Infinity ? 'n/a (one each)' : `${r.minGap} ms apart`}`,
-      }),
+      row(
+        `touch.${interval}`,
+        SECTION,
+        `touchIntervalMs ${interval.toLocaleString('en-US')}: ${WORKERS} concurrent callers, ${KEYS} keys, ${(r.elapsed / 1000).toFixed(1)} s`,
+        null,
+        {
+          opsPerSec: (r.verifications / r.elapsed) * 1000,
+          target: verdict(met, `≤ 1 write per key per interval (${r.writes} writes, bound ${r.maxAllowed})`),
+          note: `${r.verifications.toLocaleString('en-US')} verifications → ${r.writes} touch calls on ${r.keys} keys; closest two writes of one key ${r.minGap === Infinity ? 'n/a (one each)' : `${r.minGap} ms apart`}`,
+        },
+      ),
     );
   }
   return rows;

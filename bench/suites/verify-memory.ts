@@ -71,14 +71,31 @@ export async function verifyMemorySuite(): Promise<Row[]> {
   );
 
   return [
-    row('floor', SECTION, 'floor: SHA-256 (node:crypto one-shot) + Map lookup + constant-time compare', m.floor!, { note: 'synchronous; the least any verifier does' }),
+    row('floor', SECTION, 'floor: SHA-256 (node:crypto one-shot) + Map lookup + constant-time compare', m.floor!, {
+      note: 'synchronous; the least any verifier does',
+    }),
     row('floor.async', SECTION, 'floor behind an awaited promise', m['floor.async']!, { vsFloor: 'floor', note: 'what being async costs by itself' }),
     row('floor.noble', SECTION, 'floor with @noble/hashes (edge runtimes)', m['floor.noble']!, { vsFloor: 'floor' }),
     row('mem.warm', SECTION, 'keysmith verify, memory store, warm (cache on)', m.warm!, { vsFloor: 'floor', vsPeer: 'ba.verify' }),
     row('mem.warm.scoped', SECTION, 'keysmith verify + scope check, warm', m['warm.scoped']!, { vsFloor: 'floor', vsPeer: 'ba.verify' }),
-    row('mem.warm.noble', SECTION, 'keysmith verify, warm, @noble/hashes hasher', m['warm.noble']!, { vsFloor: 'floor.noble', vsPeer: 'ba.verify', note: 'vs floor with the same hash' }),
-    row('mem.cold', SECTION, 'keysmith verify, memory store, cold (cache: false)', m.cold!, { vsFloor: 'floor', vsPeer: 'ba.verify', note: 'store read (structuredClone) + permissions each call' }),
-    row('pak.verify', SECTION, 'prefixed-api-key checkAPIKey (+ Map lookup)', m.pak!, { vsFloor: 'floor', vsPeer: 'ba.verify', note: 'synchronous; hash + compare only, no status or scopes' }),
-    row('ba.verify', SECTION, `better-auth verifyApiKey (memory adapter, rate limit off, ${BA_KEYS} keys)`, m.ba!, { vsFloor: 'floor', note: 'its memory adapter scans rows: fewer keys is its best case' }),
+    row('mem.warm.noble', SECTION, 'keysmith verify, warm, @noble/hashes hasher', m['warm.noble']!, {
+      vsFloor: 'floor.noble',
+      vsPeer: 'ba.verify',
+      note: 'vs floor with the same hash',
+    }),
+    row('mem.cold', SECTION, 'keysmith verify, memory store, cold (cache: false)', m.cold!, {
+      vsFloor: 'floor',
+      vsPeer: 'ba.verify',
+      note: 'store read (structuredClone) + permissions each call',
+    }),
+    row('pak.verify', SECTION, 'prefixed-api-key checkAPIKey (+ Map lookup)', m.pak!, {
+      vsFloor: 'floor',
+      vsPeer: 'ba.verify',
+      note: 'synchronous; hash + compare only, no status or scopes',
+    }),
+    row('ba.verify', SECTION, `better-auth verifyApiKey (memory adapter, rate limit off, ${BA_KEYS} keys)`, m.ba!, {
+      vsFloor: 'floor',
+      note: 'its memory adapter scans rows: fewer keys is its best case',
+    }),
   ];
 }

@@ -14,14 +14,23 @@ export async function start({ port = 3000, host = '127.0.0.1' } = {}) {
   const app = Fastify();
   await app.register(keysmithPlugin, { keyring });
   app.get('/health', async () => ({ ok: true }));
-  app.get('/api/notes', { preHandler: app.requireApiKey({ scopes: ['notes:read'] }) }, async (request) => ({ tenant: request.apiKey?.key.tenantId, notes: [] }));
+  app.get('/api/notes', { preHandler: app.requireApiKey({ scopes: ['notes:read'] }) }, async (request) => ({
+    tenant: request.apiKey?.key.tenantId,
+    notes: [],
+  }));
   app.post('/api/notes', { preHandler: app.requireApiKey({ scopes: ['notes:write'] }) }, async (_request, reply) => reply.code(201).send({ created: true }));
   app.get<{ Params: { projectId: string } }>(
     '/api/projects/:projectId/notes',
-    { preHandler: app.requireApiKey({ scopes: ['notes:read'], resource: (request) => ({ kind: 'project', id: String((request.params as { projectId?: string }).projectId) }) }) },
+    {
+      preHandler: app.requireApiKey({
+        scopes: ['notes:read'],
+        resource: (request) => ({ kind: 'project', id: String((request.params as { projectId?: string }).projectId) }),
+      }),
+    },
     async (request) => ({ project: request.params.projectId, notes: [] }),
   );
   // The admin API, for keys holding keys:manage (swap authorize for your own session check).
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
   await app.register(keysmithAdmin, { keyring, authorize: authorizeWithKey(keyring), prefix: '/admin' });
 
   const url = await app.listen({ port, host });

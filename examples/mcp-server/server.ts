@@ -43,17 +43,28 @@ export async function start(options: { port?: number; host?: string } = {}) {
       const server = new McpServer({ name: 'keysmith-demo', version: '1.0.0' });
       server.registerTool('list_notes', { description: 'List note ids', annotations: { readOnlyHint: true } }, (extra) => {
         const prefix = `${tenantOf(extra)}/`;
-        return text([...notes.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length)).join('\n'));
+        return text(
+          [...notes.keys()]
+            .filter((k) => k.startsWith(prefix))
+            .map((k) => k.slice(prefix.length))
+            .join('\n'),
+        );
       });
       server.registerTool('read_note', { description: 'Read a note', inputSchema: { id: z.string() }, annotations: { readOnlyHint: true } }, ({ id }, extra) =>
         text(notes.get(`${tenantOf(extra)}/${id}`) ?? '(no such note)'),
       );
-      server.registerTool('write_note', { description: 'Create or replace a note', inputSchema: { id: z.string(), body: z.string().max(10_000) } }, ({ id, body }, extra) => {
-        notes.set(`${tenantOf(extra)}/${id}`, body);
-        return text(`saved ${id}`);
-      });
-      server.registerTool('delete_note', { description: 'Delete a note', inputSchema: { id: z.string() }, annotations: { destructiveHint: true } }, ({ id }, extra) =>
-        text(notes.delete(`${tenantOf(extra)}/${id}`) ? `deleted ${id}` : '(no such note)'),
+      server.registerTool(
+        'write_note',
+        { description: 'Create or replace a note', inputSchema: { id: z.string(), body: z.string().max(10_000) } },
+        ({ id, body }, extra) => {
+          notes.set(`${tenantOf(extra)}/${id}`, body);
+          return text(`saved ${id}`);
+        },
+      );
+      server.registerTool(
+        'delete_note',
+        { description: 'Delete a note', inputSchema: { id: z.string() }, annotations: { destructiveHint: true } },
+        ({ id }, extra) => text(notes.delete(`${tenantOf(extra)}/${id}`) ? `deleted ${id}` : '(no such note)'),
       );
       return server;
     },

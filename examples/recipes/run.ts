@@ -20,7 +20,9 @@ function identify(headers: IncomingHttpHeaders) {
   return { userId, tenantId, roles: typeof roles === 'string' ? roles.split(',').filter(Boolean) : [] };
 }
 
-const recipe = (await import(`./${name}/server.ts`)) as { start(options: { port?: number; identify: typeof identify }): Promise<{ url: string; close(): Promise<void> }> };
+const recipe = (await import(`./${name}/server.ts`)) as {
+  start(options: { port?: number; identify: typeof identify }): Promise<{ url: string; close(): Promise<void> }>;
+};
 const server = await recipe.start({ port: Number(process.env.PORT ?? 3000), identify });
 console.log(`${name} on ${server.url} (sign in with x-user, x-tenant, x-roles headers)`);
 process.on('SIGINT', () => void server.close().then(() => process.exit(0)));

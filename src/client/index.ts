@@ -80,7 +80,14 @@ function queryString(query: ListKeysQuery | undefined): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
     if (value === undefined) continue;
-    params.set(name, Array.isArray(value) ? value.join(',') : typeof value === 'object' && value !== null ? `${(value as { kind: string }).kind}:${(value as { id: string }).id}` : String(value));
+    params.set(
+      name,
+      Array.isArray(value)
+        ? value.join(',')
+        : typeof value === 'object' && value !== null
+          ? `${(value as { kind: string }).kind}:${(value as { id: string }).id}`
+          : String(value),
+    );
   }
   const text = params.toString();
   return text === '' ? '' : `?${text}`;

@@ -32,7 +32,12 @@ export function emptyAnswer(status: number, headers: Record<string, string> = {}
   return { status, headers: { 'cache-control': 'no-store', ...headers }, body: null };
 }
 
-export function errorAnswer(status: number, code: string, message: string, options: { headers?: Record<string, string>; issues?: HttpIssue[] } = {}): HttpAnswer {
+export function errorAnswer(
+  status: number,
+  code: string,
+  message: string,
+  options: { headers?: Record<string, string>; issues?: HttpIssue[] } = {},
+): HttpAnswer {
   const error: HttpErrorBody['error'] = { code, message };
   if (options.issues) error.issues = options.issues;
   return jsonAnswer(status, { error }, options.headers);

@@ -134,7 +134,12 @@ function headerText(read: HeaderReader, name: string): string | undefined {
  * for another media type, 400 for malformed JSON. Parse errors are not echoed: their text quotes
  * the body, which may hold a token.
  */
-export async function readJsonBody(source: BodySource, header: HeaderReader, limit: number = MAX_BODY_BYTES, timeoutMs: number = BODY_TIMEOUT_MS): Promise<BodyResult> {
+export async function readJsonBody(
+  source: BodySource,
+  header: HeaderReader,
+  limit: number = MAX_BODY_BYTES,
+  timeoutMs: number = BODY_TIMEOUT_MS,
+): Promise<BodyResult> {
   const length = Number(headerText(header, 'content-length'));
   // Answered before the body is read: announce the close, since servers may drop the unread rest.
   if (Number.isFinite(length) && length > limit) return { ok: false, answer: tooLargeAnswer(limit, true) };

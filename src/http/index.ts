@@ -13,7 +13,17 @@ export {
   type RequestView,
   type ResourceRef,
 } from './authenticate.js';
-export { BODY_TIMEOUT_MS, MAX_BODY_BYTES, incompleteBodyAnswer, readLimited, readJsonBody, type BodySource, type BodyResult, type LimitedRead, type ByteSource } from './body.js';
+export {
+  BODY_TIMEOUT_MS,
+  MAX_BODY_BYTES,
+  incompleteBodyAnswer,
+  readLimited,
+  readJsonBody,
+  type BodySource,
+  type BodyResult,
+  type LimitedRead,
+  type ByteSource,
+} from './body.js';
 export { pathBelowMount, mountBase } from './mount.js';
 export { isValidScope } from '../permissions/scopes.js';
 export { matchAdminRoute, type AdminAction, type RouteMatch } from './admin/routes.js';

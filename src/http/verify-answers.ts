@@ -84,7 +84,11 @@ export function verifyFailureAnswer(failure: Pick<VerifyFailure, 'code' | 'requi
     case 'INSUFFICIENT_SCOPE':
       return errorAnswer(403, failure.code, message, {
         headers: {
-          'www-authenticate': bearerChallenge(realm, { error: 'insufficient_scope', error_description: message, scope: (failure.requiredScopes ?? []).join(' ') }),
+          'www-authenticate': bearerChallenge(realm, {
+            error: 'insufficient_scope',
+            error_description: message,
+            scope: (failure.requiredScopes ?? []).join(' '),
+          }),
         },
       });
     case 'FORBIDDEN_RESOURCE':

@@ -40,13 +40,18 @@ export function resolveCreateDefaults(defaults: CreateDefaults | undefined, poli
     throw new KeysmithError('CONFIG', `createDefaults.${issue.path.join('.')}: ${issue.message}`);
   }
   const d = parsed.data;
-  if (d.preset !== undefined && !policy.preset(d.preset)) throw new KeysmithError('CONFIG', `createDefaults.preset: unknown preset ${JSON.stringify(d.preset)}`);
-  const fields = applyPreset(undefined, {}, {
-    scopes: d.scopes ?? EMPTY_PERMISSION_FIELDS.scopes,
-    roles: d.roles ?? EMPTY_PERMISSION_FIELDS.roles,
-    resources: d.resources ?? EMPTY_PERMISSION_FIELDS.resources,
-    mcp: d.mcp ? mergeMcp(EMPTY_PERMISSION_FIELDS.mcp, d.mcp) : EMPTY_PERMISSION_FIELDS.mcp,
-  });
+  if (d.preset !== undefined && !policy.preset(d.preset))
+    throw new KeysmithError('CONFIG', `createDefaults.preset: unknown preset ${JSON.stringify(d.preset)}`);
+  const fields = applyPreset(
+    undefined,
+    {},
+    {
+      scopes: d.scopes ?? EMPTY_PERMISSION_FIELDS.scopes,
+      roles: d.roles ?? EMPTY_PERMISSION_FIELDS.roles,
+      resources: d.resources ?? EMPTY_PERMISSION_FIELDS.resources,
+      mcp: d.mcp ? mergeMcp(EMPTY_PERMISSION_FIELDS.mcp, d.mcp) : EMPTY_PERMISSION_FIELDS.mcp,
+    },
+  );
   const issue = [...policy.scopeIssues(fields.scopes), ...policy.roleIssues(fields.roles)][0];
   if (issue) throw new KeysmithError('CONFIG', `createDefaults.${issue.path.join('.')}: ${issue.message}`);
   return { fields, requireMapping: d.requireMapping ?? false, preset: d.preset, expiresIn: d.expiresIn };

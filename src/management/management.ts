@@ -12,7 +12,20 @@ import { isKeyId, isValidPrefix, mintToken } from '../token/token.js';
 import { redact, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListResult } from '../store/record.js';
 import type { ResolvedDefaults } from './create-defaults.js';
 import { KEY_STATUSES, keyStatus, type KeyStatus } from '../store/status.js';
-import { createKeyInputSchema, idString, isPlausibleId, MAX_DATE_MS, MAX_VERSION, parseOrThrow, searchText, resourceKind, updateKeyInputSchema, validationError, type CreateKeyInput, type UpdateKeyInput } from './validation.js';
+import {
+  createKeyInputSchema,
+  idString,
+  isPlausibleId,
+  MAX_DATE_MS,
+  MAX_VERSION,
+  parseOrThrow,
+  searchText,
+  resourceKind,
+  updateKeyInputSchema,
+  validationError,
+  type CreateKeyInput,
+  type UpdateKeyInput,
+} from './validation.js';
 
 export interface ManagementDeps {
   store: KeyStore;
@@ -46,7 +59,10 @@ export type UpdateOptions = UpdateKeyInput & CallerOptions;
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const statusList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',') : v),
-  z.array(z.enum(KEY_STATUSES, { error: 'One of active, paused, expired, revoked (comma-separated for several)' })).min(1).max(4),
+  z
+    .array(z.enum(KEY_STATUSES, { error: 'One of active, paused, expired, revoked (comma-separated for several)' }))
+    .min(1)
+    .max(4),
 );
 /** `kind:id`, e.g. `project:p1` (the id may itself contain ":"). */
 const resourceFilter = z
@@ -88,7 +104,12 @@ export const importKeyInputSchema = createKeyInputSchema.and(
     hash: z.string().regex(/^[0-9a-fA-F]{64}$/, 'A SHA-256 hex digest (64 hex characters)'),
     scheme: z.enum(IMPORT_SCHEMES),
     prefix: z.string().refine(isValidPrefix, 'Letters, digits and "_"').optional(),
-    preview: z.string().min(1).max(64).regex(/^[^\u0000-\u001f]*$/).optional(),
+    preview: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[^\u0000-\u001f]*$/)
+      .optional(),
   }),
 );
 
@@ -126,7 +147,11 @@ export function createManagement(deps: ManagementDeps) {
   };
 
   /** Builds a complete new record from validated create input (shared by create and import). */
-  const buildRecord = (input: z.output<typeof createKeyInputSchema>, caller: CallerOptions, identity: Pick<ApiKeyRecord, 'id' | 'prefix' | 'preview' | 'hash'>): ApiKeyRecord => {
+  const buildRecord = (
+    input: z.output<typeof createKeyInputSchema>,
+    caller: CallerOptions,
+    identity: Pick<ApiKeyRecord, 'id' | 'prefix' | 'preview' | 'hash'>,
+  ): ApiKeyRecord => {
     const presetName = input.preset ?? defaults.preset;
     const preset = presetOrThrow(presetName);
     const fields = applyPreset(preset, input, defaults.fields);
@@ -335,10 +360,15 @@ export function createManagement(deps: ManagementDeps) {
      * VERSION_CONFLICT. Pass the `version` you last saw to make that hold for requests spread in
      * time too (a key still in its grace period can otherwise be rotated again, deliberately).
      */
-    async rotate(tenantId: string, id: string, options: { graceMs?: number; version?: number } & CallerOptions = {}): Promise<{ key: ApiKeyView; token: string; previous: ApiKeyView }> {
+    async rotate(
+      tenantId: string,
+      id: string,
+      options: { graceMs?: number; version?: number } & CallerOptions = {},
+    ): Promise<{ key: ApiKeyView; token: string; previous: ApiKeyView }> {
       const graceMs = options.graceMs ?? 0;
       if (!Number.isSafeInteger(graceMs) || graceMs < 0) throw validationError([{ path: ['graceMs'], message: 'A whole number of milliseconds, 0 or more' }]);
-      if (options.version !== undefined && !(Number.isSafeInteger(options.version) && options.version >= 1 && options.version <= MAX_VERSION)) throw validationError([{ path: ['version'], message: `A whole number from 1 to ${MAX_VERSION}` }]);
+      if (options.version !== undefined && !(Number.isSafeInteger(options.version) && options.version >= 1 && options.version <= MAX_VERSION))
+        throw validationError([{ path: ['version'], message: `A whole number from 1 to ${MAX_VERSION}` }]);
       const current = await liveOrThrow(tenantId, id);
       // With `version`, rotate only the key as the caller last saw it: of several callers that read
       // the same version, exactly one rotates, however the requests are spread in time.
@@ -349,7 +379,8 @@ export function createManagement(deps: ManagementDeps) {
       const at = now();
       // An expired key (its own expiry, or the end of an earlier rotation's grace) has nothing to hand
       // over: its successor would copy the expiry and be born expired.
-      if (current.expiresAt && current.expiresAt.getTime() <= at) throw validationError([{ path: ['expiresAt'], message: 'The key has expired; create a new key instead' }]);
+      if (current.expiresAt && current.expiresAt.getTime() <= at)
+        throw validationError([{ path: ['expiresAt'], message: 'The key has expired; create a new key instead' }]);
       const graceEnd = new Date(Math.min(at + graceMs, current.expiresAt?.getTime() ?? Infinity));
       const oldPatch: KeyPatch = { expiresAt: graceEnd, updatedAt: new Date(at), ...(current.remaining !== null ? { remaining: 0 } : {}) };
       const previous = await applyUpdate(tenantId, id, oldPatch, current.version);

@@ -31,7 +31,8 @@ const MAX_METADATA_DEPTH = 8;
 /** Finds the first reason `value` is not plain JSON data. */
 function jsonProblem(value: unknown, depth: number): string | null {
   if (depth > MAX_METADATA_DEPTH) return `nests deeper than ${MAX_METADATA_DEPTH} levels`;
-  if (typeof value === 'string') return value.includes('\u0000') ? 'contains a NUL character' : LONE_SURROGATE.test(value) ? 'contains an unpaired surrogate (not valid Unicode)' : null;
+  if (typeof value === 'string')
+    return value.includes('\u0000') ? 'contains a NUL character' : LONE_SURROGATE.test(value) ? 'contains an unpaired surrogate (not valid Unicode)' : null;
   if (value === null || typeof value === 'boolean') return null;
   if (typeof value === 'number') return Number.isFinite(value) ? null : 'contains a non-finite number';
   if (Array.isArray(value)) {
@@ -73,12 +74,35 @@ export const metadataSchema = z.custom<Record<string, unknown>>().superRefine((v
 });
 
 const unicode = (value: string) => !LONE_SURROGATE.test(value);
-export const idString = z.string().min(1).max(128).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters').refine(unicode, NOT_UNICODE);
+export const idString = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters')
+  .refine(unicode, NOT_UNICODE);
 /** Free text: any character but NUL, which PostgreSQL text and jsonb cannot hold. */
-const plainText = (min: number, max: number) => z.string().trim().min(min).max(max).regex(/^[^\u0000]*$/, 'Must not contain NUL characters').refine(unicode, NOT_UNICODE);
-const itemString = (max: number) => z.string().min(1).max(max).regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters').refine(unicode, NOT_UNICODE);
+const plainText = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .regex(/^[^\u0000]*$/, 'Must not contain NUL characters')
+    .refine(unicode, NOT_UNICODE);
+const itemString = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[^\u0000-\u001f]*$/, 'Must not contain control characters')
+    .refine(unicode, NOT_UNICODE);
 /** Free search text: no NUL, valid Unicode. */
-export const searchText = (max: number) => z.string().max(max).regex(/^[^\u0000]*$/, 'Must not contain NUL characters').refine(unicode, NOT_UNICODE);
+export const searchText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[^\u0000]*$/, 'Must not contain NUL characters')
+    .refine(unicode, NOT_UNICODE);
 export const scopeSchema = z.string().refine(isValidScope, 'Not a valid scope (letters, digits, _ . - and * segments joined by ":")');
 export const resourceKind = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Resource kinds are identifiers');
 const dateInput = z
@@ -95,7 +119,10 @@ export const mcpInputSchema = z.strictObject({
 export const rateLimitSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Limit names are identifiers'),
   limit: z.int().positive().max(1e9),
-  windowMs: z.int().min(1000).max(366 * 86_400_000),
+  windowMs: z
+    .int()
+    .min(1000)
+    .max(366 * 86_400_000),
   per: z.enum(['key', 'owner']).optional(),
 });
 
@@ -115,8 +142,9 @@ const permissionFields = {
 
 const DURATION_MESSAGE = 'Use a duration such as "7d", "30d", "12h" or milliseconds';
 /** Exactly what `parseDuration` accepts, as schemas (so the OpenAPI document says it too): 1 to 6 digits (not all zero) and a unit, or positive milliseconds. */
-const expiresInSchema = z
-  .union([z.string().regex(/^(?=\d{1,6}[smhdwy]$)0*[1-9]\d*[smhdwy]$/, DURATION_MESSAGE), z.int().positive(DURATION_MESSAGE)], { error: DURATION_MESSAGE });
+const expiresInSchema = z.union([z.string().regex(/^(?=\d{1,6}[smhdwy]$)0*[1-9]\d*[smhdwy]$/, DURATION_MESSAGE), z.int().positive(DURATION_MESSAGE)], {
+  error: DURATION_MESSAGE,
+});
 
 const limitFields = {
   ipAllowlist: z.array(z.string().refine(isValidRange, 'Not an IPv4/IPv6 address or CIDR')).max(100).optional(),

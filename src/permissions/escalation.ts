@@ -38,7 +38,14 @@ export interface KeyReach extends Permissions {
 
 /** A record's reach: its effective permissions (roles and presets resolved) and its limits. */
 export function reachOf(permissions: Permissions, record: Pick<ApiKeyRecord, 'expiresAt' | 'ipAllowlist' | 'remaining' | 'refill' | 'rateLimits'>): KeyReach {
-  return { ...permissions, expiresAt: record.expiresAt, ipAllowlist: record.ipAllowlist, remaining: record.remaining, refill: record.refill, rateLimits: record.rateLimits };
+  return {
+    ...permissions,
+    expiresAt: record.expiresAt,
+    ipAllowlist: record.ipAllowlist,
+    remaining: record.remaining,
+    refill: record.refill,
+    rateLimits: record.rateLimits,
+  };
 }
 
 /** One dimension in which a key goes beyond its actor: what to say when it is granted, and when it is already held. */
@@ -51,7 +58,9 @@ interface Excess {
 const excess = (path: (string | number)[], grant: string, held: string): Excess => ({ path, grant, held: `${held}: you may not change it` });
 
 function scopeExcess(actor: ActorPermissions, key: KeyReach): Excess[] {
-  return key.scopes.filter((s) => !coveredByAny(actor.scopes, s)).map((s) => excess(['scopes'], `You do not hold scope ${s}`, `The key holds scope ${s}, which you do not`));
+  return key.scopes
+    .filter((s) => !coveredByAny(actor.scopes, s))
+    .map((s) => excess(['scopes'], `You do not hold scope ${s}`, `The key holds scope ${s}, which you do not`));
 }
 
 function resourceExcess(actor: Permissions, key: KeyReach): Excess[] {
@@ -67,7 +76,13 @@ function resourceExcess(actor: Permissions, key: KeyReach): Excess[] {
   }
   // Kinds neither lists: with requireMapping: true the actor reaches none of them, the key every one it does not map.
   if (actor.requireMapping === true && key.requireMapping !== true) {
-    out.push(excess(['resources'], 'You reach only the resource kinds you list; the key would reach every kind it does not list', 'The key reaches resource kinds you cannot'));
+    out.push(
+      excess(
+        ['resources'],
+        'You reach only the resource kinds you list; the key would reach every kind it does not list',
+        'The key reaches resource kinds you cannot',
+      ),
+    );
   }
   return out;
 }
@@ -77,8 +92,10 @@ function mcpExcess(actor: McpLimits, key: McpLimits): Excess[] {
   // A key that may call no tool at all reaches nothing over MCP, whatever its other MCP fields say.
   if (!key.enabled || (key.tools.mode === 'allow' && key.tools.names.length === 0)) return out;
   if (!actor.enabled) out.push(excess(['mcp', 'enabled'], 'You cannot grant MCP access you do not have', 'The key has MCP access you do not have'));
-  if (actor.readOnly && !key.readOnly) out.push(excess(['mcp', 'readOnly'], 'You hold read-only MCP access', 'The key may call MCP tools that write, which you may not'));
-  const allowedByActor = (tool: string) => actor.tools.mode === 'all' || (actor.tools.mode === 'allow' ? actor.tools.names.includes(tool) : !actor.tools.names.includes(tool));
+  if (actor.readOnly && !key.readOnly)
+    out.push(excess(['mcp', 'readOnly'], 'You hold read-only MCP access', 'The key may call MCP tools that write, which you may not'));
+  const allowedByActor = (tool: string) =>
+    actor.tools.mode === 'all' || (actor.tools.mode === 'allow' ? actor.tools.names.includes(tool) : !actor.tools.names.includes(tool));
   // Mode 'all' is a deny list with no names.
   const keyDenies = key.tools.mode === 'all' ? [] : key.tools.names;
   const ok =
@@ -110,16 +127,19 @@ function addressExcess(actor: ActorPermissions, key: KeyReach): Excess[] {
 
 const DAY = 86_400_000;
 /** The shortest and longest a refill period can last: months run 28 to 31 days. */
-const period = (interval: Refill['interval']): [number, number] => (interval === 'day' ? [DAY, DAY] : interval === 'month' ? [28 * DAY, 31 * DAY] : [interval, interval]);
+const period = (interval: Refill['interval']): [number, number] =>
+  interval === 'day' ? [DAY, DAY] : interval === 'month' ? [28 * DAY, 31 * DAY] : [interval, interval];
 
 function creditExcess(actor: ActorPermissions, key: KeyReach): Excess[] {
   if (actor.remaining === undefined || actor.remaining === null) return [];
   const out: Excess[] = [];
-  if (key.remaining === null || key.remaining > actor.remaining) out.push(excess(['remaining'], 'The key may hold at most your remaining credits', 'The key holds more credits than you'));
+  if (key.remaining === null || key.remaining > actor.remaining)
+    out.push(excess(['remaining'], 'The key may hold at most your remaining credits', 'The key holds more credits than you'));
   if (key.refill) {
     const mine = actor.refill;
     const slower = mine && (key.refill.interval === mine.interval || period(key.refill.interval)[0] >= period(mine.interval)[1]);
-    if (!mine || key.refill.amount > mine.amount || !slower) out.push(excess(['refill'], 'The key may refill no more, and no more often, than you', 'The key refills more than you'));
+    if (!mine || key.refill.amount > mine.amount || !slower)
+      out.push(excess(['refill'], 'The key may refill no more, and no more often, than you', 'The key refills more than you'));
   }
   return out;
 }
@@ -139,7 +159,13 @@ function rateExcess(actor: ActorPermissions, key: KeyReach): Excess[] {
 
 /** Every dimension in which `key` reaches beyond `actor`; empty when the key is within the actor. */
 function excessOf(actor: ActorPermissions, key: KeyReach): Excess[] {
-  const actorPerms: Permissions = { scopes: actor.scopes, roles: [], resources: actor.resources ?? {}, requireMapping: actor.requireMapping ?? false, mcp: actor.mcp ?? key.mcp };
+  const actorPerms: Permissions = {
+    scopes: actor.scopes,
+    roles: [],
+    resources: actor.resources ?? {},
+    requireMapping: actor.requireMapping ?? false,
+    mcp: actor.mcp ?? key.mcp,
+  };
   return [
     ...scopeExcess(actor, key),
     ...resourceExcess(actorPerms, key),
@@ -176,7 +202,11 @@ export function assertNoEscalation(actor: ActorPermissions, change: KeyChange | 
   if ('scopes' in change) change = { after: { expiresAt: null, ipAllowlist: [], remaining: null, refill: null, rateLimits: [], ...change } };
   const held = change.before ? excessOf(actor, change.before) : [];
   const issues: FieldIssue[] =
-    held.length > 0 ? held.map((e) => ({ path: e.path, message: e.held })) : change.after ? excessOf(actor, change.after).map((e) => ({ path: e.path, message: e.grant })) : [];
+    held.length > 0
+      ? held.map((e) => ({ path: e.path, message: e.held }))
+      : change.after
+        ? excessOf(actor, change.after).map((e) => ({ path: e.path, message: e.grant }))
+        : [];
   if (issues.length === 0) return;
   const message = held.length > 0 ? 'The key holds permissions you do not have' : 'The key would hold permissions you do not have';
   throw new KeysmithError('ESCALATION', message, { issues });

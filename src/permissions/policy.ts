@@ -31,7 +31,8 @@ export class Policy {
   private readonly roles: Map<string, string[]>;
 
   constructor(options: PolicyOptions) {
-    const vocab = options.scopes === undefined ? null : Array.isArray(options.scopes) ? options.scopes : (options.scopes as { options: readonly string[] }).options;
+    const vocab =
+      options.scopes === undefined ? null : Array.isArray(options.scopes) ? options.scopes : (options.scopes as { options: readonly string[] }).options;
     this.vocabulary = vocab ? [...vocab] : null;
     for (const scope of this.vocabulary ?? []) {
       if (!isValidScope(scope) || isWildcard(scope)) throw new KeysmithError('CONFIG', `Invalid scope in vocabulary: ${JSON.stringify(scope)}`);
@@ -74,7 +75,13 @@ export class Policy {
   permissionsOf(record: Pick<ApiKeyRecord, 'scopes' | 'roles' | 'resources' | 'mcp'> & { requireMapping?: boolean | string[] }): Permissions {
     const scopes = new Set(record.scopes);
     for (const role of record.roles) for (const s of this.roles.get(role) ?? []) scopes.add(s);
-    return { scopes: [...scopes], roles: [...record.roles], resources: record.resources, requireMapping: combineMapping(this.requireMapping, record.requireMapping ?? false), mcp: record.mcp };
+    return {
+      scopes: [...scopes],
+      roles: [...record.roles],
+      resources: record.resources,
+      requireMapping: combineMapping(this.requireMapping, record.requireMapping ?? false),
+      mcp: record.mcp,
+    };
   }
 }
 
@@ -86,7 +93,11 @@ export function combineMapping(keyring: boolean | string[], key: boolean | strin
 }
 
 /** Fills permission fields from a preset; fields the caller gave explicitly win. */
-export function applyPreset(preset: PresetDefinition | undefined, explicit: Partial<Omit<PermissionFields, 'mcp'>> & { mcp?: Partial<McpLimits> }, base: PermissionFields): PermissionFields {
+export function applyPreset(
+  preset: PresetDefinition | undefined,
+  explicit: Partial<Omit<PermissionFields, 'mcp'>> & { mcp?: Partial<McpLimits> },
+  base: PermissionFields,
+): PermissionFields {
   const mcpBase: McpLimits = preset?.mcp ? mergeMcp(base.mcp, preset.mcp) : base.mcp;
   return {
     scopes: explicit.scopes ?? preset?.scopes ?? base.scopes,

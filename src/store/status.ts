@@ -24,8 +24,9 @@ export function keyStatus(key: Pick<ApiKeyRecord, 'revokedAt' | 'expiresAt' | 'e
  * Stores call this so every store reads the query the same way.
  */
 export function listedStatuses(query: Pick<ListQuery, 'status' | 'includeRevoked' | 'includeExpired'>): KeyStatus[] | null {
-  const wanted: KeyStatus[] = query.status && query.status.length > 0
-    ? KEY_STATUSES.filter((s) => query.status!.includes(s))
-    : KEY_STATUSES.filter((s) => (s === 'revoked' ? query.includeRevoked === true : s === 'expired' ? query.includeExpired !== false : true));
+  const wanted: KeyStatus[] =
+    query.status && query.status.length > 0
+      ? KEY_STATUSES.filter((s) => query.status!.includes(s))
+      : KEY_STATUSES.filter((s) => (s === 'revoked' ? query.includeRevoked === true : s === 'expired' ? query.includeExpired !== false : true));
   return wanted.length === KEY_STATUSES.length ? null : wanted;
 }

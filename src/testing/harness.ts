@@ -68,7 +68,10 @@ export function makeRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord 
     remaining: null,
     refill: null,
     refilledAt: null,
-    rateLimits: [{ name: 'default', limit: 100, windowMs: 60_000 }, { name: 'plan', limit: 5000, windowMs: 86_400_000, per: 'owner' }],
+    rateLimits: [
+      { name: 'default', limit: 100, windowMs: 60_000 },
+      { name: 'plan', limit: 5000, windowMs: 86_400_000, per: 'owner' },
+    ],
     metadata: { team: 'infra', nested: { n: 1, ok: true, list: [1, 'two', null] } },
     version: 1,
     ...overrides,

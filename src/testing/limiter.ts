@@ -34,7 +34,10 @@ export function runLimiterConformance(options: LimiterConformanceOptions): void 
       const c = counters([5, 60_000]);
       const answers = [];
       for (let i = 0; i < 7; i++) answers.push(await limiter.limit(c, 1, Date.now()));
-      assert.deepEqual(answers.slice(0, 5), [4, 3, 2, 1, 0].map((remaining) => ({ allowed: true, remaining })));
+      assert.deepEqual(
+        answers.slice(0, 5),
+        [4, 3, 2, 1, 0].map((remaining) => ({ allowed: true, remaining })),
+      );
       for (const refused of answers.slice(5)) {
         assert.equal(refused.allowed, false);
         assert.ok(!refused.allowed && refused.index === 0 && refused.retryAfterMs > 0 && refused.retryAfterMs <= 60_000, JSON.stringify(refused));

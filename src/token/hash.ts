@@ -36,9 +36,7 @@ export function nodeHasher(): Hasher | null {
   if (!crypto) return null;
   const oneShot = crypto.hash;
   return {
-    sha256Hex: oneShot
-      ? (text) => oneShot('sha256', text, 'hex')
-      : (text) => crypto.createHash('sha256').update(text).digest('hex'),
+    sha256Hex: oneShot ? (text) => oneShot('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex'),
     hmacSha256Hex: (key, text) => crypto.createHmac('sha256', key).update(text).digest('hex'),
   };
 }
@@ -54,7 +52,10 @@ export class TokenHasher {
   private readonly current: string | null;
 
   /** `peppers[0]` hashes new keys; the others only verify keys hashed before a rotation. */
-  constructor(peppers: Pepper[] = [], private readonly hasher: Hasher = defaultHasher) {
+  constructor(
+    peppers: Pepper[] = [],
+    private readonly hasher: Hasher = defaultHasher,
+  ) {
     for (const pepper of peppers) {
       if (!PEPPER_ID_RE.test(pepper.id)) throw new KeysmithError('CONFIG', `Invalid pepper id: ${JSON.stringify(pepper.id)}`);
       if (this.peppers.has(pepper.id)) throw new KeysmithError('CONFIG', `Duplicate pepper id: ${pepper.id}`);

@@ -98,7 +98,6 @@ export function createVerifier(deps: VerifierDeps) {
     return failure(code, keyId === null ? extra : { keyId, ...extra });
   };
 
-
   /** Applies the key's named rate limits; null when admitted. */
   const rateLimit = async (record: ApiKeyRecord, cost: number, now: number): Promise<VerifyResult | null> => {
     if (record.rateLimits.length === 0) return null;
@@ -231,7 +230,8 @@ export function createVerifier(deps: VerifierDeps) {
   return function verify(token: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
     try {
       // A bad cost is the caller's bug, not the token's: refused (as the middlewares refuse it at construction), never turned into 1.
-      if (options.cost !== undefined && !isValidCost(options.cost)) return Promise.reject(new KeysmithError('CONFIG', 'cost must be a whole number, 0 or more'));
+      if (options.cost !== undefined && !isValidCost(options.cost))
+        return Promise.reject(new KeysmithError('CONFIG', 'cost must be a whole number, 0 or more'));
       if (deps.failures && typeof options.ip === 'string') return throttled(deps.failures, token, options, options.ip);
       return check(token, options);
     } catch (error) {

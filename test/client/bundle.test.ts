@@ -6,7 +6,15 @@ import { describe, expect, it } from 'vitest';
 /** keysmith/client runs in browsers and workers: nothing in its module graph may import Node. */
 describe('keysmith/client bundle', () => {
   it('bundles for a neutral platform with no node: import and no server code', async () => {
-    const result = await build({ entryPoints: ['src/client/index.ts'], bundle: true, write: false, format: 'esm', platform: 'neutral', metafile: true, logLevel: 'silent' });
+    const result = await build({
+      entryPoints: ['src/client/index.ts'],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'neutral',
+      metafile: true,
+      logLevel: 'silent',
+    });
     const inputs = Object.keys(result.metafile.inputs);
     expect(inputs.filter((f) => f.startsWith('node:') || /(^|\/)node_modules\//.test(f))).toEqual([]);
     // Only the client and keysmith's error class: types from the schemas are erased, zod is not bundled.

@@ -39,7 +39,10 @@ describe('per-key requireMapping (fail closed for one key)', () => {
     const actor = { scopes: ['docs:read'], resources: { agent: ['A'] } };
     await expect(keyring.create({ tenantId: 't', name: 'x', scopes: ['docs:read'], requireMapping: ['agent'], actor })).resolves.toBeTruthy();
     await expect(keyring.create({ tenantId: 't', name: 'x', scopes: ['docs:read'], actor })).rejects.toMatchObject({ code: 'ESCALATION' });
-    await expect(keyring.create({ tenantId: 't', name: 'x', requireMapping: ['no.dots'] as string[] })).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: ['requireMapping', 0] }] });
+    await expect(keyring.create({ tenantId: 't', name: 'x', requireMapping: ['no.dots'] as string[] })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: ['requireMapping', 0] }],
+    });
   });
 });
 
@@ -53,9 +56,22 @@ describe('createDefaults', () => {
       createDefaults: { roles: ['Admin'], resources: { agent: ['*'] }, mcp: { readOnly: true }, expiresIn: '90d' },
     });
     const plain = await keyring.create({ tenantId: 't', name: 'plain' });
-    expect(plain.key).toMatchObject({ roles: ['Admin'], resources: { agent: ['*'] }, requireMapping: false, mcp: { enabled: true, readOnly: true }, preset: null });
+    expect(plain.key).toMatchObject({
+      roles: ['Admin'],
+      resources: { agent: ['*'] },
+      requireMapping: false,
+      mcp: { enabled: true, readOnly: true },
+      preset: null,
+    });
     expect(plain.key.expiresAt?.getTime()).toBe(clock.now() + 90 * DAY);
-    const own = await keyring.create({ tenantId: 't', name: 'own', roles: ['Supervisor'], resources: { agent: ['Alpha Agent'] }, expiresAt: null, mcp: { readOnly: false } });
+    const own = await keyring.create({
+      tenantId: 't',
+      name: 'own',
+      roles: ['Supervisor'],
+      resources: { agent: ['Alpha Agent'] },
+      expiresAt: null,
+      mcp: { readOnly: false },
+    });
     expect(own.key).toMatchObject({ roles: ['Supervisor'], resources: { agent: ['Alpha Agent'] }, expiresAt: null, mcp: { readOnly: false } });
     const preset = await keyring.create({ tenantId: 't', name: 'preset', preset: 'agentless', expiresIn: '7d' });
     expect(preset.key).toMatchObject({ roles: ['Admin'], resources: { agent: [] }, requireMapping: ['agent'], preset: 'agentless' });
@@ -151,7 +167,10 @@ describe('update with expiresIn', () => {
   it('refuses expiresIn with expiresAt, and bad durations, as field issues', async () => {
     const { keyring, clock } = setup();
     const { key } = await keyring.create({ tenantId: 't', name: 'k' });
-    await expect(keyring.update('t', key.id, { expiresIn: '7d', expiresAt: new Date(clock.now() + DAY) })).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: ['expiresIn'] }] });
+    await expect(keyring.update('t', key.id, { expiresIn: '7d', expiresAt: new Date(clock.now() + DAY) })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: ['expiresIn'] }],
+    });
     await expect(keyring.update('t', key.id, { expiresIn: '0d' })).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: ['expiresIn'] }] });
     await expect(keyring.update('t', key.id, { expiresIn: -1 })).rejects.toMatchObject({ code: 'VALIDATION' });
   });

@@ -52,7 +52,9 @@ describe('failed attempts are counted apart from keys’ rate limits, IPv6 per /
 
   it('refuses one limiter for both, so a flood can never evict a key’s window', () => {
     const limiter = memoryLimiter();
-    expect(() => createKeyring({ store: memoryStore(), prefix: 'sk', limiter, failedAttempts: { limit: 5, windowMs: 1000, limiter } })).toThrow(/failedAttempts.*own limiter/);
+    expect(() => createKeyring({ store: memoryStore(), prefix: 'sk', limiter, failedAttempts: { limit: 5, windowMs: 1000, limiter } })).toThrow(
+      /failedAttempts.*own limiter/,
+    );
   });
 });
 
@@ -79,7 +81,8 @@ describe.skipIf(!available)('failed attempts with Redis limiters (real Redis)', 
     const keysBefore = (await client.keys(`${prefix}rl:*`)).sort();
 
     const results = [];
-    for (let batch = 0; batch < 100; batch++) results.push(...(await Promise.all(Array.from({ length: 20 }, () => keyring.verify(garbage(), { ip: inOne64() })))));
+    for (let batch = 0; batch < 100; batch++)
+      results.push(...(await Promise.all(Array.from({ length: 20 }, () => keyring.verify(garbage(), { ip: inOne64() })))));
     expect(results.every((r) => !r.valid && (r.code === 'MALFORMED' || r.code === 'RATE_LIMITED'))).toBe(true);
     // Probe and count are two calls: a batch in flight may pass the probe together, never more.
     expect(results.filter((r) => !r.valid && r.code === 'MALFORMED').length).toBeLessThanOrEqual(5 + 20);

@@ -62,7 +62,13 @@ describe('hashing', () => {
 
   it('refuses weak or duplicate peppers', () => {
     expect(() => new TokenHasher([{ id: 'p', secret: 'short' }])).toThrow(/16 bytes/);
-    expect(() => new TokenHasher([{ id: 'p', secret: 'x'.repeat(16) }, { id: 'p', secret: 'y'.repeat(16) }])).toThrow(/Duplicate/);
+    expect(
+      () =>
+        new TokenHasher([
+          { id: 'p', secret: 'x'.repeat(16) },
+          { id: 'p', secret: 'y'.repeat(16) },
+        ]),
+    ).toThrow(/Duplicate/);
     expect(() => new TokenHasher([{ id: 'bad id', secret: 'x'.repeat(16) }])).toThrow(/pepper id/);
   });
 

@@ -40,7 +40,11 @@ for (const target of targets) {
             found.length = 0;
             const result = await keyring.verify(probe);
             expect(result).toMatchObject({ valid: false, message: 'The API key is invalid' });
-            const calls = Object.fromEntries(Object.entries(counted.calls).map(([m, n]) => [m, n - (before[m] ?? 0)]).filter(([, n]) => n !== 0));
+            const calls = Object.fromEntries(
+              Object.entries(counted.calls)
+                .map(([m, n]) => [m, n - (before[m] ?? 0)])
+                .filter(([, n]) => n !== 0),
+            );
             return { calls, found: [...found] };
           };
           const order = unknownFirst ? [unknown, wrong] : [wrong, unknown];

@@ -67,13 +67,24 @@ describe('keyring lifecycle', () => {
 
   it('expiresIn accepts 7d/30d/90d/12h and milliseconds; past dates are refused', async () => {
     const { keyring, clock } = setup();
-    for (const [input, ms] of [['7d', 7 * DAY], ['30d', 30 * DAY], ['90d', 90 * DAY], ['12h', 12 * 3_600_000], [60_000, 60_000]] as const) {
+    for (const [input, ms] of [
+      ['7d', 7 * DAY],
+      ['30d', 30 * DAY],
+      ['90d', 90 * DAY],
+      ['12h', 12 * 3_600_000],
+      [60_000, 60_000],
+    ] as const) {
       const { key } = await keyring.create({ tenantId: 'a', name: 'k', expiresIn: input });
       expect(key.expiresAt!.getTime()).toBe(clock.now() + ms);
     }
-    await expect(keyring.create({ tenantId: 'a', name: 'k', expiresAt: new Date(clock.now() - 1) })).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: ['expiresAt'] }] });
+    await expect(keyring.create({ tenantId: 'a', name: 'k', expiresAt: new Date(clock.now() - 1) })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: ['expiresAt'] }],
+    });
     await expect(keyring.create({ tenantId: 'a', name: 'k', expiresIn: '7 days' })).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(keyring.create({ tenantId: 'a', name: 'k', expiresIn: '7d', expiresAt: new Date(clock.now() + DAY) })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(keyring.create({ tenantId: 'a', name: 'k', expiresIn: '7d', expiresAt: new Date(clock.now() + DAY) })).rejects.toMatchObject({
+      code: 'VALIDATION',
+    });
     const iso = new Date(clock.now() + DAY).toISOString();
     expect((await keyring.create({ tenantId: 'a', name: 'k', expiresAt: iso as unknown as Date })).key.expiresAt).toEqual(new Date(iso));
   });
@@ -93,7 +104,14 @@ describe('keyring lifecycle', () => {
       { tenantId: 'a', name: 'ok', ipAllowlist: ['0x7f.1'] },
       { tenantId: 'a', name: 'ok', unknownField: 1 },
       { tenantId: 'a', name: 'ok', remaining: -1 },
-      { tenantId: 'a', name: 'ok', rateLimits: [{ name: 'a', limit: 1, windowMs: 1000 }, { name: 'a', limit: 2, windowMs: 1000 }] },
+      {
+        tenantId: 'a',
+        name: 'ok',
+        rateLimits: [
+          { name: 'a', limit: 1, windowMs: 1000 },
+          { name: 'a', limit: 2, windowMs: 1000 },
+        ],
+      },
       { tenantId: { $ne: null }, name: 'ok' },
       { tenantId: 'a', name: 'nul\u0000name' },
       { tenantId: 'a', name: 'ok', metadata: { note: 'nul\u0000' } },
@@ -209,8 +227,10 @@ describe('keyring lifecycle', () => {
   it('enforces the IP allowlist (IPv4, IPv6, IPv4-mapped) and fails closed without an address', async () => {
     const { keyring } = setup();
     const { token } = await keyring.create({ tenantId: 'a', name: 'k', ipAllowlist: ['10.1.0.0/16', '2001:db8::/32', '192.0.2.7'] });
-    for (const ip of ['10.1.2.3', '::ffff:10.1.9.9', '2001:db8::1', '192.0.2.7']) expect(await keyring.verify(token, { ip }), ip).toMatchObject({ valid: true });
-    for (const ip of ['10.2.0.1', '2001:db9::1', '192.0.2.8', 'not an ip', '']) expect(await keyring.verify(token, { ip }), ip).toMatchObject({ valid: false, code: 'FORBIDDEN_ADDRESS' });
+    for (const ip of ['10.1.2.3', '::ffff:10.1.9.9', '2001:db8::1', '192.0.2.7'])
+      expect(await keyring.verify(token, { ip }), ip).toMatchObject({ valid: true });
+    for (const ip of ['10.2.0.1', '2001:db9::1', '192.0.2.8', 'not an ip', ''])
+      expect(await keyring.verify(token, { ip }), ip).toMatchObject({ valid: false, code: 'FORBIDDEN_ADDRESS' });
     expect(await keyring.verify(token)).toMatchObject({ valid: false, code: 'FORBIDDEN_ADDRESS' });
     const open = await keyring.create({ tenantId: 'a', name: 'open' });
     expect(await keyring.verify(open.token)).toMatchObject({ valid: true });
@@ -298,7 +318,7 @@ describe('keyring lifecycle', () => {
     const { key, token } = await keyring.create({ tenantId: 'a', name: 'k', createdBy: 'u1' });
     await keyring.verify(token);
     await keyring.verify(token + 'x');
-    await keyring.update('a', key.id, { name: 'k2' }, );
+    await keyring.update('a', key.id, { name: 'k2' });
     const rotated = await keyring.rotate('a', key.id, { graceMs: 1 });
     await keyring.revoke('a', rotated.key.id, { by: 'u2' });
     expect(events.map((e) => e.type)).toEqual(['key.created', 'key.verified', 'key.rejected', 'key.updated', 'key.rotated', 'key.revoked']);
@@ -308,7 +328,13 @@ describe('keyring lifecycle', () => {
   });
 
   it('a throwing event listener does not break verify or create', async () => {
-    const keyring = createKeyring({ store: memoryStore(), prefix: 'sk', onEvent: () => { throw new Error('logger down'); } });
+    const keyring = createKeyring({
+      store: memoryStore(),
+      prefix: 'sk',
+      onEvent: () => {
+        throw new Error('logger down');
+      },
+    });
     const { token } = await keyring.create({ tenantId: 'a', name: 'k' });
     expect(await keyring.verify(token)).toMatchObject({ valid: true });
   });
@@ -319,7 +345,15 @@ describe('keyring lifecycle', () => {
     const keyring = createKeyring({ store, prefix: 'sk', importedTokens: /^mycompany_/ });
     const foreign = 'mycompany_BRTRKFsL_51FwqftsmMDHHbJAMEXXHCgG';
     const hash = createHash('sha256').update(foreign).digest('hex');
-    const key = await keyring.import({ tenantId: 'acme', name: 'legacy', scopes: ['a:read'], hash, scheme: 'sha256-hex', prefix: 'mycompany', preview: 'mycompany_BRTRKFsL…' });
+    const key = await keyring.import({
+      tenantId: 'acme',
+      name: 'legacy',
+      scopes: ['a:read'],
+      hash,
+      scheme: 'sha256-hex',
+      prefix: 'mycompany',
+      preview: 'mycompany_BRTRKFsL…',
+    });
     expect(key).toMatchObject({ tenantId: 'acme', prefix: 'mycompany', preview: 'mycompany_BRTRKFsL…' });
     expect(await keyring.verify(foreign, { scopes: ['a:read'] })).toMatchObject({ valid: true, key: { id: key.id } });
     expect(await keyring.verify(foreign.slice(0, -1) + 'H')).toMatchObject({ valid: false, code: 'NOT_FOUND' });
@@ -342,7 +376,21 @@ describe('keyring lifecycle', () => {
 
   it('verify never throws, whatever token it is given', async () => {
     const { keyring } = setup();
-    const inputs: unknown[] = [undefined, null, 0, NaN, {}, [], () => 1, Symbol('x'), 10n, new Uint8Array(4), 'x'.repeat(1e6), '\u0000', 'sk_test_' + '\u{1F511}'.repeat(30)];
+    const inputs: unknown[] = [
+      undefined,
+      null,
+      0,
+      NaN,
+      {},
+      [],
+      () => 1,
+      Symbol('x'),
+      10n,
+      new Uint8Array(4),
+      'x'.repeat(1e6),
+      '\u0000',
+      'sk_test_' + '\u{1F511}'.repeat(30),
+    ];
     for (const input of inputs) {
       const result = await keyring.verify(input, { scopes: ['a'], ip: 'x', cost: 2, resource: { kind: 'k', id: 'i' } });
       expect(result.valid).toBe(false);

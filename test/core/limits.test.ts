@@ -66,7 +66,12 @@ describe('rate limits in verify', () => {
     });
     expect((await keyring.verify(token)).valid).toBe(true);
     expect((await keyring.verify(token)).valid).toBe(true);
-    expect(await keyring.verify(token)).toMatchObject({ valid: false, code: 'RATE_LIMITED', retryAfterMs: 1000, limit: { name: 'burst', limit: 2, windowMs: 1000 } });
+    expect(await keyring.verify(token)).toMatchObject({
+      valid: false,
+      code: 'RATE_LIMITED',
+      retryAfterMs: 1000,
+      limit: { name: 'burst', limit: 2, windowMs: 1000 },
+    });
     clock.advance(1000);
     expect((await keyring.verify(token)).valid).toBe(true);
     expect(await keyring.verify(token)).toMatchObject({ valid: false, code: 'RATE_LIMITED', limit: { name: 'daily' } });
@@ -114,7 +119,11 @@ describe('rate limits in verify', () => {
   });
 
   it('fails closed when the limiter fails, or open when told to', async () => {
-    const broken: RateLimiter = { limit: async () => { throw new Error('redis down'); } };
+    const broken: RateLimiter = {
+      limit: async () => {
+        throw new Error('redis down');
+      },
+    };
     const rateLimits = [{ name: 'r', limit: 5, windowMs: 1000 }];
     const closed = createKeyring({ store: memoryStore(), prefix: 'sk', limiter: broken });
     const k1 = await closed.create({ tenantId: 't', name: 'k', rateLimits });
@@ -141,7 +150,12 @@ describe('rate limits in verify', () => {
 
   it('refuses bad limit settings at create', async () => {
     const { keyring } = setup();
-    for (const rateLimits of [[{ name: 'x', limit: 0, windowMs: 1000 }], [{ name: 'x', limit: 1, windowMs: 10 }], [{ name: 'bad name', limit: 1, windowMs: 1000 }], [{ name: 'x', limit: 1, windowMs: 1000, per: 'tenant' }]]) {
+    for (const rateLimits of [
+      [{ name: 'x', limit: 0, windowMs: 1000 }],
+      [{ name: 'x', limit: 1, windowMs: 10 }],
+      [{ name: 'bad name', limit: 1, windowMs: 1000 }],
+      [{ name: 'x', limit: 1, windowMs: 1000, per: 'tenant' }],
+    ]) {
       await expect(keyring.create({ tenantId: 't', name: 'k', rateLimits: rateLimits as never })).rejects.toMatchObject({ code: 'VALIDATION' });
     }
     expect(() => createKeyring({ store: memoryStore(), prefix: 'sk', failedAttempts: { limit: 0, windowMs: 1 } })).toThrow(/failedAttempts/);

@@ -27,7 +27,10 @@ for (const target of STORE_TARGETS) {
       const gone = await k.create({ tenantId, name: 'gone', resources: { project: ['p1'] } });
       await k.revoke(tenantId, gone.key.id);
       const page = await k.list(tenantId, { resource: 'project:p1' });
-      expect(page.items.map((i) => [i.name, i.status]).sort()).toEqual([['p1', 'active'], ['paused', 'paused']]);
+      expect(page.items.map((i) => [i.name, i.status]).sort()).toEqual([
+        ['p1', 'active'],
+        ['paused', 'paused'],
+      ]);
       expect((await k.list(tenantId, { resource: 'project:p1', status: 'active' })).items.map((i) => i.id)).toEqual([p1.key.id]);
       expect((await k.list(tenantId, { status: ['revoked'] })).items.map((i) => [i.id, i.status])).toEqual([[gone.key.id, 'revoked']]);
       expect((await k.list(tenantId, { ownerId: 'u1' })).items.map((i) => i.id)).toEqual([p1.key.id]);

@@ -107,7 +107,11 @@ describe('roles, presets and vocabulary in the keyring', () => {
     if (!result.valid) throw new Error(result.code);
     expect(new Set(result.permissions.scopes)).toEqual(new Set(['controls:*', 'evidence:write', 'evidence:read']));
     expect(await keyring.verify(token, { scopes: ['evidence:read', 'controls:write'] })).toMatchObject({ valid: true });
-    expect(await keyring.verify(token, { scopes: ['keys:manage'] })).toMatchObject({ valid: false, code: 'INSUFFICIENT_SCOPE', requiredScopes: ['keys:manage'] });
+    expect(await keyring.verify(token, { scopes: ['keys:manage'] })).toMatchObject({
+      valid: false,
+      code: 'INSUFFICIENT_SCOPE',
+      requiredScopes: ['keys:manage'],
+    });
   });
 
   it('refuses role cycles and unknown parents at creation', () => {
@@ -118,7 +122,10 @@ describe('roles, presets and vocabulary in the keyring', () => {
 
   it('rejects unknown scopes and roles at mint time when a vocabulary is declared', async () => {
     const keyring = createKeyring({ store: memoryStore(), prefix: 'sk', roles, scopes });
-    await expect(keyring.create({ tenantId: 't', name: 'x', scopes: ['evidence:delete'] })).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: ['scopes', 0] }] });
+    await expect(keyring.create({ tenantId: 't', name: 'x', scopes: ['evidence:delete'] })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      issues: [{ path: ['scopes', 0] }],
+    });
     await expect(keyring.create({ tenantId: 't', name: 'x', roles: ['Ghost'] })).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(keyring.create({ tenantId: 't', name: 'x', scopes: ['nothing:*'] })).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(keyring.create({ tenantId: 't', name: 'x', scopes: ['evidence:*', '*'] })).resolves.toBeTruthy();
@@ -144,7 +151,12 @@ describe('roles, presets and vocabulary in the keyring', () => {
     const full = await keyring.create({ tenantId: 't', name: 'full', preset: 'full-access' });
     expect(full.key.scopes).toEqual(['*']);
     const auditor = await keyring.create({ tenantId: 't', name: 'a', preset: 'auditor', scopes: ['evidence:read', 'controls:read'] });
-    expect(auditor.key).toMatchObject({ preset: 'auditor', scopes: ['evidence:read', 'controls:read'], resources: { project: ['p1'] }, mcp: { tools: { mode: 'allow', names: ['search'] } } });
+    expect(auditor.key).toMatchObject({
+      preset: 'auditor',
+      scopes: ['evidence:read', 'controls:read'],
+      resources: { project: ['p1'] },
+      mcp: { tools: { mode: 'allow', names: ['search'] } },
+    });
     expect(await keyring.verify(ro.token, { scopes: ['evidence:read'] })).toMatchObject({ valid: true });
     expect(await keyring.verify(ro.token, { scopes: ['evidence:write'] })).toMatchObject({ valid: false, code: 'INSUFFICIENT_SCOPE' });
     await expect(keyring.create({ tenantId: 't', name: 'x', preset: 'nope' })).rejects.toMatchObject({ code: 'VALIDATION', issues: [{ path: ['preset'] }] });
@@ -208,7 +220,9 @@ describe('no escalation', () => {
     const keyring = createKeyring({ store: memoryStore(), prefix: 'sk' });
     const mcpActor = { scopes: ['*'], mcp: { enabled: true, tools: { mode: 'allow' as const, names: ['search'] }, readOnly: true } };
     await expect(keyring.create({ tenantId: 't', name: 'k', actor: mcpActor })).rejects.toMatchObject({ code: 'ESCALATION' });
-    await expect(keyring.create({ tenantId: 't', name: 'k', actor: mcpActor, mcp: { readOnly: true, tools: { mode: 'allow', names: ['search'] } } })).resolves.toBeTruthy();
+    await expect(
+      keyring.create({ tenantId: 't', name: 'k', actor: mcpActor, mcp: { readOnly: true, tools: { mode: 'allow', names: ['search'] } } }),
+    ).resolves.toBeTruthy();
     await expect(keyring.create({ tenantId: 't', name: 'k', actor: mcpActor, mcp: { enabled: false } })).resolves.toBeTruthy();
   });
 });

@@ -20,7 +20,8 @@ describe.skipIf(!PG_URL || !canControlPostgres)('PostgreSQL outage: stop, restar
     await target?.close();
   }, 60_000);
 
-  const keyringOf = () => createKeyring({ store: postgresStore({ client: target.client, table: target.table }), prefix: 'sk', cache: false, storeTimeoutMs: 3_000 });
+  const keyringOf = () =>
+    createKeyring({ store: postgresStore({ client: target.client, table: target.table }), prefix: 'sk', cache: false, storeTimeoutMs: 3_000 });
 
   it('while the server is down verify fails closed; it recovers by itself; no write is lost or applied twice', async () => {
     const keyring = keyringOf();
@@ -35,7 +36,11 @@ describe.skipIf(!PG_URL || !canControlPostgres)('PostgreSQL outage: stop, restar
       const down: VerifyResult[] = await Promise.all(Array.from({ length: 5 }, () => keyring.verify(credited.token)));
       expect(down.every((r) => !r.valid && r.code === 'STORE_UNAVAILABLE')).toBe(true);
       expect(await keyring.verify(doomed.token)).toMatchObject({ valid: false, code: 'STORE_UNAVAILABLE' });
-      const writes = [keyring.update('t', credited.key.id, { name: 'renamed while down' }), keyring.revoke('t', credited.key.id), keyring.create({ tenantId: 't', name: 'ghost' })];
+      const writes = [
+        keyring.update('t', credited.key.id, { name: 'renamed while down' }),
+        keyring.revoke('t', credited.key.id),
+        keyring.create({ tenantId: 't', name: 'ghost' }),
+      ];
       for (const w of await Promise.allSettled(writes)) {
         expect(w.status).toBe('rejected');
         if (w.status === 'rejected') expect(isKeysmithError(w.reason) && w.reason.code).toBe('STORE_UNAVAILABLE');
@@ -80,7 +85,9 @@ describe.skipIf(!PG_URL || !canControlPostgres)('PostgreSQL outage: stop, restar
     });
     for (let round = 0; round < 5; round++) {
       await new Promise((r) => setTimeout(r, 150));
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ''`);
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND application_name = ''`,
+      );
     }
     await new Promise((r) => setTimeout(r, 300));
     running = false;

@@ -56,10 +56,15 @@ describe.skipIf(!available)('Redis outage: limiter and invalidation channel (rea
 
     // Invalidation works again after the restart: a revoke on a reaches b at once.
     await a.revoke('t', key.id);
-    await until(async () => {
-      const r = await b.verify(token);
-      return !r.valid && r.code === 'REVOKED';
-    }, 1_000, 'revocation did not propagate after the restart', 50);
+    await until(
+      async () => {
+        const r = await b.verify(token);
+        return !r.valid && r.code === 'REVOKED';
+      },
+      1_000,
+      'revocation did not propagate after the restart',
+      50,
+    );
     await Promise.all([a.close(), b.close()]);
   }, 60_000);
 });

@@ -34,12 +34,26 @@ export const ADMIN_CASES: AdminCase[] = [
   {
     name: 'create: 201 with the plaintext token once; redacted key, ISO dates, tenant and creator from the session',
     async run({ admin, fx }) {
-      const a = await admin({ method: 'POST', path: '/admin/keys', as: 'alice', body: { name: 'ci', scopes: ['docs:read'], expiresIn: '30d', metadata: { team: 'infra' } } });
+      const a = await admin({
+        method: 'POST',
+        path: '/admin/keys',
+        as: 'alice',
+        body: { name: 'ci', scopes: ['docs:read'], expiresIn: '30d', metadata: { team: 'infra' } },
+      });
       expect(a.status, a.text).toBe(201);
       expect(Object.keys(a.json).sort()).toEqual(['key', 'token']);
       const { key, token } = a.json;
       expect(key).not.toHaveProperty('hash');
-      expect(key).toMatchObject({ tenantId: TENANT_A, name: 'ci', scopes: ['docs:read'], createdBy: 'alice', enabled: true, revokedAt: null, metadata: { team: 'infra' }, version: 1 });
+      expect(key).toMatchObject({
+        tenantId: TENANT_A,
+        name: 'ci',
+        scopes: ['docs:read'],
+        createdBy: 'alice',
+        enabled: true,
+        revokedAt: null,
+        metadata: { team: 'infra' },
+        version: 1,
+      });
       expect(key.createdAt).toMatch(ISO);
       expect(key.expiresAt).toMatch(ISO);
       expect(token.startsWith(`sk_test_${key.id}_`)).toBe(true);
@@ -55,7 +69,12 @@ export const ADMIN_CASES: AdminCase[] = [
     name: 'create: the tenant comes from the session; tenantId, createdBy and actor in the body are refused',
     async run({ admin, same }) {
       for (const field of ['tenantId', 'createdBy', 'actor', 'actorId']) {
-        const a = await admin({ method: 'POST', path: '/admin/keys', as: 'alice', body: { name: 'x', [field]: field === 'actor' ? { scopes: ['*'] } : TENANT_B } });
+        const a = await admin({
+          method: 'POST',
+          path: '/admin/keys',
+          as: 'alice',
+          body: { name: 'x', [field]: field === 'actor' ? { scopes: ['*'] } : TENANT_B },
+        });
         expectError(a, 400, 'VALIDATION');
         expect(a.json.error.issues).toEqual([{ path: [field], message: `Unrecognized key: "${field}" (it comes from your session)` }]);
         same(`refused ${field}`, a);
@@ -93,7 +112,13 @@ export const ADMIN_CASES: AdminCase[] = [
       same('malformed', malformed);
       const secretish = await admin({ method: 'POST', path: '/admin/keys', as: 'alice', raw: '{"name": sk_test_leak}', headers: json });
       expect(secretish.text).not.toContain('sk_test_leak'); // parse errors quote the body: never echoed
-      const form = await admin({ method: 'POST', path: '/admin/keys', as: 'alice', raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      const form = await admin({
+        method: 'POST',
+        path: '/admin/keys',
+        as: 'alice',
+        raw: 'name=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expectError(form, 415, 'UNSUPPORTED_MEDIA_TYPE');
       same('415', form);
       const big = JSON.stringify({ name: 'x', metadata: { pad: 'a'.repeat(70_000) } });
@@ -169,7 +194,12 @@ export const ADMIN_CASES: AdminCase[] = [
     async run({ admin, fx, same }) {
       const { key } = await fx.keyring.create({ tenantId: TENANT_A, name: 'to-edit', scopes: ['docs:read'] });
       const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-      const a = await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'alice', body: { name: 'edited', scopes: ['docs:read', 'docs:write'], expiresAt, version: 1 } });
+      const a = await admin({
+        method: 'PATCH',
+        path: `/admin/keys/${key.id}`,
+        as: 'alice',
+        body: { name: 'edited', scopes: ['docs:read', 'docs:write'], expiresAt, version: 1 },
+      });
       expect(a.status, a.text).toBe(200);
       expect(a.json).toMatchObject({ name: 'edited', scopes: ['docs:read', 'docs:write'], expiresAt, version: 2 });
       expect(a.json.updatedAt).toMatch(ISO);
@@ -244,7 +274,10 @@ export const ADMIN_CASES: AdminCase[] = [
       const only = async (query: string, status: string[]) => {
         const a = await admin({ path: `/admin/keys?limit=100&${query}`, as: 'alice' });
         expect(a.status, a.text).toBe(200);
-        expect(a.json.items.every((k: { status: string }) => status.includes(k.status)), query).toBe(true);
+        expect(
+          a.json.items.every((k: { status: string }) => status.includes(k.status)),
+          query,
+        ).toBe(true);
         expect(a.json.total, query).toBe(a.json.items.length);
         return a;
       };
@@ -268,7 +301,14 @@ export const ADMIN_CASES: AdminCase[] = [
       const owned = await fx.keyring.create({ tenantId: TENANT_A, name: 'owned', ownerId: 'user_9' });
       expect(ids(await admin({ path: '/admin/keys?ownerId=user_9', as: 'alice' }))).toEqual([owned.key.id]);
       expect((await admin({ path: `/admin/keys/${fx.ids.disabled}`, as: 'alice' })).json.status).toBe('paused');
-      for (const [query, field] of [['status=gone', 'status'], ['status=', 'status'], ['resource=p1', 'resource'], ['resource=project:', 'resource'], ['resource=1x:p1', 'resource'], ['includeExpired=maybe', 'includeExpired']]) {
+      for (const [query, field] of [
+        ['status=gone', 'status'],
+        ['status=', 'status'],
+        ['resource=p1', 'resource'],
+        ['resource=project:', 'resource'],
+        ['resource=1x:p1', 'resource'],
+        ['includeExpired=maybe', 'includeExpired'],
+      ]) {
         const bad = await admin({ path: `/admin/keys?${query}`, as: 'alice' });
         expectError(bad, 400, 'VALIDATION');
         expect(bad.json.error.issues[0].path[0], query).toBe(field);
@@ -306,7 +346,12 @@ export const ADMIN_CASES: AdminCase[] = [
       expect(a.status, a.text).toBe(200);
       expect(new Date(a.json.expiresAt).getTime()).toBe(now + 30 * 86_400_000); // the fixture's clock stands still
       expect(a.json.status).toBe('active');
-      const both = await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'alice', body: { expiresIn: '7d', expiresAt: new Date(now + 86_400_000).toISOString() } });
+      const both = await admin({
+        method: 'PATCH',
+        path: `/admin/keys/${key.id}`,
+        as: 'alice',
+        body: { expiresIn: '7d', expiresAt: new Date(now + 86_400_000).toISOString() },
+      });
       expectError(both, 400, 'VALIDATION');
       expect(both.json.error.issues).toEqual([{ path: ['expiresIn'], message: 'Give expiresAt or expiresIn, not both' }]);
       same('expiresIn and expiresAt', both);
@@ -317,7 +362,12 @@ export const ADMIN_CASES: AdminCase[] = [
   {
     name: 'requireMapping per key: an empty resource list then denies that key, other keys stay open',
     async run({ admin, fx }) {
-      const closed = await admin({ method: 'POST', path: '/admin/keys', as: 'alice', body: { name: 'closed', scopes: ['docs:read'], requireMapping: ['project'] } });
+      const closed = await admin({
+        method: 'POST',
+        path: '/admin/keys',
+        as: 'alice',
+        body: { name: 'closed', scopes: ['docs:read'], requireMapping: ['project'] },
+      });
       expect(closed.status, closed.text).toBe(201);
       expect(closed.json.key.requireMapping).toEqual(['project']);
       const open = await admin({ method: 'POST', path: '/admin/keys', as: 'alice', body: { name: 'open', scopes: ['docs:read'] } });
@@ -348,7 +398,12 @@ export const ADMIN_CASES: AdminCase[] = [
       const missing = await admin({ path: '/admin/keys/ZZZZZZZZZZZZZZZZ', as: 'dave' });
       expectError(hidden, 404, 'NOT_FOUND');
       expect(hidden.text).toBe(missing.text);
-      for (const [method, suffix] of [['PATCH', ''], ['DELETE', ''], ['POST', '/toggle-active'], ['POST', '/rotate']] as const) {
+      for (const [method, suffix] of [
+        ['PATCH', ''],
+        ['DELETE', ''],
+        ['POST', '/toggle-active'],
+        ['POST', '/rotate'],
+      ] as const) {
         const a = await admin({ method, path: `/admin/keys/${fx.ids.reader}${suffix}`, as: 'dave', body: method === 'PATCH' ? { name: 'mine' } : undefined });
         expect(a.status, `${method} ${suffix}`).toBe(404);
       }
@@ -359,7 +414,11 @@ export const ADMIN_CASES: AdminCase[] = [
       const wider = await admin({ method: 'POST', path: '/admin/keys', as: 'dave', body: { name: 'x', resources: { project: ['p1', 'p2'] } } });
       expectError(wider, 403, 'ESCALATION');
       same('confined create wider', wider);
-      expectError(await admin({ method: 'PATCH', path: `/admin/keys/${made.json.key.id}`, as: 'dave', body: { resources: { project: ['p2'] } } }), 403, 'ESCALATION');
+      expectError(
+        await admin({ method: 'PATCH', path: `/admin/keys/${made.json.key.id}`, as: 'dave', body: { resources: { project: ['p2'] } } }),
+        403,
+        'ESCALATION',
+      );
       expect((await admin({ method: 'DELETE', path: `/admin/keys/${made.json.key.id}`, as: 'dave' })).status).toBe(204);
       expectError(await admin({ path: '/admin/admin/keys', as: 'dave' }), 403, 'FORBIDDEN');
       expect((await admin({ path: '/admin/tenants/tenant_b/keys', as: 'dave' })).status).toBe(404);
@@ -380,7 +439,9 @@ export const ADMIN_CASES: AdminCase[] = [
       const inB = await admin({ method: 'POST', path: '/admin/tenants/tenant_b/keys', as: 'root', body: { name: 'made by root', scopes: ['docs:read'] } });
       expect(inB.status, inB.text).toBe(201);
       expect(inB.json.key).toMatchObject({ tenantId: TENANT_B, createdBy: 'root' });
-      expect((await admin({ path: '/admin/tenants/tenant_b/keys?limit=100', as: 'root' })).json.items.map((k: { id: string }) => k.id)).toContain(inB.json.key.id);
+      expect((await admin({ path: '/admin/tenants/tenant_b/keys?limit=100', as: 'root' })).json.items.map((k: { id: string }) => k.id)).toContain(
+        inB.json.key.id,
+      );
       expect((await admin({ path: `/admin/tenants/tenant_b/keys/${inB.json.key.id}`, as: 'bob' })).status).toBe(200);
       expect((await admin({ path: '/admin/tenants/tenant_a/keys', as: 'alice' })).status).toBe(200);
       const gone = await admin({ method: 'DELETE', path: `/admin/admin/keys/${inB.json.key.id}`, as: 'root' });
@@ -398,12 +459,20 @@ export const ADMIN_CASES: AdminCase[] = [
       same('escalation', wider);
       expectError(await admin({ method: 'POST', path: '/admin/keys', as: 'carol', body: { name: 'all', preset: 'full-access' } }), 403, 'ESCALATION');
       expect((await admin({ method: 'POST', path: '/admin/keys', as: 'carol', body: { name: 'narrow', scopes: ['docs:read'] } })).status).toBe(201);
-      expectError(await admin({ method: 'PATCH', path: `/admin/keys/${fx.ids.reader}`, as: 'carol', body: { scopes: ['docs:read', 'docs:write'] } }), 403, 'ESCALATION');
+      expectError(
+        await admin({ method: 'PATCH', path: `/admin/keys/${fx.ids.reader}`, as: 'carol', body: { scopes: ['docs:read', 'docs:write'] } }),
+        403,
+        'ESCALATION',
+      );
       // Keys that already hold more than carol are out of her reach: no pause, rotate or revoke.
-      for (const [method, suffix] of [['POST', '/toggle-active'], ['POST', '/rotate'], ['DELETE', '']] as const) {
+      for (const [method, suffix] of [
+        ['POST', '/toggle-active'],
+        ['POST', '/rotate'],
+        ['DELETE', ''],
+      ] as const) {
         expectError(await admin({ method, path: `/admin/keys/${fx.ids.writer}${suffix}`, as: 'carol' }), 403, 'ESCALATION');
       }
-      expect((await fx.keyring.get(TENANT_A, fx.ids.writer!))).toMatchObject({ enabled: true, revokedAt: null });
+      expect(await fx.keyring.get(TENANT_A, fx.ids.writer!)).toMatchObject({ enabled: true, revokedAt: null });
     },
   },
   {
@@ -414,8 +483,21 @@ export const ADMIN_CASES: AdminCase[] = [
       expect(created.json.key).toMatchObject({ tenantId: TENANT_A, createdBy: `key:${fx.ids.manager}` });
       expectError(await admin({ method: 'POST', path: '/key-admin/keys', key: fx.t.manager, body: { name: 'x', scopes: ['docs:write'] } }), 403, 'ESCALATION');
       // A manager limited to project p1 may only mint keys limited to p1.
-      expectError(await admin({ method: 'POST', path: '/key-admin/keys', key: fx.t.managerReadOnly, body: { name: 'x', scopes: ['docs:read'] } }), 403, 'ESCALATION');
-      expect((await admin({ method: 'POST', path: '/key-admin/keys', key: fx.t.managerReadOnly, body: { name: 'x', scopes: ['docs:read'], resources: { project: ['p1'] } } })).status).toBe(201);
+      expectError(
+        await admin({ method: 'POST', path: '/key-admin/keys', key: fx.t.managerReadOnly, body: { name: 'x', scopes: ['docs:read'] } }),
+        403,
+        'ESCALATION',
+      );
+      expect(
+        (
+          await admin({
+            method: 'POST',
+            path: '/key-admin/keys',
+            key: fx.t.managerReadOnly,
+            body: { name: 'x', scopes: ['docs:read'], resources: { project: ['p1'] } },
+          })
+        ).status,
+      ).toBe(201);
       const list = await admin({ path: '/key-admin/keys?limit=100', key: fx.t.manager });
       expect(list.json.items.every((k: { tenantId: string }) => k.tenantId === TENANT_A)).toBe(true);
       expectError(await admin({ path: `/key-admin/keys/${fx.ids.tenantB}`, key: fx.t.manager }), 404, 'NOT_FOUND');
@@ -432,13 +514,22 @@ export const ADMIN_CASES: AdminCase[] = [
     async run({ admin, fx, same }) {
       // erin lists project p1 and, with requireMapping: true, reaches no other kind at all.
       for (const org of [['*'], ['o1']]) {
-        const wider = await admin({ method: 'POST', path: '/admin/keys', as: 'erin', body: { name: 'x', scopes: ['docs:read'], resources: { project: ['p1'], org } } });
+        const wider = await admin({
+          method: 'POST',
+          path: '/admin/keys',
+          as: 'erin',
+          body: { name: 'x', scopes: ['docs:read'], resources: { project: ['p1'], org } },
+        });
         expectError(wider, 403, 'ESCALATION');
         expect(wider.json.error.issues).toContainEqual({ path: ['resources', 'org'], message: 'You may only grant org ids you can access yourself' });
         same(`requireMapping escalation ${org}`, wider);
       }
       const { key } = await fx.keyring.create({ tenantId: TENANT_A, name: 'p1 only', scopes: ['docs:read'], resources: { project: ['p1'] } });
-      expectError(await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'erin', body: { resources: { project: ['p1'], org: ['*'] } } }), 403, 'ESCALATION');
+      expectError(
+        await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'erin', body: { resources: { project: ['p1'], org: ['*'] } } }),
+        403,
+        'ESCALATION',
+      );
       expect((await fx.keyring.get(TENANT_A, key.id))?.resources).toEqual({ project: ['p1'] });
     },
   },
@@ -453,10 +544,20 @@ export const ADMIN_CASES: AdminCase[] = [
       for (const body of [{ name: 'renamed' }, { enabled: false }, { expiresAt: null }, { metadata: { x: 1 } }]) {
         expectError(await admin({ method: 'PATCH', path: `/admin/keys/${key.id}`, as: 'carol', body }), 403, 'ESCALATION');
       }
-      for (const [method, suffix] of [['POST', '/toggle-active'], ['POST', '/rotate'], ['DELETE', '']] as const) {
+      for (const [method, suffix] of [
+        ['POST', '/toggle-active'],
+        ['POST', '/rotate'],
+        ['DELETE', ''],
+      ] as const) {
         expectError(await admin({ method, path: `/admin/keys/${key.id}${suffix}`, as: 'carol' }), 403, 'ESCALATION');
       }
-      expect(await fx.keyring.get(TENANT_A, key.id)).toMatchObject({ name: 'strong', scopes: ['docs:read', 'docs:write'], enabled: true, revokedAt: null, version: 1 });
+      expect(await fx.keyring.get(TENANT_A, key.id)).toMatchObject({
+        name: 'strong',
+        scopes: ['docs:read', 'docs:write'],
+        enabled: true,
+        revokedAt: null,
+        version: 1,
+      });
       // A key within carol's rights she may change and revoke.
       const { key: small } = await fx.keyring.create({ tenantId: TENANT_A, name: 'small', scopes: ['docs:read'] });
       expect((await admin({ method: 'PATCH', path: `/admin/keys/${small.id}`, as: 'carol', body: { name: 'renamed' } })).status).toBe(200);
@@ -466,9 +567,21 @@ export const ADMIN_CASES: AdminCase[] = [
   {
     name: 'limits are permissions too: a key-admin never mints a child that outlives it or escapes its address, credit or rate limits, and never widens itself (issue 12 item 6)',
     async run({ admin, fx, same }) {
-      const limits = { expiresIn: '30d', ipAllowlist: ['127.0.0.1/32', '::1'], remaining: 1000, rateLimits: [{ name: 'burst', limit: 1000, windowMs: 60_000 }] };
+      const limits = {
+        expiresIn: '30d',
+        ipAllowlist: ['127.0.0.1/32', '::1'],
+        remaining: 1000,
+        rateLimits: [{ name: 'burst', limit: 1000, windowMs: 60_000 }],
+      };
       const { key: manager, token } = await fx.keyring.create({ tenantId: TENANT_A, name: 'limited manager', scopes: ['keys:manage', 'docs:read'], ...limits });
-      const child = { name: 'child', scopes: ['docs:read'], expiresIn: '1d', ipAllowlist: ['127.0.0.1'], remaining: 10, rateLimits: [{ name: 'burst', limit: 10, windowMs: 60_000 }] };
+      const child = {
+        name: 'child',
+        scopes: ['docs:read'],
+        expiresIn: '1d',
+        ipAllowlist: ['127.0.0.1'],
+        remaining: 10,
+        rateLimits: [{ name: 'burst', limit: 10, windowMs: 60_000 }],
+      };
       const refused: [string, Record<string, unknown>, string][] = [
         ['no expiry', { expiresIn: undefined }, 'expiresAt'],
         ['outlives the actor', { expiresIn: '60d' }, 'expiresAt'],
@@ -485,7 +598,10 @@ export const ADMIN_CASES: AdminCase[] = [
       for (const [label, change, field] of refused) {
         const a = await admin({ method: 'POST', path: '/key-admin/keys', key: token, body: { ...child, ...change } });
         expectError(a, 403, 'ESCALATION');
-        expect(a.json.error.issues.map((i: { path: unknown[] }) => i.path[0]), label).toEqual([field]);
+        expect(
+          a.json.error.issues.map((i: { path: unknown[] }) => i.path[0]),
+          label,
+        ).toEqual([field]);
         same(`child: ${label}`, a);
       }
       const ok = await admin({ method: 'POST', path: '/key-admin/keys', key: token, body: child });
@@ -508,7 +624,12 @@ export const ADMIN_CASES: AdminCase[] = [
       const after = await fx.keyring.get(TENANT_A, manager.id);
       expect(after).toMatchObject({ ipAllowlist: limits.ipAllowlist, rateLimits: limits.rateLimits, refill: null, expiresAt: manager.expiresAt, version: 1 });
       expect(after!.remaining).toBeLessThanOrEqual(1000);
-      const narrowed = await admin({ method: 'PATCH', path: `/key-admin/keys/${manager.id}`, key: token, body: { remaining: 500, rateLimits: [{ name: 'burst', limit: 100, windowMs: 60_000 }] } });
+      const narrowed = await admin({
+        method: 'PATCH',
+        path: `/key-admin/keys/${manager.id}`,
+        key: token,
+        body: { remaining: 500, rateLimits: [{ name: 'burst', limit: 100, windowMs: 60_000 }] },
+      });
       expect(narrowed.status, narrowed.text).toBe(200);
     },
   },

@@ -38,7 +38,11 @@ interface AdminExtras {
 export type AppFactory = (keyring: Keyring, admin?: AdminExtras) => Promise<RunningApp>;
 
 const QUERY = 'docs:read AND (admin:read OR admin:write)';
-const whoami = (k: { key: { id: string; tenantId: string }; permissions: { scopes: string[] } }) => ({ id: k.key.id, tenantId: k.key.tenantId, scopes: k.permissions.scopes });
+const whoami = (k: { key: { id: string; tenantId: string }; permissions: { scopes: string[] } }) => ({
+  id: k.key.id,
+  tenantId: k.key.tenantId,
+  scopes: k.permissions.scopes,
+});
 
 const startExpress: AppFactory = async (keyring, admin = {}) => {
   const app = express();
@@ -67,22 +71,33 @@ const startFastify: AppFactory = async (keyring, admin = {}) => {
   const app = Fastify();
   await app.register(keysmithPlugin, { keyring });
   app.get('/hello', async () => 'hello');
-  await app.register(async (api) => {
-    api.addHook('preHandler', api.requireApiKey());
-    api.get('/whoami', async (request) => (request.apiKey ? whoami(request.apiKey) : null));
-    api.get('/docs', { preHandler: api.requireApiKey({ scopes: ['docs:read'] }) }, async () => ({ docs: [] }));
-    api.post('/docs', { preHandler: api.requireApiKey({ scopes: ['docs:write'] }) }, async (_request, reply) => reply.code(201).send({ ok: true }));
-  }, { prefix: '/api' });
+  await app.register(
+    // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
+    async (api) => {
+      api.addHook('preHandler', api.requireApiKey());
+      api.get('/whoami', async (request) => (request.apiKey ? whoami(request.apiKey) : null));
+      api.get('/docs', { preHandler: api.requireApiKey({ scopes: ['docs:read'] }) }, async () => ({ docs: [] }));
+      api.post('/docs', { preHandler: api.requireApiKey({ scopes: ['docs:write'] }) }, async (_request, reply) => reply.code(201).send({ ok: true }));
+    },
+    { prefix: '/api' },
+  );
   app.get('/v/all', { preHandler: app.requireApiKey({ scopes: ['docs:read', 'docs:write'] }) }, async () => ({ ok: true }));
   app.get('/v/any', { preHandler: app.requireApiKey({ anyScopes: ['docs:write', 'admin:read'] }) }, async () => ({ ok: true }));
   app.get('/v/query', { preHandler: app.requireApiKey({ query: QUERY }) }, async () => ({ ok: true }));
   app.get<{ Params: { projectId: string } }>(
     '/v/projects/:projectId',
-    { preHandler: app.requireApiKey({ scopes: ['docs:read'], resource: (request) => ({ kind: 'project', id: (request.params as { projectId: string }).projectId }) }) },
+    {
+      preHandler: app.requireApiKey({
+        scopes: ['docs:read'],
+        resource: (request) => ({ kind: 'project', id: (request.params as { projectId: string }).projectId }),
+      }),
+    },
     async (request) => ({ project: request.params.projectId }),
   );
   app.get('/v/header', { preHandler: app.requireApiKey({ header: 'x-api-key' }) }, async () => ({ ok: true }));
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
   await app.register(keysmithAdmin, { keyring, authorize: (request) => actorFor(request.headers['x-actor']), prefix: '/admin', ...admin });
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
   await app.register(keysmithAdmin, { keyring, authorize: fastifyKeyAdmin(keyring), prefix: '/key-admin' });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { url, server: app.server, close: () => app.close() };

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createKeyring, isKeysmithError } from 'keysmith';
-import { bearerChallenge, createAdminHandler, createAuthenticator, extractCredentials, matchAdminRoute, pathBelowMount, readJsonBody, verifyFailureAnswer } from 'keysmith/http';
+import {
+  bearerChallenge,
+  createAdminHandler,
+  createAuthenticator,
+  extractCredentials,
+  matchAdminRoute,
+  pathBelowMount,
+  readJsonBody,
+  verifyFailureAnswer,
+} from 'keysmith/http';
 import { memoryStore } from 'keysmith/memory';
 
 const headers = (h: Record<string, string | string[]>) => (name: string) => h[name];
@@ -19,9 +28,12 @@ describe('extractCredentials', () => {
     expect(extractCredentials(headers(h), null)).toEqual(expected);
   });
 
-  it.each([['Bearer'], ['Bearer '], ['Bearer a b'], ['Bearer a=b'], ['Bearer "a"'], ['Bearer ' + 'a'.repeat(1025)], ['(garbage)']])('%j is invalid_request', (value) => {
-    expect(extractCredentials(headers({ authorization: value }), null).kind).toBe('invalid_request');
-  });
+  it.each([['Bearer'], ['Bearer '], ['Bearer a b'], ['Bearer a=b'], ['Bearer "a"'], ['Bearer ' + 'a'.repeat(1025)], ['(garbage)']])(
+    '%j is invalid_request',
+    (value) => {
+      expect(extractCredentials(headers({ authorization: value }), null).kind).toBe('invalid_request');
+    },
+  );
 
   it('repeated Authorization lines holding a bearer credential are refused, as lines (Node) or joined with ", " (Fetch)', () => {
     const line = fc.oneof(
@@ -63,9 +75,22 @@ describe('answers', () => {
     expect(verifyFailureAnswer({ code: 'NOT_FOUND' }, 'api')).toEqual(verifyFailureAnswer({ code: 'INVALID' }, 'api'));
     expect(verifyFailureAnswer({ code: 'RATE_LIMITED', retryAfterMs: 1 }, 'api').headers['retry-after']).toBe('1');
     expect(verifyFailureAnswer({ code: 'RATE_LIMITED', retryAfterMs: 2001 }, 'api').headers['retry-after']).toBe('3');
-    const statuses = (['MALFORMED', 'NOT_FOUND', 'INVALID', 'REVOKED', 'DISABLED', 'EXPIRED', 'INSUFFICIENT_SCOPE', 'FORBIDDEN_RESOURCE', 'FORBIDDEN_ADDRESS', 'RATE_LIMITED', 'USAGE_EXCEEDED', 'STORE_UNAVAILABLE'] as const).map(
-      (code) => verifyFailureAnswer({ code }, 'api').status,
-    );
+    const statuses = (
+      [
+        'MALFORMED',
+        'NOT_FOUND',
+        'INVALID',
+        'REVOKED',
+        'DISABLED',
+        'EXPIRED',
+        'INSUFFICIENT_SCOPE',
+        'FORBIDDEN_RESOURCE',
+        'FORBIDDEN_ADDRESS',
+        'RATE_LIMITED',
+        'USAGE_EXCEEDED',
+        'STORE_UNAVAILABLE',
+      ] as const
+    ).map((code) => verifyFailureAnswer({ code }, 'api').status);
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 403, 403, 403, 429, 429, 503]);
   });
 });
@@ -88,7 +113,9 @@ describe('createAuthenticator checks its options once, at construction', () => {
     expect(code(() => createAuthenticator(keyring, { header: 'x api key' }))).toBe('CONFIG');
     expect(code(() => createAuthenticator(keyring, { header: 'Authorization' }))).toBe('CONFIG');
     expect(code(() => createAuthenticator(keyring, { cost: -1 }))).toBe('CONFIG');
-    expect(code(() => createAuthenticator(keyring, { query: 'docs:read AND (admin:read OR admin:write)', scopes: ['docs:read'], header: 'X-Api-Key' }))).toBe('NO ERROR');
+    expect(code(() => createAuthenticator(keyring, { query: 'docs:read AND (admin:read OR admin:write)', scopes: ['docs:read'], header: 'X-Api-Key' }))).toBe(
+      'NO ERROR',
+    );
   });
 });
 
@@ -111,7 +138,10 @@ describe('readJsonBody', () => {
   it('parses, limits and refuses other media types', async () => {
     expect(await readJsonBody({ kind: 'stream', stream: ['{"a":', '1}'] }, json)).toEqual({ ok: true, value: { a: 1 } });
     expect(await readJsonBody({ kind: 'stream', stream: [] }, headers({}))).toEqual({ ok: true, value: undefined });
-    expect(await readJsonBody({ kind: 'stream', stream: ['{}'] }, headers({ 'content-type': 'application/merge-patch+json' }))).toEqual({ ok: true, value: {} });
+    expect(await readJsonBody({ kind: 'stream', stream: ['{}'] }, headers({ 'content-type': 'application/merge-patch+json' }))).toEqual({
+      ok: true,
+      value: {},
+    });
     expect((await readJsonBody({ kind: 'stream', stream: ['{}'] }, headers({ 'content-type': 'text/plain' }))).ok).toBe(false);
     const big = await readJsonBody({ kind: 'stream', stream: ['x'.repeat(10)] }, json, 9);
     expect(!big.ok && big.answer.status).toBe(413);
@@ -132,6 +162,8 @@ describe('readJsonBody', () => {
     }
     const gone = await readJsonBody({ kind: 'stream', stream: aborts() }, json);
     expect(!gone.ok && [gone.answer.status, gone.answer.headers.connection]).toEqual([400, 'close']);
-    expect(() => createAdminHandler(createKeyring({ store: memoryStore(), prefix: 'sk' }), { authorize: () => null, bodyTimeoutMs: 0 })).toThrow(/bodyTimeoutMs/);
+    expect(() => createAdminHandler(createKeyring({ store: memoryStore(), prefix: 'sk' }), { authorize: () => null, bodyTimeoutMs: 0 })).toThrow(
+      /bodyTimeoutMs/,
+    );
   });
 });

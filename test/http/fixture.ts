@@ -8,8 +8,10 @@ import { memoryStore } from 'keysmith/memory';
  */
 export function switchableStore(inner: KeyStore): KeyStore & { down: boolean } {
   const state = { down: false };
-  const guard = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => (...args: A): Promise<R> =>
-    state.down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : fn(...args);
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      state.down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : fn(...args);
   const store: KeyStore = {
     insert: guard((r: ApiKeyRecord) => inner.insert(r)),
     findById: guard((id: string) => inner.findById(id)),
@@ -21,7 +23,9 @@ export function switchableStore(inner: KeyStore): KeyStore & { down: boolean } {
     refill: guard((id: string, amount: number, at: Date) => inner.refill(id, amount, at)),
     touch: guard((id: string, at: Date) => inner.touch(id, at)),
   };
-  return Object.defineProperty(store, 'down', { get: () => state.down, set: (v: boolean) => (state.down = v), enumerable: true }) as KeyStore & { down: boolean };
+  return Object.defineProperty(store, 'down', { get: () => state.down, set: (v: boolean) => (state.down = v), enumerable: true }) as KeyStore & {
+    down: boolean;
+  };
 }
 
 export const TENANT_A = 'tenant_a';

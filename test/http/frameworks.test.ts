@@ -34,7 +34,9 @@ describe('framework specifics', () => {
     const admin = makeClient(await listen(app.listen(0, '127.0.0.1')));
     const created = await admin({ method: 'POST', path: '/admin/keys', body: { name: 'parsed upstream', scopes: ['docs:read'] } });
     expect(created.status, created.text).toBe(201);
-    expect((await admin({ method: 'POST', path: '/admin/keys', raw: JSON.stringify({ name: 'x' }), headers: { 'content-type': 'text/plain' } })).status).toBe(415);
+    expect((await admin({ method: 'POST', path: '/admin/keys', raw: JSON.stringify({ name: 'x' }), headers: { 'content-type': 'text/plain' } })).status).toBe(
+      415,
+    );
   });
 
   it('express: req.apiKey is typed by declaration merging', async () => {
@@ -58,6 +60,7 @@ describe('framework specifics', () => {
       expectTypeOf(request.apiKey).toEqualTypeOf<AuthenticatedKey | null>();
       return { id: request.apiKey?.key.id };
     });
+    // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
     await app.register(keysmithAdmin, { keyring: fx.keyring, authorize: alice, prefix: '/admin' });
     const base = await app.listen({ port: 0, host: '127.0.0.1' });
     closers.push(() => app.close());
@@ -98,6 +101,9 @@ describe('framework specifics', () => {
     const admin = makeClient(base);
     const created = await admin({ method: 'POST', path: '/admin/keys', body: { name: 'read upstream' } });
     expect(created.status, created.text).toBe(201);
-    expect((await admin({ method: 'POST', path: '/admin/keys', raw: JSON.stringify({ name: 'x'.repeat(70_000) }), headers: { 'content-type': 'application/json' } })).status).toBe(413);
+    expect(
+      (await admin({ method: 'POST', path: '/admin/keys', raw: JSON.stringify({ name: 'x'.repeat(70_000) }), headers: { 'content-type': 'application/json' } }))
+        .status,
+    ).toBe(413);
   });
 });

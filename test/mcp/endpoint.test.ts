@@ -66,7 +66,12 @@ async function startApi(t: ReturnType<typeof testKeyring>) {
   return new URL(`http://127.0.0.1:${(http.address() as AddressInfo).port}/api`);
 }
 
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
 const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' };
 
 function post(url: URL, headers: Record<string, string>, body: unknown = INIT) {
@@ -144,7 +149,10 @@ describe.each<Runtime>(['node', 'fetch'])('mcpEndpoint.%s', (runtime) => {
     expect(twice.status).toBe(400);
     expect(JSON.parse(twice.body).error.code).toBe('INVALID_REQUEST');
     expect((await post(url, { authorization: `Bearer ${limited.token}` })).status).toBe(200);
-    const [limitedMcp, limitedApi] = await Promise.all([post(url, { authorization: `Bearer ${limited.token}` }), fetch(api, { headers: { authorization: `Bearer ${limited.token}` } })]);
+    const [limitedMcp, limitedApi] = await Promise.all([
+      post(url, { authorization: `Bearer ${limited.token}` }),
+      fetch(api, { headers: { authorization: `Bearer ${limited.token}` } }),
+    ]);
     expect(limitedMcp.status).toBe(429);
     expect(limitedApi.status).toBe(429);
     expect(limitedMcp.headers.get('retry-after')).toMatch(/^\d+$/);

@@ -49,7 +49,9 @@ async function instance(env: Record<string, string>): Promise<{ url: string; chi
 
 /** A session's standalone event stream, read until the server closes it. */
 async function openStream(url: string, token: string, sessionId: string) {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, 'mcp-session-id': sessionId, accept: 'text/event-stream', 'mcp-protocol-version': '2025-06-18' } });
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${token}`, 'mcp-session-id': sessionId, accept: 'text/event-stream', 'mcp-protocol-version': '2025-06-18' },
+  });
   expect(res.status).toBe(200);
   const reader = res.body!.getReader();
   const state = { ended: false, text: '' };
@@ -91,7 +93,12 @@ async function fleetScenario(channel: { FLEET_CHANNEL_KIND: 'redis' | 'pg'; FLEE
   const init = await fetch(`${b.url}/mcp`, {
     method: 'POST',
     headers: { authorization: `Bearer ${agent.token}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    }),
   });
   const rawSessionId = init.headers.get('mcp-session-id')!;
   await init.body?.cancel();
@@ -115,11 +122,19 @@ async function fleetScenario(channel: { FLEET_CHANNEL_KIND: 'redis' | 'pg'; FLEE
 }
 
 describe('an MCP fleet of two processes', () => {
-  it.skipIf(!PG_URL)('PostgreSQL LISTEN/NOTIFY: a change made on instance A reaches the sessions on instance B (needs KEYSMITH_PG_URL)', async () => {
-    await fleetScenario({ FLEET_CHANNEL_KIND: 'pg' });
-  }, 120_000);
+  it.skipIf(!PG_URL)(
+    'PostgreSQL LISTEN/NOTIFY: a change made on instance A reaches the sessions on instance B (needs KEYSMITH_PG_URL)',
+    async () => {
+      await fleetScenario({ FLEET_CHANNEL_KIND: 'pg' });
+    },
+    120_000,
+  );
 
-  it.skipIf(!PG_URL || !REDIS_URL)('Redis pub/sub: a change made on instance A reaches the sessions on instance B (needs KEYSMITH_PG_URL and KEYSMITH_REDIS_URL)', async () => {
-    await fleetScenario({ FLEET_CHANNEL_KIND: 'redis', FLEET_REDIS_URL: REDIS_URL! });
-  }, 120_000);
+  it.skipIf(!PG_URL || !REDIS_URL)(
+    'Redis pub/sub: a change made on instance A reaches the sessions on instance B (needs KEYSMITH_PG_URL and KEYSMITH_REDIS_URL)',
+    async () => {
+      await fleetScenario({ FLEET_CHANNEL_KIND: 'redis', FLEET_REDIS_URL: REDIS_URL! });
+    },
+    120_000,
+  );
 });

@@ -133,7 +133,9 @@ describe('guardMcpServer re-verifies the key itself on every request', () => {
     expect(await remaining()).toBe(before! - 3);
     expect((await client.callTool({ name: 'write_note', arguments: { id: '2', body: 'x' } })).isError).toBeFalsy();
     // 6 units used of the 8-unit window: a third write (3 units) is refused by the rate limit
-    await expect(client.callTool({ name: 'write_note', arguments: { id: '3', body: 'x' } })).rejects.toMatchObject({ message: expect.stringContaining('Rate limit exceeded') });
+    await expect(client.callTool({ name: 'write_note', arguments: { id: '3', body: 'x' } })).rejects.toMatchObject({
+      message: expect.stringContaining('Rate limit exceeded'),
+    });
     expect(await remaining()).toBe(before! - 6);
     expect(() => guardMcpServer(new McpServer({ name: 'x', version: '1' }), t.keyring, { toolCosts: { a: -1 } })).toThrow(/toolCosts/);
   });

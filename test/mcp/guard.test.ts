@@ -29,7 +29,11 @@ describe('guardMcpServer: tools/list shows only what the key may use', () => {
     const { clientFor } = await setup();
     expect(await toolNames((await clientFor({})).client)).toEqual(ALL);
     expect(await toolNames((await clientFor({ mcp: { tools: { mode: 'allow', names: ['read_note', 'deploy'] } } })).client)).toEqual(['deploy', 'read_note']);
-    expect(await toolNames((await clientFor({ mcp: { tools: { mode: 'deny', names: ['deploy', 'write_note'] } } })).client)).toEqual(['list_projects', 'read_note', 'whoami']);
+    expect(await toolNames((await clientFor({ mcp: { tools: { mode: 'deny', names: ['deploy', 'write_note'] } } })).client)).toEqual([
+      'list_projects',
+      'read_note',
+      'whoami',
+    ]);
   });
 
   it('readOnly shows only tools annotated readOnlyHint: true (the read-only preset sets it)', async () => {
@@ -65,7 +69,9 @@ describe('guardMcpServer: tools/call of a hidden tool', () => {
     // Missing scope: same neutral answer; with the scope the tool runs.
     expect(await client.callTool({ name: 'deploy', arguments: { projectId: 'p1' } })).toEqual(toolNotFound('deploy'));
     const full = await clientFor({ scopes: ['deploy:write'] });
-    expect(await full.client.callTool({ name: 'deploy', arguments: { projectId: 'p1' } })).toEqual({ content: [{ type: 'text', text: `deployed p1 as ${full.key.id}` }] });
+    expect(await full.client.callTool({ name: 'deploy', arguments: { projectId: 'p1' } })).toEqual({
+      content: [{ type: 'text', text: `deployed p1 as ${full.key.id}` }],
+    });
   });
 
   it('allowed tools run and see the freshly verified AuthInfo', async () => {
@@ -81,7 +87,9 @@ describe('guardMcpServer: resource limits on tool arguments', () => {
   it('toolResources: an argument must be allowed by canAccess(key, kind, value)', async () => {
     const { clientFor } = await setup({ toolResources: { projectId: 'project' } });
     const { client } = await clientFor({ resources: { project: ['p1'] } });
-    expect(await client.callTool({ name: 'deploy', arguments: { projectId: 'p1' } })).toMatchObject({ content: [{ text: expect.stringMatching(/^deployed p1/) }] });
+    expect(await client.callTool({ name: 'deploy', arguments: { projectId: 'p1' } })).toMatchObject({
+      content: [{ text: expect.stringMatching(/^deployed p1/) }],
+    });
     const refused = await client.callTool({ name: 'deploy', arguments: { projectId: 'p2' } });
     expect(refused).toEqual({ content: [{ type: 'text', text: 'The API key may not access this project (argument "projectId")' }], isError: true });
     // A key without a project list may reach every project (no requireMapping).

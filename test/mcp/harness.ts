@@ -34,7 +34,9 @@ export function testKeyring(options: { store?: KeyStore; cache?: false } = {}) {
 /** The demo tools every suite uses: two read-only, two writing (one with a project argument). */
 export function registerDemoTools(server: McpServer): void {
   const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
-  server.registerTool('read_note', { description: 'Read a note', inputSchema: { id: z.string() }, annotations: { readOnlyHint: true } }, ({ id }) => text(`note ${id}`));
+  server.registerTool('read_note', { description: 'Read a note', inputSchema: { id: z.string() }, annotations: { readOnlyHint: true } }, ({ id }) =>
+    text(`note ${id}`),
+  );
   server.registerTool('list_projects', { description: 'List projects', annotations: { readOnlyHint: true } }, () => text('p1,p2'));
   server.registerTool('write_note', { description: 'Write a note', inputSchema: { id: z.string(), body: z.string() } }, ({ id }) => text(`wrote ${id}`));
   server.registerTool(
@@ -42,7 +44,9 @@ export function registerDemoTools(server: McpServer): void {
     { description: 'Deploy a project', inputSchema: { projectId: z.string() }, annotations: { readOnlyHint: false, destructiveHint: true } },
     ({ projectId }, extra) => text(`deployed ${projectId} as ${extra.authInfo?.clientId}`),
   );
-  server.registerTool('whoami', { description: 'Echo the AuthInfo', annotations: { readOnlyHint: true } }, (extra) => text(JSON.stringify(extra.authInfo ?? null)));
+  server.registerTool('whoami', { description: 'Echo the AuthInfo', annotations: { readOnlyHint: true } }, (extra) =>
+    text(JSON.stringify(extra.authInfo ?? null)),
+  );
 }
 
 export interface HttpMcpOptions {
@@ -152,7 +156,10 @@ export function flakyStore(inner: KeyStore = memoryStore()) {
   const store = Object.fromEntries(
     Object.entries(inner).map(([name, fn]) => [
       name,
-      typeof fn === 'function' ? (...args: unknown[]) => (state.down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : (fn as (...a: unknown[]) => unknown).apply(inner, args)) : fn,
+      typeof fn === 'function'
+        ? (...args: unknown[]) =>
+            state.down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : (fn as (...a: unknown[]) => unknown).apply(inner, args)
+        : fn,
     ]),
   ) as unknown as KeyStore;
   return { store, state };

@@ -51,7 +51,12 @@ describe('Hono + WebStandardStreamableHTTPServerTransport', () => {
     const t = testKeyring();
     const server = await startHono(t);
     cleanup.push(server.close);
-    const { key, token } = await t.keyring.create({ tenantId: TENANT, name: 'k', resources: { project: ['p1'] }, ipAllowlist: ['127.0.0.0/8', '::ffff:127.0.0.1/128'] });
+    const { key, token } = await t.keyring.create({
+      tenantId: TENANT,
+      name: 'k',
+      resources: { project: ['p1'] },
+      ipAllowlist: ['127.0.0.0/8', '::ffff:127.0.0.1/128'],
+    });
     const client = await connectClient(server.url, token);
     cleanup.push(() => client.close());
     let changes = 0;
@@ -84,7 +89,12 @@ describe('Hono + WebStandardStreamableHTTPServerTransport', () => {
     const list = (authorization?: string, session?: string) =>
       fetch(server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(authorization ? { authorization } : {}), ...(session ? { 'mcp-session-id': session } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(authorization ? { authorization } : {}),
+          ...(session ? { 'mcp-session-id': session } : {}),
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
       });
 

@@ -38,7 +38,8 @@ function inspector(version: 0 | 2, args: string[]): Promise<Run> {
 }
 
 const bearer = (token: string) => ['--header', `Authorization: Bearer ${token}`];
-const listTools = (version: 0 | 2, token: string | null, more: string[] = []) => inspector(version, ['--method', 'tools/list', ...(token ? bearer(token) : []), ...more]);
+const listTools = (version: 0 | 2, token: string | null, more: string[] = []) =>
+  inspector(version, ['--method', 'tools/list', ...(token ? bearer(token) : []), ...more]);
 const names = (run: Run, version: 0 | 2): string[] => {
   const parsed = JSON.parse(run.stdout) as { tools?: { name: string }[]; result?: { tools: { name: string }[] } };
   return (version === 0 ? parsed.tools! : parsed.result!.tools).map((t) => t.name).sort();
@@ -52,7 +53,11 @@ const adminCall = (method: string, path: string, body?: unknown) =>
 
 beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), 'keysmith-inspector-'));
-  example = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'examples/mcp-server/server.ts')], { cwd: ROOT, env: { ...process.env, PORT: String(PORT) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  example = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'examples/mcp-server/server.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(PORT) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const collect = (chunk: Buffer) => {
     out += chunk.toString();

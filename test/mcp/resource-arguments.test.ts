@@ -17,10 +17,14 @@ describe('resource arguments that name no resource', () => {
     const t = testKeyring();
     const calls: unknown[] = [];
     const register = (server: McpServer) => {
-      server.registerTool('deploy', { description: 'Deploy projects', inputSchema: { projectId: z.union([z.string(), z.array(z.string())]) } }, ({ projectId }) => {
-        calls.push(projectId);
-        return { content: [{ type: 'text', text: `deployed ${JSON.stringify(projectId)}` }] };
-      });
+      server.registerTool(
+        'deploy',
+        { description: 'Deploy projects', inputSchema: { projectId: z.union([z.string(), z.array(z.string())]) } },
+        ({ projectId }) => {
+          calls.push(projectId);
+          return { content: [{ type: 'text', text: `deployed ${JSON.stringify(projectId)}` }] };
+        },
+      );
     };
     const server = await startHttpMcp({ keyring: t.keyring, guard: { toolResources: { projectId: 'project' } }, register });
     cleanup.push(() => server.close());

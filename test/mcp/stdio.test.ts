@@ -21,7 +21,12 @@ async function inProcess(t: ReturnType<typeof testKeyring>, environment: Record<
   const exits: number[] = [];
   const errors: string[] = [];
   const server = new McpServer({ name: 'stdio', version: '1.0.0' });
-  const ready = guardStdioServer(server, t.keyring, { environment, exit: (code) => void exits.push(code), stderr: (text) => void errors.push(text), events: t.events });
+  const ready = guardStdioServer(server, t.keyring, {
+    environment,
+    exit: (code) => void exits.push(code),
+    stderr: (text) => void errors.push(text),
+    events: t.events,
+  });
   registerDemoTools(server); // right after the call, before awaiting it: the guard is already in place
   const guard = await ready;
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -90,7 +95,13 @@ describe('guardStdioServer in a real child process over stdio', () => {
 
   it('serves the tools a read-only key may use', async () => {
     const { token, env } = await fixtureEnv({ tenantId: TENANT, name: 'child', preset: 'read-only' });
-    const transport = new StdioClientTransport({ command: process.execPath, args: ['--import', 'tsx', FIXTURE], cwd: ROOT, env: { ...env, KEYSMITH_API_KEY: token }, stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['--import', 'tsx', FIXTURE],
+      cwd: ROOT,
+      env: { ...env, KEYSMITH_API_KEY: token },
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'c', version: '1.0.0' });
     await client.connect(transport);
     cleanup.push(() => client.close());
@@ -101,7 +112,11 @@ describe('guardStdioServer in a real child process over stdio', () => {
 
   it('exits with 1 and a clear stderr line when the key is bad', async () => {
     const { env } = await fixtureEnv({ tenantId: TENANT, name: 'child' });
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { cwd: ROOT, env: { ...env, KEYSMITH_API_KEY: 'sk_AAAAAAAAAAAAAAAA_wrong' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
+      cwd: ROOT,
+      env: { ...env, KEYSMITH_API_KEY: 'sk_AAAAAAAAAAAAAAAA_wrong' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (d) => (stderr += d));

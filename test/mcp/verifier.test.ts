@@ -4,7 +4,12 @@ import { mcpAuth, mcpTokenVerifier } from 'keysmith/mcp';
 import { DEFAULT_EXPIRY_HORIZON_SECONDS } from '../../adapters/mcp/auth-info.js';
 import { connectClient, flakyStore, startHttpMcp, TENANT, testKeyring } from './harness.js';
 
-const INIT = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } };
+const INIT = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
 
 /** A raw initialize POST, to read status and headers the SDK client hides. */
 function post(url: URL, token: string | null) {
@@ -49,7 +54,9 @@ describe('mcpTokenVerifier behind the SDK requireBearerAuth', () => {
     const { key, token } = await t.keyring.create({ tenantId: TENANT, name: 'short', expiresIn: '10m' });
     const info = await mcpTokenVerifier(t.keyring).verifyAccessToken(token);
     expect(info.expiresAt).toBe(Math.floor(key.expiresAt!.getTime() / 1000));
-    const custom = await mcpTokenVerifier(t.keyring, { expiryHorizonSeconds: 60, now: () => 1_000_000 }).verifyAccessToken((await t.keyring.create({ tenantId: TENANT, name: 'n' })).token);
+    const custom = await mcpTokenVerifier(t.keyring, { expiryHorizonSeconds: 60, now: () => 1_000_000 }).verifyAccessToken(
+      (await t.keyring.create({ tenantId: TENANT, name: 'n' })).token,
+    );
     expect(custom.expiresAt).toBe(1000 + 60);
   });
 

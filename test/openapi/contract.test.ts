@@ -47,7 +47,6 @@ describe('OpenAPI contract: the admin table on three frameworks, every exchange 
     }
   });
 
-
   for (const c of ADMIN_CASES) {
     it(c.name, async () => {
       const violations: string[] = [];
@@ -100,7 +99,25 @@ describe('OpenAPI contract: the admin table on three frameworks, every exchange 
   });
 
   it('what the document forbids the server refuses: generated bodies one field off a valid one', async () => {
-    const fields = ['name', 'scopes', 'roles', 'preset', 'resources', 'mcp', 'expiresAt', 'expiresIn', 'ownerId', 'ipAllowlist', 'remaining', 'refill', 'rateLimits', 'metadata', 'colour', 'enabled', 'version'];
+    const fields = [
+      'name',
+      'scopes',
+      'roles',
+      'preset',
+      'resources',
+      'mcp',
+      'expiresAt',
+      'expiresIn',
+      'ownerId',
+      'ipAllowlist',
+      'remaining',
+      'refill',
+      'rateLimits',
+      'metadata',
+      'colour',
+      'enabled',
+      'version',
+    ];
     for (const { name, app, fx } of running) {
       const contract = contracts.get(name)!;
       const send = makeClient(app.url);

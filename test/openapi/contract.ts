@@ -179,7 +179,10 @@ export function createContract(doc: OpenApiDocument) {
         const issues = checkResponse(deref({ $ref: `#${pointer}` }, '')[0], pointer, ex);
         if (pathItem && ex.status === 405) {
           const allow = (ex.responseHeaders.get('allow') ?? '').split(', ').sort();
-          const documented = Object.keys(pathItem).filter((m) => METHODS.includes(m)).map((m) => m.toUpperCase()).sort();
+          const documented = Object.keys(pathItem)
+            .filter((m) => METHODS.includes(m))
+            .map((m) => m.toUpperCase())
+            .sort();
           if (allow.join() !== documented.join()) issues.push(`Allow ${allow} differs from the documented methods ${documented}`);
         }
         return { operationId: null, requestIssues, responseIssues: issues };
@@ -188,7 +191,8 @@ export function createContract(doc: OpenApiDocument) {
       const requestIssues = checkRequest(op, opPointer, ex, matched.params);
       const responses = op.responses as Record<string, Json>;
       const documented = responses[String(ex.status)];
-      if (!documented) return { operationId: op.operationId as string, requestIssues, responseIssues: [`status ${ex.status} not documented for ${op.operationId}`] };
+      if (!documented)
+        return { operationId: op.operationId as string, requestIssues, responseIssues: [`status ${ex.status} not documented for ${op.operationId}`] };
       const [response, pointer] = deref(documented, `${opPointer}/responses/${ex.status}`);
       return { operationId: op.operationId as string, requestIssues, responseIssues: checkResponse(response, pointer, ex) };
     },
@@ -198,7 +202,11 @@ export function createContract(doc: OpenApiDocument) {
       return v(body) ? [] : problems(v, 'body');
     },
     operations(): string[] {
-      return Object.values(doc.paths).flatMap((item) => Object.entries(item as Json).filter(([m]) => METHODS.includes(m)).map(([, op]) => (op as Json).operationId as string));
+      return Object.values(doc.paths).flatMap((item) =>
+        Object.entries(item as Json)
+          .filter(([m]) => METHODS.includes(m))
+          .map(([, op]) => (op as Json).operationId as string),
+      );
     },
   };
 }

@@ -27,13 +27,18 @@ const MOUNTS: { name: string; start(keyring: Keyring, openapi: Mode): Promise<{ 
       app.use('/orgs/:org/admin', adminRouter(keyring, { authorize: (req) => authorize(req.headers['x-actor']), openapi }));
       const server = app.listen(0, '127.0.0.1');
       await new Promise((r) => server.once('listening', r));
-      return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, base: '/orgs/acme/admin', close: () => new Promise((r) => server.close(() => r())) };
+      return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        base: '/orgs/acme/admin',
+        close: () => new Promise((r) => server.close(() => r())),
+      };
     },
   },
   {
     name: 'fastify',
     async start(keyring, openapi) {
       const app = Fastify();
+      // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
       await app.register(keysmithAdmin, { keyring, authorize: (request) => authorize(request.headers['x-actor']), openapi, prefix: '/orgs/:org/admin' });
       const url = await app.listen({ port: 0, host: '127.0.0.1' });
       return { url, base: '/orgs/acme/admin', close: () => app.close() };
@@ -46,7 +51,11 @@ const MOUNTS: { name: string; start(keyring: Keyring, openapi: Mode): Promise<{ 
       app.route('/orgs/:org/admin', adminApp(keyring, { authorize: (c) => authorize(c.req.header('x-actor')), openapi }));
       const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
       await new Promise((r) => (server.listening ? r(null) : server.once('listening', r)));
-      return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, base: '/orgs/acme/admin', close: () => new Promise((r) => server.close(() => r())) };
+      return {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        base: '/orgs/acme/admin',
+        close: () => new Promise((r) => server.close(() => r())),
+      };
     },
   },
 ];
@@ -77,13 +86,29 @@ describe('adminOpenApi: the document', () => {
 
   it('has every route, in the tenant, per-tenant and super-admin forms, each with its statuses', () => {
     const doc = adminOpenApi(plain(), { basePath: '/admin' });
-    const ops = Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([m, op]) => [`${m.toUpperCase()} ${path}`, op as { responses: Record<string, unknown> }] as const));
+    const ops = Object.entries(doc.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([m, op]) => [`${m.toUpperCase()} ${path}`, op as { responses: Record<string, unknown> }] as const),
+    );
     expect(ops.map(([k]) => k).sort()).toEqual(
       [
-        'GET /keys', 'POST /keys', 'GET /keys/{id}', 'PATCH /keys/{id}', 'DELETE /keys/{id}', 'POST /keys/{id}/toggle-active', 'POST /keys/{id}/rotate',
-        'GET /tenants/{tenantId}/keys', 'POST /tenants/{tenantId}/keys', 'GET /tenants/{tenantId}/keys/{id}', 'PATCH /tenants/{tenantId}/keys/{id}',
-        'DELETE /tenants/{tenantId}/keys/{id}', 'POST /tenants/{tenantId}/keys/{id}/toggle-active', 'POST /tenants/{tenantId}/keys/{id}/rotate',
-        'GET /admin/keys', 'GET /admin/keys/{id}', 'DELETE /admin/keys/{id}', 'GET /openapi.json',
+        'GET /keys',
+        'POST /keys',
+        'GET /keys/{id}',
+        'PATCH /keys/{id}',
+        'DELETE /keys/{id}',
+        'POST /keys/{id}/toggle-active',
+        'POST /keys/{id}/rotate',
+        'GET /tenants/{tenantId}/keys',
+        'POST /tenants/{tenantId}/keys',
+        'GET /tenants/{tenantId}/keys/{id}',
+        'PATCH /tenants/{tenantId}/keys/{id}',
+        'DELETE /tenants/{tenantId}/keys/{id}',
+        'POST /tenants/{tenantId}/keys/{id}/toggle-active',
+        'POST /tenants/{tenantId}/keys/{id}/rotate',
+        'GET /admin/keys',
+        'GET /admin/keys/{id}',
+        'DELETE /admin/keys/{id}',
+        'GET /openapi.json',
       ].sort(),
     );
     const statuses = (key: string) => Object.keys(ops.find(([k]) => k === key)![1].responses);
@@ -103,7 +128,9 @@ describe('adminOpenApi: the document', () => {
     expect(create.required).toEqual(['name']);
     for (const field of ['tenantId', 'createdBy', 'actor', 'actorId']) expect(create.properties).not.toHaveProperty(field);
     const scopes: string[] = create.properties.scopes.items.enum;
-    expect(scopes).toEqual(expect.arrayContaining(['docs:read', 'docs:write', 'billing:invoices:read', '*', 'docs:*', '*:read', 'billing:*', 'billing:*:read']));
+    expect(scopes).toEqual(
+      expect.arrayContaining(['docs:read', 'docs:write', 'billing:invoices:read', '*', 'docs:*', '*:read', 'billing:*', 'billing:*:read']),
+    );
     expect(scopes).not.toContain('launch:missiles');
     expect(create.properties.roles.items.enum).toEqual(['Reader', 'Editor']);
     expect(create.properties.preset.enum).toEqual(['read-only', 'full-access', 'ci-bot']);
@@ -120,7 +147,8 @@ describe('adminOpenApi: the document', () => {
     const keyring = configured();
     const scopes: string[] = (adminOpenApi(keyring, { basePath: '' }).components.schemas.CreateKeyRequest as any).properties.scopes.items.enum;
     for (const scope of scopes) await expect(keyring.create({ tenantId: 't', name: scope, scopes: [scope] }), scope).resolves.toBeDefined();
-    for (const scope of ['docs', 'docs:read:*', '*:*:*:*', 'billing:read']) await expect(keyring.create({ tenantId: 't', name: scope, scopes: [scope] }), scope).rejects.toThrow();
+    for (const scope of ['docs', 'docs:read:*', '*:*:*:*', 'billing:read'])
+      await expect(keyring.create({ tenantId: 't', name: scope, scopes: [scope] }), scope).rejects.toThrow();
   });
 
   it('the contract checker catches a drifted answer (it can fail)', () => {
@@ -140,10 +168,14 @@ describe('adminOpenApi: the document', () => {
     expect(verdict.operationId).toBe('getKey');
     expect(verdict.responseIssues.join('\n')).toContain('must NOT have additional properties');
     expect(contract.check({ ...exchange, status: 418 }).responseIssues).toEqual(['status 418 not documented for getKey']);
-    expect(contract.check({ ...exchange, status: 401, responseHeaders: new Headers({ 'content-type': 'application/json' }), responseText: '{"error":{"code":"UNAUTHORIZED","message":"x"}}' }).responseIssues).toEqual([
-      'header WWW-Authenticate: missing',
-      'header Cache-Control: missing',
-    ]);
+    expect(
+      contract.check({
+        ...exchange,
+        status: 401,
+        responseHeaders: new Headers({ 'content-type': 'application/json' }),
+        responseText: '{"error":{"code":"UNAUTHORIZED","message":"x"}}',
+      }).responseIssues,
+    ).toEqual(['header WWW-Authenticate: missing', 'header Cache-Control: missing']);
   });
 });
 

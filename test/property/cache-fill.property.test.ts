@@ -56,7 +56,12 @@ for (const target of targets) {
           const gate = gatedReads(opened.store);
           const keyring = createKeyring({ store: gate.store, prefix: 'sk', cache: { ttlMs: 60_000 }, clock: () => clock.now });
           const tenant = `fill${run}`;
-          const { key, token } = await keyring.create({ tenantId: tenant, name: 'k', scopes: ['docs:read', 'docs:write'], ...(credits ? { remaining: 1_000 } : {}) });
+          const { key, token } = await keyring.create({
+            tenantId: tenant,
+            name: 'k',
+            scopes: ['docs:read', 'docs:write'],
+            ...(credits ? { remaining: 1_000 } : {}),
+          });
           const { options } = CHANGES[change];
           if (warm) {
             gate.open();

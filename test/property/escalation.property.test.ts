@@ -18,7 +18,10 @@ const NOW = Date.UTC(2030, 0, 1);
 const DAY = 86_400_000;
 
 // ---- scopes: patterns over {a,b,c,*}, checked against every concrete scope over {a,b,c,d} up to 4 segments.
-const pattern = fc.oneof(fc.constant('*'), fc.array(fc.constantFrom('a', 'b', 'c', '*'), { minLength: 1, maxLength: 3 }).map((s) => s.join(':')));
+const pattern = fc.oneof(
+  fc.constant('*'),
+  fc.array(fc.constantFrom('a', 'b', 'c', '*'), { minLength: 1, maxLength: 3 }).map((s) => s.join(':')),
+);
 const SCOPE_UNIVERSE: string[] = [];
 const grow = (prefix: string, depth: number) => {
   for (const x of ['a', 'b', 'c', 'd']) {
@@ -42,7 +45,10 @@ const TOOLS = ['t1', 't2', 't3', 'other'];
 const mcp: fc.Arbitrary<McpLimits> = fc.record({
   enabled: fc.boolean(),
   readOnly: fc.boolean(),
-  tools: fc.record({ mode: fc.constantFrom('all' as const, 'allow' as const, 'deny' as const), names: fc.uniqueArray(fc.constantFrom('t1', 't2', 't3'), { maxLength: 3 }) }),
+  tools: fc.record({
+    mode: fc.constantFrom('all' as const, 'allow' as const, 'deny' as const),
+    names: fc.uniqueArray(fc.constantFrom('t1', 't2', 't3'), { maxLength: 3 }),
+  }),
 });
 const mayUse = (m: McpLimits, tool: string, readOnlyHint: boolean) =>
   m.enabled && (m.tools.mode === 'all' || (m.tools.mode === 'allow') === m.tools.names.includes(tool)) && (!m.readOnly || readOnlyHint);
@@ -56,8 +62,15 @@ const allowlist = fc.uniqueArray(fc.constantFrom(...RANGES), { maxLength: 3 });
 const expiry = fc.constantFrom<Date | null>(null, new Date(NOW + DAY), new Date(NOW + 30 * DAY));
 const expiresIn = fc.constantFrom(undefined, '12h', '1d', '30d', '60d');
 const remaining = fc.constantFrom<number | null>(null, 0, 10, 100);
-const refill = fc.option(fc.record({ amount: fc.constantFrom(10, 100), interval: fc.constantFrom<'day' | 'month' | number>('day', 'month', 3_600_000, 7 * DAY) }), { nil: null });
-const rateLimits = fc.array(fc.record({ name: fc.constantFrom('a', 'b', 'c'), limit: fc.constantFrom(1, 10, 60, 1000), windowMs: fc.constantFrom(1_000, 60_000, 3_600_000) }), { maxLength: 2 }).map((ls) => ls.filter((l, i) => ls.findIndex((x) => x.name === l.name) === i));
+const refill = fc.option(
+  fc.record({ amount: fc.constantFrom(10, 100), interval: fc.constantFrom<'day' | 'month' | number>('day', 'month', 3_600_000, 7 * DAY) }),
+  { nil: null },
+);
+const rateLimits = fc
+  .array(fc.record({ name: fc.constantFrom('a', 'b', 'c'), limit: fc.constantFrom(1, 10, 60, 1000), windowMs: fc.constantFrom(1_000, 60_000, 3_600_000) }), {
+    maxLength: 2,
+  })
+  .map((ls) => ls.filter((l, i) => ls.findIndex((x) => x.name === l.name) === i));
 
 /** What a key reaches, as the reference sees it. */
 interface Reach {
@@ -70,7 +83,7 @@ interface Reach {
 }
 
 /** Often unlimited in a dimension, so that calls within the actor are as common as refusals. */
-const often = <T,>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+const often = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
 const actorArb = fc.record({
   scopes: fc.oneof(fc.constant<string[]>(['*']), fc.array(pattern, { maxLength: 3 })),
   resources: often(resources),
@@ -101,10 +114,17 @@ const fieldsArb = fc.record(
 
 /** The reference "within": everything the key can reach, the actor can reach too. */
 function within(actor: ActorPermissions, key: Reach): boolean {
-  const actorPerms: Permissions = { scopes: actor.scopes, roles: [], resources: actor.resources ?? {}, requireMapping: actor.requireMapping ?? false, mcp: actor.mcp ?? key.permissions.mcp };
+  const actorPerms: Permissions = {
+    scopes: actor.scopes,
+    roles: [],
+    resources: actor.resources ?? {},
+    requireMapping: actor.requireMapping ?? false,
+    mcp: actor.mcp ?? key.permissions.mcp,
+  };
   for (const s of SCOPE_UNIVERSE) if (key.permissions.scopes.some((g) => covers(g, s)) && !actor.scopes.some((g) => covers(g, s))) return false;
   for (const kind of KINDS) for (const id of IDS) if (canAccess(key.permissions, kind, id) && !canAccess(actorPerms, kind, id)) return false;
-  if (actor.mcp) for (const tool of TOOLS) for (const hint of [true, false]) if (mayUse(key.permissions.mcp, tool, hint) && !mayUse(actor.mcp, tool, hint)) return false;
+  if (actor.mcp)
+    for (const tool of TOOLS) for (const hint of [true, false]) if (mayUse(key.permissions.mcp, tool, hint) && !mayUse(actor.mcp, tool, hint)) return false;
   // Time: a moment when the key still works and the actor no longer does.
   if (actor.expiresAt && (key.expiresAt === null || key.expiresAt > actor.expiresAt)) return false;
   const keyAt = compileAllowlist(key.ipAllowlist);
@@ -171,24 +191,32 @@ describe('no escalation in any dimension (property, issue 12 items 4-6)', () => 
   const keyrings = new Map<string, Keyring>();
   const keyringFor = (mapping: boolean | string[]) => {
     const name = JSON.stringify(mapping);
-    if (!keyrings.has(name)) keyrings.set(name, createKeyring({ store: memoryStore(), prefix: 'sk', roles: ROLES, requireMapping: mapping, clock: () => NOW, cache: false }));
+    if (!keyrings.has(name))
+      keyrings.set(name, createKeyring({ store: memoryStore(), prefix: 'sk', roles: ROLES, requireMapping: mapping, clock: () => NOW, cache: false }));
     return keyrings.get(name)!;
   };
 
   it('a management call succeeds iff the key before and after it is within the actor in every dimension', async () => {
     const seen = { ok: 0, refused: 0 };
     await fc.assert(
-      fc.asyncProperty(actorArb, fc.constantFrom<Op>('create', 'update', 'update', 'pause', 'rotate', 'revoke'), fieldsArb, fieldsArb, requireMapping, async (actor, op, baseFields, fields, policyMapping) => {
-        const keyring = keyringFor(policyMapping);
-        // The key an update, pause, rotate or revoke acts on, minted by a full tenant admin.
-        const base = requested(keyring, baseFields, null);
-        const { key } = await keyring.create({ tenantId: 't', name: 'base', ...baseFields });
-        const result = await attempt(keyring, op, key.id, fields, actor);
-        const after = op === 'create' ? requested(keyring, fields, null) : op === 'update' ? requested(keyring, fields, base) : null;
-        const allowed = (op === 'create' || within(actor, base)) && (after === null || within(actor, after));
-        seen[result === 'ok' ? 'ok' : 'refused']++;
-        expect(result, JSON.stringify({ op, actor, baseFields, fields })).toBe(allowed ? 'ok' : 'ESCALATION');
-      }),
+      fc.asyncProperty(
+        actorArb,
+        fc.constantFrom<Op>('create', 'update', 'update', 'pause', 'rotate', 'revoke'),
+        fieldsArb,
+        fieldsArb,
+        requireMapping,
+        async (actor, op, baseFields, fields, policyMapping) => {
+          const keyring = keyringFor(policyMapping);
+          // The key an update, pause, rotate or revoke acts on, minted by a full tenant admin.
+          const base = requested(keyring, baseFields, null);
+          const { key } = await keyring.create({ tenantId: 't', name: 'base', ...baseFields });
+          const result = await attempt(keyring, op, key.id, fields, actor);
+          const after = op === 'create' ? requested(keyring, fields, null) : op === 'update' ? requested(keyring, fields, base) : null;
+          const allowed = (op === 'create' || within(actor, base)) && (after === null || within(actor, after));
+          seen[result === 'ok' ? 'ok' : 'refused']++;
+          expect(result, JSON.stringify({ op, actor, baseFields, fields })).toBe(allowed ? 'ok' : 'ESCALATION');
+        },
+      ),
       { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? 1_500) },
     );
     // Both answers occur often enough for the property to mean something.

@@ -60,30 +60,44 @@ describe('no escalation (property)', () => {
   it('a key created or updated by an actor never grants a scope or resource the actor lacks', async () => {
     const keyring = createKeyring({ store: memoryStore(), prefix: 'sk', roles: { R1: ['a:*'], R2: { scopes: ['b:c'], inherits: ['R1'] } } });
     await fc.assert(
-      fc.asyncProperty(scopes, resources, scopes, fc.array(fc.constantFrom('R1', 'R2'), { maxLength: 2 }), resources, fc.boolean(), async (actorScopes, actorResources, keyScopes, roles, keyResources, viaUpdate) => {
-        const actor = { scopes: actorScopes, ...(actorResources ? { resources: actorResources } : {}) };
-        let result: ApiKey;
-        try {
-          if (viaUpdate) {
-            const { key } = await keyring.create({ tenantId: 't', name: 'base', scopes: [] , resources: { project: ['p1'] } });
-            const key2 = await keyring.update('t', key.id, { scopes: keyScopes, roles, ...(keyResources ? { resources: keyResources } : {}), actor });
-            result = key2;
-          } else {
-            result = (await keyring.create({ tenantId: 't', name: 'k', scopes: keyScopes, roles, ...(keyResources ? { resources: keyResources } : {}), actor })).key;
+      fc.asyncProperty(
+        scopes,
+        resources,
+        scopes,
+        fc.array(fc.constantFrom('R1', 'R2'), { maxLength: 2 }),
+        resources,
+        fc.boolean(),
+        async (actorScopes, actorResources, keyScopes, roles, keyResources, viaUpdate) => {
+          const actor = { scopes: actorScopes, ...(actorResources ? { resources: actorResources } : {}) };
+          let result: ApiKey;
+          try {
+            if (viaUpdate) {
+              const { key } = await keyring.create({ tenantId: 't', name: 'base', scopes: [], resources: { project: ['p1'] } });
+              const key2 = await keyring.update('t', key.id, { scopes: keyScopes, roles, ...(keyResources ? { resources: keyResources } : {}), actor });
+              result = key2;
+            } else {
+              result = (
+                await keyring.create({ tenantId: 't', name: 'k', scopes: keyScopes, roles, ...(keyResources ? { resources: keyResources } : {}), actor })
+              ).key;
+            }
+          } catch (e) {
+            expect(isKeysmithError(e) && (e.code === 'ESCALATION' || e.code === 'VALIDATION')).toBe(true);
+            return;
           }
-        } catch (e) {
-          expect(isKeysmithError(e) && (e.code === 'ESCALATION' || e.code === 'VALIDATION')).toBe(true);
-          return;
-        }
-        const effective = policyOf(keyring).permissionsOf(result);
-        const actorPerms = { ...effective, scopes: actorScopes, resources: actorResources ?? {} };
-        for (const c of universe) {
-          if (effective.scopes.some((s) => covers(s, c))) expect(actorScopes.some((s) => covers(s, c)), `scope ${c}`).toBe(true);
-        }
-        for (const id of ['p1', 'p2', 'p3', 'p4']) {
-          if (canAccess(effective, 'project', id)) expect(canAccess(actorPerms, 'project', id), `project ${id}`).toBe(true);
-        }
-      }),
+          const effective = policyOf(keyring).permissionsOf(result);
+          const actorPerms = { ...effective, scopes: actorScopes, resources: actorResources ?? {} };
+          for (const c of universe) {
+            if (effective.scopes.some((s) => covers(s, c)))
+              expect(
+                actorScopes.some((s) => covers(s, c)),
+                `scope ${c}`,
+              ).toBe(true);
+          }
+          for (const id of ['p1', 'p2', 'p3', 'p4']) {
+            if (canAccess(effective, 'project', id)) expect(canAccess(actorPerms, 'project', id), `project ${id}`).toBe(true);
+          }
+        },
+      ),
       { numRuns: 3_000 },
     );
   }, 60_000);

@@ -11,7 +11,11 @@ type Op =
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('create' as const), actor: fc.nat(2) }),
-  fc.record({ kind: fc.constantFrom('get' as const, 'update' as const, 'revoke' as const, 'pause' as const, 'rotate' as const), actor: fc.nat(2), key: fc.nat(30) }),
+  fc.record({
+    kind: fc.constantFrom('get' as const, 'update' as const, 'revoke' as const, 'pause' as const, 'rotate' as const),
+    actor: fc.nat(2),
+    key: fc.nat(30),
+  }),
   fc.record({ kind: fc.constant('list' as const), actor: fc.nat(2) }),
 );
 
@@ -69,7 +73,10 @@ for (const target of targets) {
                 }
               }
             };
-            const outcome = await attempt().then((value) => ({ value }), (error: { code?: string }) => ({ error }));
+            const outcome = await attempt().then(
+              (value) => ({ value }),
+              (error: { code?: string }) => ({ error }),
+            );
             if (!mine) {
               if ('error' in outcome) expect(outcome.error.code).toBe('NOT_FOUND');
               else expect(outcome.value).toBeNull(); // only get answers instead of throwing

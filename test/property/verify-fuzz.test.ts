@@ -10,23 +10,30 @@ describe('hostile input to verify (fast-check)', async () => {
   const tokens = minted.map((m) => m.token);
 
   /** Inputs near real tokens: one edit away, truncated, glued, wrong prefix. */
-  const nearToken = fc.tuple(fc.constantFrom(...tokens), fc.nat(), fc.string({ minLength: 0, maxLength: 3 }), fc.constantFrom('replace', 'insert', 'delete', 'truncate', 'prefix')).map(([t, n, s, op]) => {
-    const i = n % t.length;
-    switch (op) {
-      case 'replace': {
-        const c = s[0] ?? 'x';
-        return t[i] === c ? t : t.slice(0, i) + c + t.slice(i + 1);
+  const nearToken = fc
+    .tuple(
+      fc.constantFrom(...tokens),
+      fc.nat(),
+      fc.string({ minLength: 0, maxLength: 3 }),
+      fc.constantFrom('replace', 'insert', 'delete', 'truncate', 'prefix'),
+    )
+    .map(([t, n, s, op]) => {
+      const i = n % t.length;
+      switch (op) {
+        case 'replace': {
+          const c = s[0] ?? 'x';
+          return t[i] === c ? t : t.slice(0, i) + c + t.slice(i + 1);
+        }
+        case 'insert':
+          return s.length ? t.slice(0, i) + s + t.slice(i) : t + '_';
+        case 'delete':
+          return t.slice(0, i) + t.slice(i + 1);
+        case 'truncate':
+          return t.slice(0, i);
+        default:
+          return s + t.slice(7) + 'z';
       }
-      case 'insert':
-        return s.length ? t.slice(0, i) + s + t.slice(i) : t + '_';
-      case 'delete':
-        return t.slice(0, i) + t.slice(i + 1);
-      case 'truncate':
-        return t.slice(0, i);
-      default:
-        return s + t.slice(7) + 'z';
-    }
-  });
+    });
 
   const anyInput = fc.oneof(
     fc.string({ maxLength: 200 }),
@@ -52,12 +59,18 @@ describe('hostile input to verify (fast-check)', async () => {
   it('random well-formed tokens (valid checksum, random id and secret) are never valid', async () => {
     const base62 = fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
     await fc.assert(
-      fc.asyncProperty(fc.string({ unit: base62, minLength: 16, maxLength: 16 }), fc.string({ unit: base62, minLength: 32, maxLength: 32 }), fc.constantFrom(...minted.map((m) => m.key.id)), fc.boolean(), async (id, secret, realId, useRealId) => {
-        const token = formatToken({ prefix: 'sk_live', id: useRealId ? realId : id, secret });
-        const result = await keyring.verify(token);
-        expect(result.valid).toBe(false);
-        if (!result.valid) expect(['NOT_FOUND', 'INVALID']).toContain(result.code);
-      }),
+      fc.asyncProperty(
+        fc.string({ unit: base62, minLength: 16, maxLength: 16 }),
+        fc.string({ unit: base62, minLength: 32, maxLength: 32 }),
+        fc.constantFrom(...minted.map((m) => m.key.id)),
+        fc.boolean(),
+        async (id, secret, realId, useRealId) => {
+          const token = formatToken({ prefix: 'sk_live', id: useRealId ? realId : id, secret });
+          const result = await keyring.verify(token);
+          expect(result.valid).toBe(false);
+          if (!result.valid) expect(['NOT_FOUND', 'INVALID']).toContain(result.code);
+        },
+      ),
       { numRuns: 5_000 },
     );
   }, 60_000);
@@ -70,7 +83,11 @@ describe('hostile input to verify (fast-check)', async () => {
 describe('token format properties', () => {
   const base62 = fc.constantFrom(...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz');
   const prefix = fc.array(fc.string({ unit: base62, minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 4 }).map((parts) => parts.join('_'));
-  const parts = fc.record({ prefix, id: fc.string({ unit: base62, minLength: 16, maxLength: 16 }), secret: fc.string({ unit: base62, minLength: 32, maxLength: 32 }) });
+  const parts = fc.record({
+    prefix,
+    id: fc.string({ unit: base62, minLength: 16, maxLength: 16 }),
+    secret: fc.string({ unit: base62, minLength: 32, maxLength: 32 }),
+  });
 
   it('format then parse round-trips (prefixes with "_" included)', () => {
     fc.assert(

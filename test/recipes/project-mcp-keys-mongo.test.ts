@@ -36,7 +36,22 @@ for (const target of mongoTargets()) {
       const body = { name: 'Acme — production CRM integration', is_supervisor: true, roles: ['Admin'], allowed_agents: [], require_mapping: false };
       const a = await call('POST', keys, { headers: ADMIN, body });
       expect(a.status, a.text).toBe(201);
-      expect(Object.keys(a.json).sort()).toEqual(['active', 'allowed_agents', 'created_at', 'created_by', 'id', 'is_supervisor', 'key', 'key_preview', 'name', 'project_id', 'require_mapping', 'roles'].sort());
+      expect(Object.keys(a.json).sort()).toEqual(
+        [
+          'active',
+          'allowed_agents',
+          'created_at',
+          'created_by',
+          'id',
+          'is_supervisor',
+          'key',
+          'key_preview',
+          'name',
+          'project_id',
+          'require_mapping',
+          'roles',
+        ].sort(),
+      );
       expect(a.json).toMatchObject({ ...body, project_id: PROJECT, active: true, created_by: 'user_ada' });
       expect(a.json.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
       expect(a.json.key_preview.endsWith('…')).toBe(true);
@@ -54,7 +69,13 @@ for (const target of mongoTargets()) {
     it('the curl example: a Supervisor key narrowed to Alpha and Beta, fail-closed; the MCP server enforces it', async () => {
       const a = await call('POST', keys, {
         headers: ADMIN,
-        body: { name: 'Acme — Alpha+Beta supervisor', is_supervisor: false, roles: ['Supervisor'], allowed_agents: ['Alpha Agent', 'Beta Agent'], require_mapping: true },
+        body: {
+          name: 'Acme — Alpha+Beta supervisor',
+          is_supervisor: false,
+          roles: ['Supervisor'],
+          allowed_agents: ['Alpha Agent', 'Beta Agent'],
+          require_mapping: true,
+        },
       });
       expect(a.status, a.text).toBe(201);
       expect(a.json).toMatchObject({ is_supervisor: false, roles: ['Supervisor'], allowed_agents: ['Alpha Agent', 'Beta Agent'], require_mapping: true });
@@ -64,14 +85,26 @@ for (const target of mongoTargets()) {
       // PATCH: narrow an existing key to only Alpha Agent (omitted fields are left alone).
       const narrowed = await call('PATCH', `${keys}/${a.json.id}`, { headers: ADMIN, body: { allowed_agents: ['Alpha Agent'] } });
       expect(narrowed.status, narrowed.text).toBe(200);
-      expect(narrowed.json).toMatchObject({ allowed_agents: ['Alpha Agent'], roles: ['Supervisor'], is_supervisor: false, require_mapping: true, updated_at: expect.any(String) });
+      expect(narrowed.json).toMatchObject({
+        allowed_agents: ['Alpha Agent'],
+        roles: ['Supervisor'],
+        is_supervisor: false,
+        require_mapping: true,
+        updated_at: expect.any(String),
+      });
       expect([await agentCall(c, 'Alpha Agent'), await agentCall(c, 'Beta Agent')]).toEqual(['ok', 'denied']);
       await c.close();
     });
 
     it('require_mapping per key: with no allowed agents, true denies every agent while false leaves the key open', async () => {
-      const closed = await call('POST', keys, { headers: ADMIN, body: { name: 'closed', is_supervisor: false, roles: ['Agent'], allowed_agents: [], require_mapping: true } });
-      const open = await call('POST', keys, { headers: ADMIN, body: { name: 'open', is_supervisor: false, roles: ['Agent'], allowed_agents: [], require_mapping: false } });
+      const closed = await call('POST', keys, {
+        headers: ADMIN,
+        body: { name: 'closed', is_supervisor: false, roles: ['Agent'], allowed_agents: [], require_mapping: true },
+      });
+      const open = await call('POST', keys, {
+        headers: ADMIN,
+        body: { name: 'open', is_supervisor: false, roles: ['Agent'], allowed_agents: [], require_mapping: false },
+      });
       const [c1, c2] = [await mcp(closed.json.key), await mcp(open.json.key)];
       expect(await agentCall(c1, 'Alpha Agent')).toBe('denied');
       expect(await agentCall(c2, 'Alpha Agent')).toBe('ok');

@@ -28,7 +28,10 @@ describe('recipe project-tokens (OnetSolutions, seed 002)', () => {
   });
 
   it('Using API keys: curl -X GET /v1/instances -H "Authorization: Bearer YOUR_API_KEY"; the list then shows last used', async () => {
-    const { json } = await call('POST', '/v1/account/keys', { headers: ADMIN, body: { name: 'Production Deploy', scopes: ['instances:read'], expiresIn: '30d' } });
+    const { json } = await call('POST', '/v1/account/keys', {
+      headers: ADMIN,
+      body: { name: 'Production Deploy', scopes: ['instances:read'], expiresIn: '30d' },
+    });
     const instances = await call('GET', '/v1/instances', { headers: bearer(json.token) });
     expect(instances.status, instances.text).toBe(200);
     expect(instances.json.data.map((i: { id: string }) => i.id)).toEqual(['vps-1', 'vps-2']);
@@ -67,7 +70,9 @@ describe('recipe project-tokens (OnetSolutions, seed 002)', () => {
     expect((await call('GET', '/v1/account/keys', { headers: P1_ADMIN })).status).toBe(403);
     const wider = await call('POST', '/v1/projects/p1/keys', { headers: P1_ADMIN, body: { name: 'x', resources: { project: ['p1', 'p2'] } } });
     expect(wider.status).toBe(403);
-    const account = (await call('GET', '/v1/account/keys?status=active&limit=100', { headers: ADMIN })).json.items.find((k: { resources: object }) => Object.keys(k.resources).length === 0).id;
+    const account = (await call('GET', '/v1/account/keys?status=active&limit=100', { headers: ADMIN })).json.items.find(
+      (k: { resources: object }) => Object.keys(k.resources).length === 0,
+    ).id;
     expect((await call('DELETE', `/v1/projects/p1/keys/${account}`, { headers: P1_ADMIN })).status).toBe(404);
   });
 

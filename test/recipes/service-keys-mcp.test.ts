@@ -55,7 +55,9 @@ describe('recipe service-keys-mcp (Oneleet, seed 000)', () => {
     expect(await b.callTool({ name: 'list_evidence', arguments: {} })).toEqual({ content: [{ type: 'text', text: '["AC-1: access review.pdf"]' }] });
     expect(await b.callTool({ name: 'list_controls', arguments: {} })).toEqual(toolNotFound('list_controls'));
     // The same key over plain HTTP: Bearer authorization, scope checked.
-    expect((await call('GET', '/api/v1/public/evidence', { headers: { authorization: `Bearer ${limited.token}` } })).json.evidence).toEqual(['AC-1: access review.pdf']);
+    expect((await call('GET', '/api/v1/public/evidence', { headers: { authorization: `Bearer ${limited.token}` } })).json.evidence).toEqual([
+      'AC-1: access review.pdf',
+    ]);
     const noScope = await call('GET', '/api/v1/public/controls', { headers: { authorization: `Bearer ${limited.token}` } });
     expect(noScope.status).toBe(403);
     expect(noScope.headers.get('www-authenticate')).toContain('insufficient_scope');
@@ -66,7 +68,10 @@ describe('recipe service-keys-mcp (Oneleet, seed 000)', () => {
     const { key, token } = await create({ name: 'editable', scopes: ['READ_EVIDENCE'] });
     const session = await connectClient(mcpUrl(), token);
     expect(await toolNames(session)).toEqual(['list_evidence']);
-    const edited = await call('PATCH', `/settings/api/keys/${key.id}`, { headers: ADMIN, body: { scopes: ['READ_EVIDENCE', 'READ_CONTROLS'], expiresIn: '30d' } });
+    const edited = await call('PATCH', `/settings/api/keys/${key.id}`, {
+      headers: ADMIN,
+      body: { scopes: ['READ_EVIDENCE', 'READ_CONTROLS'], expiresIn: '30d' },
+    });
     expect(edited.status, edited.text).toBe(200);
     expect(new Date(edited.json.expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * DAY);
     expect(await toolNames(session)).toEqual(['list_controls', 'list_evidence']);

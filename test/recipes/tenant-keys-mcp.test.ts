@@ -7,7 +7,26 @@ const ADMIN = as('u-ada', 'org-acme', ['admin']);
 const OTHER = as('u-bob', 'org-globex', ['admin']);
 const SUPER = as('u-root', 'org-ocore', ['superadmin']);
 // The fields of every key object in the API reference (seed 004), plaintextKey only in the create answer.
-const FIELDS = ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'mcpActive', 'mcpAllowlistMode', 'mcpInstanceIds', 'mcpPermissions', 'mcpPreset', 'mcpProjectIds', 'mcpReadOnly', 'mcpReconnectRequired', 'mcpReconnectRequiredMessage', 'mcpToolAllowlist', 'name', 'permissions', 'prefix', 'scope'];
+const FIELDS = [
+  'createdAt',
+  'expiresAt',
+  'id',
+  'lastUsedAt',
+  'mcpActive',
+  'mcpAllowlistMode',
+  'mcpInstanceIds',
+  'mcpPermissions',
+  'mcpPreset',
+  'mcpProjectIds',
+  'mcpReadOnly',
+  'mcpReconnectRequired',
+  'mcpReconnectRequiredMessage',
+  'mcpToolAllowlist',
+  'name',
+  'permissions',
+  'prefix',
+  'scope',
+];
 
 describe('recipe tenant-keys-mcp (oCore, seeds 001 and 004)', () => {
   let server: Awaited<ReturnType<typeof start>>;
@@ -49,7 +68,7 @@ describe('recipe tenant-keys-mcp (oCore, seeds 001 and 004)', () => {
     expect((await call('POST', '/api/api-keys', { headers: ADMIN, body: { name: 'x', mcpPreset: 'nope' } })).status).toBe(400);
   });
 
-  it('GET /api-keys lists the organization\'s keys as { apiKeys, total }; GET/PUT/DELETE of another organization\'s key is 404', async () => {
+  it("GET /api-keys lists the organization's keys as { apiKeys, total }; GET/PUT/DELETE of another organization's key is 404", async () => {
     const mine = await call('POST', '/api/api-keys', { headers: ADMIN, body: { name: 'mine' } });
     expect(mine.json).toMatchObject({ scope: 'organization', mcpActive: true, mcpAllowlistMode: 'all', permissions: [], mcpPermissions: [], expiresAt: null });
     const list = await call('GET', '/api/api-keys', { headers: ADMIN });
@@ -57,7 +76,10 @@ describe('recipe tenant-keys-mcp (oCore, seeds 001 and 004)', () => {
     expect(list.json.total).toBe(list.json.apiKeys.length);
     expect(list.json.apiKeys.map((k: { id: string }) => k.id)).toContain(mine.json.id);
     expect((await call('GET', '/api/api-keys', { headers: OTHER })).json).toEqual({ apiKeys: [], total: 0 });
-    for (const method of ['GET', 'PUT', 'DELETE']) expect((await call(method, `/api/api-keys/${mine.json.id}`, { headers: OTHER, body: method === 'PUT' ? { name: 'x' } : undefined })).status, method).toBe(404);
+    for (const method of ['GET', 'PUT', 'DELETE'])
+      expect((await call(method, `/api/api-keys/${mine.json.id}`, { headers: OTHER, body: method === 'PUT' ? { name: 'x' } : undefined })).status, method).toBe(
+        404,
+      );
     expect((await call('PATCH', `/api/api-keys/${mine.json.id}/toggle-active`, { headers: OTHER })).status).toBe(404);
     expect((await call('GET', '/api/api-keys')).status).toBe(401);
     expect((await call('GET', '/api/api-keys', { headers: as('u', 'org-acme', ['member']) })).status).toBe(403);
@@ -70,9 +92,18 @@ describe('recipe tenant-keys-mcp (oCore, seeds 001 and 004)', () => {
     expect(await session.callTool({ name: 'get_instance', arguments: { instanceId: 'i-1' } })).toEqual({ content: [{ type: 'text', text: 'instance i-1' }] });
     expect(await session.callTool({ name: 'get_instance', arguments: { instanceId: 'i-2' } })).toMatchObject({ isError: true });
     // PUT: read-only and a narrower allowlist take effect in the open session.
-    const put = await call('PUT', `/api/api-keys/${a.json.id}`, { headers: ADMIN, body: { mcpReadOnly: true, mcpToolAllowlist: ['get_instance', 'restart_instance'] } });
+    const put = await call('PUT', `/api/api-keys/${a.json.id}`, {
+      headers: ADMIN,
+      body: { mcpReadOnly: true, mcpToolAllowlist: ['get_instance', 'restart_instance'] },
+    });
     expect(put.status, put.text).toBe(200);
-    expect(put.json).toMatchObject({ mcpReadOnly: true, mcpAllowlistMode: 'allow', mcpToolAllowlist: ['get_instance', 'restart_instance'], permissions: ['projects:read'], mcpProjectIds: ['p1'] });
+    expect(put.json).toMatchObject({
+      mcpReadOnly: true,
+      mcpAllowlistMode: 'allow',
+      mcpToolAllowlist: ['get_instance', 'restart_instance'],
+      permissions: ['projects:read'],
+      mcpProjectIds: ['p1'],
+    });
     expect(await toolNames(session)).toEqual(['get_instance']);
     const perms = await call('PUT', `/api/api-keys/${a.json.id}`, { headers: ADMIN, body: { mcpPermissions: ['projects:read'], mcpAllowlistMode: 'all' } });
     expect(perms.json).toMatchObject({ permissions: ['projects:read'], mcpPermissions: ['projects:read'] });

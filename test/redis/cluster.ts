@@ -21,7 +21,30 @@ export async function startCluster(ports: number[]): Promise<LocalCluster> {
   for (const port of ports) if (await portOpen(port)) throw new Error(`port ${port} is in use: cannot start the test cluster there`);
   const dir = mkdtempSync(join(tmpdir(), 'keysmith-cluster-'));
   const servers: ChildProcess[] = ports.map((port) =>
-    spawn('timeout', ['900', 'redis-server', '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', join(dir, `${port}.log`)], { stdio: 'ignore' }),
+    spawn(
+      'timeout',
+      [
+        '900',
+        'redis-server',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--logfile',
+        join(dir, `${port}.log`),
+      ],
+      { stdio: 'ignore' },
+    ),
   );
   const stop = async () => {
     for (const server of servers) if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
@@ -30,7 +53,10 @@ export async function startCluster(ports: number[]): Promise<LocalCluster> {
   };
   try {
     await until(async () => (await Promise.all(ports.map((p) => portOpen(p)))).every(Boolean), 10_000, 'the test cluster did not start', 50);
-    const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8', timeout: 30_000 });
+    const create = spawnSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create failed: ${create.stdout}${create.stderr}`);
     const ok = (port: number) => spawnSync('redis-cli', ['-p', String(port), 'cluster', 'info'], { encoding: 'utf8' }).stdout.includes('cluster_state:ok');
     await until(() => ports.every(ok), 20_000, 'the test cluster did not reach cluster_state:ok', 100);

@@ -17,7 +17,13 @@ describe.skipIf(!available)('fleet-wide invalidation over Redis pub/sub (real Re
   const fleet = async (events: KeysmithEvent[] = []) => {
     const store = memoryStore();
     const ring = (i: number) =>
-      createKeyring({ store, prefix: 'sk', cache: { ttlMs: 60_000 }, invalidation: redisInvalidation({ client: clients[i]!, channel }), onEvent: (e) => events.push(e) });
+      createKeyring({
+        store,
+        prefix: 'sk',
+        cache: { ttlMs: 60_000 },
+        invalidation: redisInvalidation({ client: clients[i]!, channel }),
+        onEvent: (e) => events.push(e),
+      });
     const a = ring(0);
     const b = ring(1);
     await Promise.all([a.ready(), b.ready()]);

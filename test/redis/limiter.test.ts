@@ -76,7 +76,13 @@ describe('redis limiter with Redis unreachable', () => {
     const rateLimits = [{ name: 'r', limit: 5, windowMs: 1000 }];
     const events: string[] = [];
     const closed = createKeyring({ store: memoryStore(), prefix: 'sk', limiter: redisLimiter({ client }) });
-    const open = createKeyring({ store: memoryStore(), prefix: 'sk', limiter: redisLimiter({ client }), limiterFailure: 'open', onEvent: (e) => events.push(e.type) });
+    const open = createKeyring({
+      store: memoryStore(),
+      prefix: 'sk',
+      limiter: redisLimiter({ client }),
+      limiterFailure: 'open',
+      onEvent: (e) => events.push(e.type),
+    });
     const k1 = await closed.create({ tenantId: 't', name: 'k', rateLimits });
     const k2 = await open.create({ tenantId: 't', name: 'k', rateLimits });
     expect(await closed.verify(k1.token)).toMatchObject({ valid: false, code: 'STORE_UNAVAILABLE' });

@@ -36,12 +36,17 @@ function send(base: string, req: HostileRequest): Promise<{ status: number; text
   return new Promise((resolve, reject) => {
     const { hostname, port } = new URL(base);
     // The path goes out as generated (a URL string would normalize `..`); only non-ASCII is escaped.
-    const r = request({ hostname, port, path: `/admin${req.path.replace(/[^\u0021-\u007e]/gu, encodeURIComponent)}`, method: req.method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8'), contentType: res.headers['content-type'] ?? null }));
-      res.on('error', reject);
-    });
+    const r = request(
+      { hostname, port, path: `/admin${req.path.replace(/[^\u0021-\u007e]/gu, encodeURIComponent)}`, method: req.method, headers, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, text: Buffer.concat(chunks).toString('utf8'), contentType: res.headers['content-type'] ?? null }),
+        );
+        res.on('error', reject);
+      },
+    );
     r.setTimeout(10_000, () => r.destroy(new Error('no answer within 10 s'))); // a hang is a wrong answer too
     // The server may answer (413) and stop reading before the whole body is written: not an error.
     r.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' || error.code === 'ECONNRESET' ? undefined : reject(error)));
@@ -57,7 +62,10 @@ function assertErrorShape(text: string, where: string): void {
   const error = body.error!;
   expect(typeof error.code === 'string' && /^[A-Z_]+$/.test(error.code), where).toBe(true);
   expect(typeof error.message, where).toBe('string');
-  expect(Object.keys(error).every((k) => ['code', 'message', 'issues'].includes(k)), where).toBe(true);
+  expect(
+    Object.keys(error).every((k) => ['code', 'message', 'issues'].includes(k)),
+    where,
+  ).toBe(true);
   if (error.issues !== undefined) {
     expect(Array.isArray(error.issues), where).toBe(true);
     for (const issue of error.issues as { path: unknown; message: unknown }[]) {
@@ -90,7 +98,8 @@ for (const framework of FRAMEWORKS) {
 
     beforeAll(async () => {
       keyring = createKeyring({ store, prefix: 'sk_test', scopes: [...SCOPES], cache: false });
-      for (let i = 0; i < 4; i++) ids.push((await keyring.create({ tenantId: TENANT_A, name: `live ${i}`, scopes: ['docs:read'], remaining: i === 0 ? 10 : null })).key.id);
+      for (let i = 0; i < 4; i++)
+        ids.push((await keyring.create({ tenantId: TENANT_A, name: `live ${i}`, scopes: ['docs:read'], remaining: i === 0 ? 10 : null })).key.id);
       const revoked = (await keyring.create({ tenantId: TENANT_A, name: 'revoked' })).key.id;
       await keyring.revoke(TENANT_A, revoked);
       ids.push(revoked, (await keyring.create({ tenantId: TENANT_B, name: 'other tenant', scopes: ['docs:read'] })).key.id);

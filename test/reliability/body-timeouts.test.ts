@@ -85,7 +85,11 @@ describe.each(FRAMEWORKS)('admin bodies that never finish ($name, raw sockets)',
     await until(async () => (await connections(app)) === 0, 5_000, 'the server kept the socket');
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the interrupted handler finish
     expect(errors).toEqual([]);
-    const res = await fetch(`${app.url}/admin/keys`, { method: 'POST', headers: { 'x-actor': 'alice', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'after' }) });
+    const res = await fetch(`${app.url}/admin/keys`, {
+      method: 'POST',
+      headers: { 'x-actor': 'alice', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'after' }),
+    });
     expect(res.status).toBe(201);
   });
 });

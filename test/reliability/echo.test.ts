@@ -28,7 +28,13 @@ describe('validation errors never quote a token the caller pasted into the wrong
   it('fields whose messages do not quote values are already safe', async () => {
     const keyring = createKeyring({ store: memoryStore(), prefix: 'sk' });
     const { token } = await keyring.create({ tenantId: 't', name: 'real' });
-    for (const input of [{ ipAllowlist: [token] }, { expiresIn: token }, { expiresAt: token }, { ownerId: `${token}\n` }, { mcp: { tools: { mode: token, names: [] } } }]) {
+    for (const input of [
+      { ipAllowlist: [token] },
+      { expiresIn: token },
+      { expiresAt: token },
+      { ownerId: `${token}\n` },
+      { mcp: { tools: { mode: token, names: [] } } },
+    ]) {
       const error = await keyring.create({ tenantId: 't', name: 'pasted', ...input } as never).catch((e: unknown) => e);
       expect(isKeysmithError(error) && error.code, Object.keys(input)[0]).toBe('VALIDATION');
       expect(JSON.stringify((error as Error & { issues: unknown }).issues), Object.keys(input)[0]).not.toContain(token);

@@ -29,7 +29,30 @@ const oddString = fc.oneof(
   fc.string({ maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 20 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
-  fc.constantFrom('', ' ', '\u0000', 'a\u0000b', '__proto__', 'constructor', 'prototype', '*', 'docs:*', '-1', '1e309', 'NaN', 'true', 'null', '7d', '2999-01-01T00:00:00Z', '10.0.0.0/8', '\ud800', '\udfff\ud800', '%00', '../../etc/passwd', '<script>'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\u0000',
+    'a\u0000b',
+    '__proto__',
+    'constructor',
+    'prototype',
+    '*',
+    'docs:*',
+    '-1',
+    '1e309',
+    'NaN',
+    'true',
+    'null',
+    '7d',
+    '2999-01-01T00:00:00Z',
+    '10.0.0.0/8',
+    '\ud800',
+    '\udfff\ud800',
+    '%00',
+    '../../etc/passwd',
+    '<script>',
+  ),
 );
 
 /** A scalar of any JSON type, numbers sometimes as strings. */
@@ -43,16 +66,14 @@ const scalar = fc.oneof(
   oddString,
 );
 
-const hostileKey = fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength: 12 }) }, fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', '\u0000', 'valueOf', 'name', 'scopes'));
+const hostileKey = fc.oneof(
+  { weight: 3, arbitrary: fc.string({ maxLength: 12 }) },
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '', '\u0000', 'valueOf', 'name', 'scopes'),
+);
 
 /** Any JSON value, nested a little. */
 const jsonValue: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
-  v: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    scalar,
-    fc.array(tie('v'), { maxLength: 4 }),
-    fc.dictionary(hostileKey, tie('v'), { maxKeys: 4 }),
-  ),
+  v: fc.oneof({ depthSize: 'small', withCrossShrink: true }, scalar, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(hostileKey, tie('v'), { maxKeys: 4 })),
 })).v;
 
 /** A value for one field: right type or wrong type, right-looking or hostile. */
@@ -68,15 +89,31 @@ const keyFields = {
   scopes: fieldValue(scopes),
   roles: fieldValue(fc.array(fc.constantFrom('Admin', 'reader', 'x'), { maxLength: 2 })),
   preset: fieldValue(fc.constantFrom('read-only', 'full-access', 'nope', null)),
-  resources: fieldValue(fc.dictionary(fc.constantFrom('project', 'agent', '__proto__', '1bad'), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), { maxKeys: 2 })),
-  mcp: fieldValue(fc.record({ enabled: fc.boolean(), readOnly: fc.boolean(), tools: fc.record({ mode: fc.constantFrom('all', 'allow', 'deny', 'some'), names: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }) }) }, { requiredKeys: [] })),
+  resources: fieldValue(
+    fc.dictionary(fc.constantFrom('project', 'agent', '__proto__', '1bad'), fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }), { maxKeys: 2 }),
+  ),
+  mcp: fieldValue(
+    fc.record(
+      {
+        enabled: fc.boolean(),
+        readOnly: fc.boolean(),
+        tools: fc.record({ mode: fc.constantFrom('all', 'allow', 'deny', 'some'), names: fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }) }),
+      },
+      { requiredKeys: [] },
+    ),
+  ),
   expiresAt: fieldValue(fc.oneof(date, fc.constant(null))),
   expiresIn: fieldValue(fc.constantFrom('1d', '30d', '12h', 3_600_000, '0', '-1d', 'forever')),
   ownerId: fieldValue(fc.oneof(fc.string({ maxLength: 10 }), fc.constant(null))),
   ipAllowlist: fieldValue(fc.array(fc.constantFrom('127.0.0.1', '10.0.0.0/8', '::1', '300.1.1.1', '1.2.3.4/33'), { maxLength: 3 })),
   remaining: fieldValue(fc.oneof(fc.integer({ min: -2, max: 1000 }), fc.constant(null))),
   refill: fieldValue(fc.record({ amount: fc.integer({ min: -1, max: 100 }), interval: fc.constantFrom('day', 'month', 'week', 500, 60_000) })),
-  rateLimits: fieldValue(fc.array(fc.record({ name: fc.constantFrom('burst', 'b', 'bad name'), limit: fc.integer({ min: -1, max: 100 }), windowMs: fc.integer({ min: 0, max: 120_000 }) }), { maxLength: 3 })),
+  rateLimits: fieldValue(
+    fc.array(
+      fc.record({ name: fc.constantFrom('burst', 'b', 'bad name'), limit: fc.integer({ min: -1, max: 100 }), windowMs: fc.integer({ min: 0, max: 120_000 }) }),
+      { maxLength: 3 },
+    ),
+  ),
   metadata: fieldValue(fc.dictionary(hostileKey, jsonValue, { maxKeys: 4 })),
   enabled: fieldValue(fc.boolean()),
   version: fieldValue(fc.integer({ min: -1, max: 5 })),
@@ -145,19 +182,46 @@ const wireBody: fc.Arbitrary<string | Uint8Array | undefined> = fc.oneof(
 
 const contentType = fc.oneof(
   { weight: 8, arbitrary: fc.constant('application/json') },
-  fc.constantFrom(undefined, 'text/plain', 'application/json; charset=latin1', 'application/merge-patch+json', 'APPLICATION/JSON', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/jsonx'),
+  fc.constantFrom(
+    undefined,
+    'text/plain',
+    'application/json; charset=latin1',
+    'application/merge-patch+json',
+    'APPLICATION/JSON',
+    'multipart/form-data; boundary=x',
+    'application/x-www-form-urlencoded',
+    'application/jsonx',
+  ),
 );
 
 /** A path segment for `:id`: real ids of the fixture, or ids that cannot be. */
 const idSegment = (ids: string[]) =>
   fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...ids) },
-    fc.constantFrom('ZZZZZZZZZZZZZZZZ', '%00', '%ZZ', '..', '%2e%2e', '%2F', 'a%2Fb', '__proto__', 'constructor', '%F0%9F%98%80', 'x'.repeat(300), '%20', '.', '%2e'),
+    fc.constantFrom(
+      'ZZZZZZZZZZZZZZZZ',
+      '%00',
+      '%ZZ',
+      '..',
+      '%2e%2e',
+      '%2F',
+      'a%2Fb',
+      '__proto__',
+      'constructor',
+      '%F0%9F%98%80',
+      'x'.repeat(300),
+      '%20',
+      '.',
+      '%2e',
+    ),
     fc.string({ maxLength: 20 }).map(encodeURIComponent),
   );
 
 const QUERY_KEYS = ['page', 'limit', 'search', 'includeRevoked', 'ownerId', '__proto__', 'constructor', 'tenantId', 'x'];
-const queryValue = fc.oneof(fc.constantFrom('1', '0', '-1', '100', '101', '1e3', '1.5', 'NaN', 'Infinity', 'true', 'false', 'yes', '', '%00', '%ZZ', '%', '😀', 'x'.repeat(200)), fc.string({ maxLength: 12 }).map(encodeURIComponent));
+const queryValue = fc.oneof(
+  fc.constantFrom('1', '0', '-1', '100', '101', '1e3', '1.5', 'NaN', 'Infinity', 'true', 'false', 'yes', '', '%00', '%ZZ', '%', '😀', 'x'.repeat(200)),
+  fc.string({ maxLength: 12 }).map(encodeURIComponent),
+);
 /** A raw query string: repeated, unknown, empty and badly encoded parameters. */
 const queryString = fc
   .array(fc.tuple(fc.oneof(fc.constantFrom(...QUERY_KEYS), fc.string({ maxLength: 6 }).map(encodeURIComponent)), queryValue, fc.boolean()), { maxLength: 5 })
@@ -172,9 +236,25 @@ export function hostileRequest(ids: string[]): fc.Arbitrary<HostileRequest> {
     fc.record({ method: fc.constant(method), path, body: wireBody, contentType, chunked: fc.boolean(), as: actor });
   return fc.oneof(
     withBody('POST', fc.constant('/keys')),
-    withBody('PATCH', id.map((i) => `/keys/${i}`)),
-    withBody('POST', id.map((i) => `/keys/${i}/toggle-active`)),
-    withBody('POST', id.map((i) => `/keys/${i}/rotate`)),
-    fc.record({ method: fc.constant('GET' as const), path: queryString.map((q) => `/keys${q}`), body: fc.constant(undefined), contentType: fc.constant(undefined), chunked: fc.constant(false), as: actor }),
+    withBody(
+      'PATCH',
+      id.map((i) => `/keys/${i}`),
+    ),
+    withBody(
+      'POST',
+      id.map((i) => `/keys/${i}/toggle-active`),
+    ),
+    withBody(
+      'POST',
+      id.map((i) => `/keys/${i}/rotate`),
+    ),
+    fc.record({
+      method: fc.constant('GET' as const),
+      path: queryString.map((q) => `/keys${q}`),
+      body: fc.constant(undefined),
+      contentType: fc.constant(undefined),
+      chunked: fc.constant(false),
+      as: actor,
+    }),
   );
 }

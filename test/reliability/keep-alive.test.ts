@@ -43,7 +43,8 @@ function pipelined(url: string, size: number, ms: number, framing: 'chunked' | '
       closed = true;
       finish();
     });
-    const head = (length: string, actor = 'alice') => `PATCH /admin/keys/abc HTTP/1.1\r\nHost: t\r\nx-actor: ${actor}\r\ncontent-type: application/json\r\n${length}\r\n\r\n`;
+    const head = (length: string, actor = 'alice') =>
+      `PATCH /admin/keys/abc HTTP/1.1\r\nHost: t\r\nx-actor: ${actor}\r\ncontent-type: application/json\r\n${length}\r\n\r\n`;
     const chunk = Buffer.alloc(64 * 1024, 'x');
     if (framing === 'length') {
       socket.write(head(`content-length: ${size}`, firstActor));

@@ -9,8 +9,12 @@ import type { Recorder } from '../support/recorder.js';
 /** Tools for the leak run. Deliberately no tool that echoes AuthInfo (it holds the token). */
 function registerTools(server: McpServer): void {
   const text = (value: string) => ({ content: [{ type: 'text' as const, text: value }] });
-  server.registerTool('read_note', { description: 'Read a note', inputSchema: { id: z.string() }, annotations: { readOnlyHint: true } }, ({ id }) => text(`note ${id}`));
-  server.registerTool('deploy', { description: 'Deploy', inputSchema: { projectId: z.string() }, annotations: { destructiveHint: true } }, ({ projectId }) => text(`deployed ${projectId}`));
+  server.registerTool('read_note', { description: 'Read a note', inputSchema: { id: z.string() }, annotations: { readOnlyHint: true } }, ({ id }) =>
+    text(`note ${id}`),
+  );
+  server.registerTool('deploy', { description: 'Deploy', inputSchema: { projectId: z.string() }, annotations: { destructiveHint: true } }, ({ projectId }) =>
+    text(`deployed ${projectId}`),
+  );
 }
 
 /**

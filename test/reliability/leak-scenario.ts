@@ -90,8 +90,16 @@ export async function runHttpScenario(base: string, ctl: { advance(ms: number): 
   expectStatus(await call({ method: 'POST', path: '/admin/keys', as: 'alice', body: { name: 'x', colour: 'red', scopes: 'docs:read' } }), 400, 'bad body');
   expectStatus(await call({ method: 'POST', path: '/admin/keys', as: 'alice', raw: `{"name":"${reader.token}"` }), 400, 'malformed JSON quoting a token');
   // A token pasted into a field whose errors do not quote values (see echo.test.ts for those that do).
-  expectStatus(await call({ method: 'POST', path: '/admin/keys', as: 'alice', body: { name: 'pasted', ipAllowlist: [reader.token], expiresIn: reader.token } }), 400, 'a token in the wrong field');
-  expectStatus(await call({ method: 'POST', path: '/admin/keys', as: 'alice', raw: JSON.stringify({ name: 'big', metadata: { pad: 'x'.repeat(70_000) } }) }), 413, 'too large');
+  expectStatus(
+    await call({ method: 'POST', path: '/admin/keys', as: 'alice', body: { name: 'pasted', ipAllowlist: [reader.token], expiresIn: reader.token } }),
+    400,
+    'a token in the wrong field',
+  );
+  expectStatus(
+    await call({ method: 'POST', path: '/admin/keys', as: 'alice', raw: JSON.stringify({ name: 'big', metadata: { pad: 'x'.repeat(70_000) } }) }),
+    413,
+    'too large',
+  );
   expectStatus(await call({ path: '/admin/keys' }), 401, 'no session');
   expectStatus(await call({ method: 'POST', path: '/admin/keys', as: 'carol', body: { name: 'wider', scopes: ['admin:write'] } }), 403, 'escalation');
   expectStatus(await call({ path: '/admin/keys/ZZZZZZZZZZZZZZZZ', as: 'alice' }), 404, 'unknown key');

@@ -45,7 +45,14 @@ describe('no secret leaks, across every framework and MCP', () => {
         const store = switchableStore(inner);
         let now = Date.now();
         const keyring = rec.wrapKeyring(
-          createKeyring({ store, prefix: 'sk_test', scopes: [...SCOPES, 'deploy:write'], clock: () => now, onEvent: (e) => rec.onEvent(e), pepper: { id: 'p1', secret: 'pepper-for-tests-only' } }),
+          createKeyring({
+            store,
+            prefix: 'sk_test',
+            scopes: [...SCOPES, 'deploy:write'],
+            clock: () => now,
+            onEvent: (e) => rec.onEvent(e),
+            pepper: { id: 'p1', secret: 'pepper-for-tests-only' },
+          }),
         );
         const ctl = {
           advance: (ms: number) => {
@@ -84,7 +91,9 @@ describe('no secret leaks, across every framework and MCP', () => {
       expect([...r.statuses].sort(), name).toEqual([200, 201, 204, 400, 401, 403, 404, 405, 409, 413, 429, 503]);
     }
     // The cause chain of a store outage is in the recording (so the hash check below also covers driver errors).
-    expect(rec.entries.some((e) => e.kind === 'error' && e.text.includes('STORE_UNAVAILABLE') && e.text.includes('cause → Error: connect ECONNREFUSED'))).toBe(true);
+    expect(rec.entries.some((e) => e.kind === 'error' && e.text.includes('STORE_UNAVAILABLE') && e.text.includes('cause → Error: connect ECONNREFUSED'))).toBe(
+      true,
+    );
   });
 
   it('a plaintext token appears only in the one 201 body that minted it', () => {
@@ -94,7 +103,10 @@ describe('no secret leaks, across every framework and MCP', () => {
       const secret = token.slice(token.length - 38); // secret + checksum, without prefix and id
       for (const needle of [token, secret]) {
         const places = rec.find(needle);
-        expect(places.filter((p) => !mintingAnswer(p)).map((p) => p.label), `${parseToken(token)?.id}`).toEqual([]);
+        expect(
+          places.filter((p) => !mintingAnswer(p)).map((p) => p.label),
+          `${parseToken(token)?.id}`,
+        ).toEqual([]);
         expect(places.length, `${parseToken(token)?.id} returned exactly once`).toBe(1);
       }
     }
@@ -104,7 +116,10 @@ describe('no secret leaks, across every framework and MCP', () => {
     const others = [...[...results.values()].flatMap((r) => r.forged), ...mcpTokens];
     expect(mcpTokens.length).toBeGreaterThanOrEqual(6);
     for (const token of others) {
-      expect(rec.find(token).map((p) => p.label), token.slice(0, 24)).toEqual([]);
+      expect(
+        rec.find(token).map((p) => p.label),
+        token.slice(0, 24),
+      ).toEqual([]);
       expect(rec.find(token.slice(token.length - 38)).map((p) => p.label)).toEqual([]);
     }
   });
@@ -114,7 +129,11 @@ describe('no secret leaks, across every framework and MCP', () => {
     expect(records.length).toBeGreaterThan(20);
     for (const record of records) {
       expect(record.hash.startsWith('hmac-sha256:p1:')).toBe(true);
-      for (const form of hashForms(record.hash)) expect(rec.find(form).map((p) => p.label), record.id).toEqual([]);
+      for (const form of hashForms(record.hash))
+        expect(
+          rec.find(form).map((p) => p.label),
+          record.id,
+        ).toEqual([]);
     }
   });
 

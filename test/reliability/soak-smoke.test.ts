@@ -27,9 +27,22 @@ describe('soak judge', () => {
 
 describe('soak smoke run', () => {
   it('3,000 mixed requests against Fastify with revocations: every answer right', async () => {
-    const r = await soakOne('fastify', { requests: 3_000, maxSeconds: 20, connections: 10, sizes: { valid: 100, revoked: 20, expired: 20, revoking: 40 }, cacheMax: 50, limiterCounters: 20 });
+    const r = await soakOne('fastify', {
+      requests: 3_000,
+      maxSeconds: 20,
+      connections: 10,
+      sizes: { valid: 100, revoked: 20, expired: 20, revoking: 40 },
+      cacheMax: 50,
+      limiterCounters: 20,
+    });
     expect(r.requests).toBe(3_000);
-    expect({ wrong: r.wrong, examples: r.examples, transport: r.transportErrors, accepted: r.acceptedAfterRevoke, revokeFailures: r.revokeFailures }).toEqual({ wrong: 0, examples: [], transport: 0, accepted: 0, revokeFailures: 0 });
+    expect({ wrong: r.wrong, examples: r.examples, transport: r.transportErrors, accepted: r.acceptedAfterRevoke, revokeFailures: r.revokeFailures }).toEqual({
+      wrong: 0,
+      examples: [],
+      transport: 0,
+      accepted: 0,
+      revokeFailures: 0,
+    });
     expect(r.revocations).toBe(40);
     expect(r.limiterSize).toBeLessThanOrEqual(20);
     expect(Object.values(r.byCategory).every((n) => n > 0)).toBe(true);

@@ -51,11 +51,15 @@ for (const target of STORE_TARGETS) {
       const manager = await keyring.create({ tenantId: TENANT, name: 'p1 manager', scopes: ['keys:manage', 'docs:read'], resources: { project: ['p1'] } });
       const actor = await actorOf(keyring, manager.token);
       for (const org of [['*'], ['o1']]) {
-        expect(await refusal(keyring.create({ tenantId: TENANT, name: 'x', scopes: ['docs:read'], resources: { project: ['p1'], org }, actor }))).toBe('ESCALATION');
+        expect(await refusal(keyring.create({ tenantId: TENANT, name: 'x', scopes: ['docs:read'], resources: { project: ['p1'], org }, actor }))).toBe(
+          'ESCALATION',
+        );
         expect(await refusal(keyring.update(TENANT, manager.key.id, { resources: { project: ['p1'], org }, actor }))).toBe('ESCALATION');
       }
       expect(await refusal(keyring.create({ tenantId: TENANT, name: 'x', resources: { project: ['*'] }, actor }))).toBe('ESCALATION');
-      expect((await keyring.create({ tenantId: TENANT, name: 'ok', scopes: ['docs:read'], resources: { project: ['p1'] }, actor })).key.resources).toEqual({ project: ['p1'] });
+      expect((await keyring.create({ tenantId: TENANT, name: 'ok', scopes: ['docs:read'], resources: { project: ['p1'] }, actor })).key.resources).toEqual({
+        project: ['p1'],
+      });
       expect((await keyring.get(TENANT, manager.key.id))?.resources).toEqual({ project: ['p1'] });
     });
 
@@ -140,7 +144,14 @@ for (const target of STORE_TARGETS) {
         expect(await refusal(keyring.update(TENANT, self, { ...patch, actor: asActor })), JSON.stringify(patch)).toBe('ESCALATION');
       }
       const after = (await keyring.get(TENANT, self))!;
-      expect(after).toMatchObject({ expiresAt: record.expiresAt, ipAllowlist: record.ipAllowlist, remaining: 100, refill: record.refill, rateLimits: record.rateLimits, version: 1 });
+      expect(after).toMatchObject({
+        expiresAt: record.expiresAt,
+        ipAllowlist: record.ipAllowlist,
+        remaining: 100,
+        refill: record.refill,
+        rateLimits: record.rateLimits,
+        version: 1,
+      });
       // Narrowing itself is allowed.
       expect((await keyring.update(TENANT, self, { remaining: 10, ipAllowlist: ['10.1.1.0/24'], actor: asActor })).remaining).toBe(10);
     });

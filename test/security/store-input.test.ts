@@ -31,15 +31,30 @@ const CASES: [string, (id: string) => Call, number, (string | number)[] | null][
   ['tenant with NUL (super-admin list)', () => ({ method: 'GET', path: '/tenants/%00/keys', as: 'root' }), 400, ['tenantId']],
   ['lone surrogate in metadata value', () => ({ method: 'POST', path: '/keys', body: { name: 'x', metadata: { a: '\ud800' } } }), 400, ['metadata']],
   ['lone surrogate in metadata key', () => ({ method: 'POST', path: '/keys', body: { name: 'x', metadata: { '\udc00': 1 } } }), 400, ['metadata']],
-  ['lone surrogate in a resource id', () => ({ method: 'POST', path: '/keys', body: { name: 'x', resources: { project: ['p\ud800'] } } }), 400, ['resources', 'project', 0]],
-  ['lone surrogate in a tool name', () => ({ method: 'POST', path: '/keys', body: { name: 'x', mcp: { tools: { mode: 'allow', names: ['\udfff'] } } } }), 400, ['mcp', 'tools', 'names', 0]],
+  [
+    'lone surrogate in a resource id',
+    () => ({ method: 'POST', path: '/keys', body: { name: 'x', resources: { project: ['p\ud800'] } } }),
+    400,
+    ['resources', 'project', 0],
+  ],
+  [
+    'lone surrogate in a tool name',
+    () => ({ method: 'POST', path: '/keys', body: { name: 'x', mcp: { tools: { mode: 'allow', names: ['\udfff'] } } } }),
+    400,
+    ['mcp', 'tools', 'names', 0],
+  ],
   ['lone surrogate in the name', () => ({ method: 'POST', path: '/keys', body: { name: 'a\ud83d' } }), 400, ['name']],
   ['lone surrogate in the owner', () => ({ method: 'POST', path: '/keys', body: { name: 'x', ownerId: '\ud800' } }), 400, ['ownerId']],
   ['lone surrogate in an update', (id) => ({ method: 'PATCH', path: `/keys/${id}`, body: { name: '\udc00x' } }), 400, ['name']],
   ['lone surrogate in a search', () => ({ method: 'GET', path: '/keys?search=%ED%A0%80' }), 200, null],
   ['expiry past year 9999 (expiresIn)', () => ({ method: 'POST', path: '/keys', body: { name: 'x', expiresIn: '300000y' } }), 400, ['expiresIn']],
   ['expiry past year 9999 (update expiresIn)', (id) => ({ method: 'PATCH', path: `/keys/${id}`, body: { expiresIn: '20000y' } }), 400, ['expiresIn']],
-  ['expiry past year 9999 (milliseconds)', () => ({ method: 'POST', path: '/keys', body: { name: 'x', expiresIn: 8_000_000_000_000_000 } }), 400, ['expiresIn']],
+  [
+    'expiry past year 9999 (milliseconds)',
+    () => ({ method: 'POST', path: '/keys', body: { name: 'x', expiresIn: 8_000_000_000_000_000 } }),
+    400,
+    ['expiresIn'],
+  ],
   ['version past a 32-bit integer', (id) => ({ method: 'PATCH', path: `/keys/${id}`, body: { name: 'x', version: 2 ** 31 } }), 400, ['version']],
   ['rotate version past a 32-bit integer', (id) => ({ method: 'POST', path: `/keys/${id}/rotate`, body: { version: 2 ** 40 } }), 400, ['version']],
 ];
@@ -55,13 +70,24 @@ const randomRequest = (id: string) =>
   fc.oneof(
     unicode.map((s) => ({ method: 'POST', path: '/keys', body: { name: `n${s}` } })),
     unicode.map((s) => ({ method: 'POST', path: '/keys', body: { name: 'x', metadata: { [s]: s, nested: [s] } } })),
-    unicode.map((s) => ({ method: 'POST', path: '/keys', body: { name: 'x', resources: { project: [s || 'p'] }, mcp: { tools: { mode: 'allow', names: [s || 't'] } } } })),
+    unicode.map((s) => ({
+      method: 'POST',
+      path: '/keys',
+      body: { name: 'x', resources: { project: [s || 'p'] }, mcp: { tools: { mode: 'allow', names: [s || 't'] } } },
+    })),
     unicode.map((s) => ({ method: 'POST', path: '/keys', body: { name: 'x', ownerId: s || 'o', roles: [s], preset: s, scopes: [s] } })),
     unicode.map((s) => ({ method: 'PATCH', path: `/keys/${id}`, body: { name: `n${s}`, metadata: { a: s } } })),
     unicode.map((s) => ({ method: 'GET', path: `/keys/${encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '')) || 'x'}` })),
-    unicode.map((s) => ({ method: 'GET', path: `/keys?search=${encodeURIComponent(s.replace(/[\ud800-\udfff]/g, ''))}&ownerId=${encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '')) || 'o'}` })),
-    fc.string({ unit: fc.constantFrom('%00', '%ED%A0%80', '%C0%80', 'a', '%2F'), minLength: 1, maxLength: 6 }).map((s) => ({ method: 'DELETE', path: `/keys/${s}` })),
-    fc.tuple(fc.integer({ min: 1, max: 999_999 }), fc.constantFrom('s', 'm', 'h', 'd', 'w', 'y')).map(([n, u]) => ({ method: 'POST', path: '/keys', body: { name: 'x', expiresIn: `${n}${u}` } })),
+    unicode.map((s) => ({
+      method: 'GET',
+      path: `/keys?search=${encodeURIComponent(s.replace(/[\ud800-\udfff]/g, ''))}&ownerId=${encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '')) || 'o'}`,
+    })),
+    fc
+      .string({ unit: fc.constantFrom('%00', '%ED%A0%80', '%C0%80', 'a', '%2F'), minLength: 1, maxLength: 6 })
+      .map((s) => ({ method: 'DELETE', path: `/keys/${s}` })),
+    fc
+      .tuple(fc.integer({ min: 1, max: 999_999 }), fc.constantFrom('s', 'm', 'h', 'd', 'w', 'y'))
+      .map(([n, u]) => ({ method: 'POST', path: '/keys', body: { name: 'x', expiresIn: `${n}${u}` } })),
     fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).map((n) => ({ method: 'PATCH', path: `/keys/${id}`, body: { expiresIn: n, version: n } })),
   );
 
@@ -84,7 +110,12 @@ for (const target of STORE_TARGETS) {
     let id: string;
     beforeAll(async () => {
       open = await target.open();
-      keyring = createKeyring({ store: open.store, prefix: 'sk_test', cache: false, onEvent: (e) => (e.type === 'store.error' ? void storeErrors.push(e) : undefined) });
+      keyring = createKeyring({
+        store: open.store,
+        prefix: 'sk_test',
+        cache: false,
+        onEvent: (e) => (e.type === 'store.error' ? void storeErrors.push(e) : undefined),
+      });
       id = (await keyring.create({ tenantId: TENANT_A, name: 'target' })).key.id;
       for (const f of FRAMEWORKS) apps.push({ name: f.name, app: await f.start(keyring) });
     }, START_TIMEOUT);

@@ -41,7 +41,9 @@ describe('errors never echo a token (regressions)', () => {
     expect(isKeysmithError(invalid) && invalid.code).toBe('VALIDATION');
     expect(leaks(errorText(invalid), token), errorText(invalid)).toBe(false);
     // A token is a well-formed kind name: then the no-escalation check is what quotes it.
-    const escalation = await keyring.create({ tenantId: TENANT_A, name: 'x', resources: { [token]: ['p1'] }, actor: { scopes: [], resources: { [token]: ['p2'] } } }).catch((e: unknown) => e);
+    const escalation = await keyring
+      .create({ tenantId: TENANT_A, name: 'x', resources: { [token]: ['p1'] }, actor: { scopes: [], resources: { [token]: ['p2'] } } })
+      .catch((e: unknown) => e);
     expect(isKeysmithError(escalation) && escalation.code).toBe('ESCALATION');
     expect(leaks(errorText(escalation), token), errorText(escalation)).toBe(false);
   });
@@ -93,7 +95,14 @@ const PLANTS: Record<string, Plant> = {
   ipAllowlist: (t) => body('POST', '/keys', { name: 'x', ipAllowlist: [t, `${t}/8`] }),
   remaining: (t) => body('POST', '/keys', { name: 'x', remaining: t }),
   refill: (t) => body('POST', '/keys', { name: 'x', refill: { amount: t, interval: t, [t]: 1 } }),
-  rateLimits: (t) => body('POST', '/keys', { name: 'x', rateLimits: [{ name: t, limit: 1, windowMs: 1000 }, { name: 'b', limit: t, windowMs: 1000, [t]: 1 }] }),
+  rateLimits: (t) =>
+    body('POST', '/keys', {
+      name: 'x',
+      rateLimits: [
+        { name: t, limit: 1, windowMs: 1000 },
+        { name: 'b', limit: t, windowMs: 1000, [t]: 1 },
+      ],
+    }),
   'metadata key': (t) => body('POST', '/keys', { name: 'x', metadata: { [t]: '\u0000', nested: { [t]: 1n.toString(), __proto__: { [t]: 1 } } } }),
   'metadata value': (t) => body('POST', '/keys', { name: 'x', metadata: { a: `${t}\u0000` } }),
   'update body': (t, id) => body('PATCH', `/keys/${id}`, { [t]: 1, scopes: [t], version: t, resources: { [t]: [t] } }),
@@ -119,20 +128,25 @@ for (const framework of FRAMEWORKS) {
     it('in every field of every admin route', async () => {
       const real = (await keyring.create({ tenantId: TENANT_A, name: 'real' })).token;
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom(...Object.keys(PLANTS)), fc.oneof(fc.constant(real), tokenShaped), fc.constantFrom('', ' ', 'x', 'a AND '), async (where, token, around) => {
-          const planted = `${around}${token}${around.trim()}`;
-          const req = PLANTS[where]!(planted, id);
-          const path = req.path.replace(/\u0000/g, '%00');
-          const res = await fetch(`${app.url}/admin${path}`, {
-            method: req.method,
-            headers: { 'x-actor': req.as, ...(req.body === undefined ? {} : { 'content-type': 'application/json' }) },
-            body: req.body === undefined ? undefined : JSON.stringify(req.body),
-          });
-          const text = await res.text();
-          if (res.status >= 400) expect(leaks(text, token), `${where} → ${res.status} ${text}`).toBe(false);
-          expect(res.status, `${where} → ${text}`).toBeLessThan(500);
-          for (const e of events.splice(0)) expect(leaks(JSON.stringify(e), token), `${where} → event ${JSON.stringify(e)}`).toBe(false);
-        }),
+        fc.asyncProperty(
+          fc.constantFrom(...Object.keys(PLANTS)),
+          fc.oneof(fc.constant(real), tokenShaped),
+          fc.constantFrom('', ' ', 'x', 'a AND '),
+          async (where, token, around) => {
+            const planted = `${around}${token}${around.trim()}`;
+            const req = PLANTS[where]!(planted, id);
+            const path = req.path.replace(/\u0000/g, '%00');
+            const res = await fetch(`${app.url}/admin${path}`, {
+              method: req.method,
+              headers: { 'x-actor': req.as, ...(req.body === undefined ? {} : { 'content-type': 'application/json' }) },
+              body: req.body === undefined ? undefined : JSON.stringify(req.body),
+            });
+            const text = await res.text();
+            if (res.status >= 400) expect(leaks(text, token), `${where} → ${res.status} ${text}`).toBe(false);
+            expect(res.status, `${where} → ${text}`).toBeLessThan(500);
+            for (const e of events.splice(0)) expect(leaks(JSON.stringify(e), token), `${where} → event ${JSON.stringify(e)}`).toBe(false);
+          },
+        ),
         { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? 150) },
       );
     }, 120_000);

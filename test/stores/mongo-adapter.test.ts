@@ -53,7 +53,10 @@ for (const target of mongoTargets()) {
       const record = makeRecord({ remaining: 5 });
       await store.insert(record);
       const cmds = await commandsOf(() => store.consume(record.id, 2));
-      assert.deepStrictEqual(cmds.map((c) => c.commandName), ['findAndModify']);
+      assert.deepStrictEqual(
+        cmds.map((c) => c.commandName),
+        ['findAndModify'],
+      );
       assert.deepStrictEqual(cmds[0]!.command.query, { _id: record.id, remaining: { $gte: 2 } });
       assert.deepStrictEqual(cmds[0]!.command.update, { $inc: { remaining: -2 } });
     });
@@ -62,11 +65,17 @@ for (const target of mongoTargets()) {
       const record = makeRecord();
       await store.insert(record);
       const upd = await commandsOf(() => store.update(record.tenantId, record.id, { name: 'n' }, 1));
-      assert.deepStrictEqual(upd.map((c) => c.commandName), ['findAndModify']);
+      assert.deepStrictEqual(
+        upd.map((c) => c.commandName),
+        ['findAndModify'],
+      );
       assert.deepStrictEqual(upd[0]!.command.query, { _id: record.id, tenantId: record.tenantId, revokedAt: null, version: 1 });
       assert.deepStrictEqual(upd[0]!.command.update, { $set: { name: 'n' }, $inc: { version: 1 } });
       const rev = await commandsOf(() => store.revoke(record.tenantId, record.id, new Date(), 'admin'));
-      assert.deepStrictEqual(rev.map((c) => c.commandName), ['findAndModify']);
+      assert.deepStrictEqual(
+        rev.map((c) => c.commandName),
+        ['findAndModify'],
+      );
       assert.deepStrictEqual(rev[0]!.command.query, { _id: record.id, tenantId: record.tenantId, revokedAt: null });
     });
 
@@ -75,11 +84,21 @@ for (const target of mongoTargets()) {
       await store.insert(record);
       const period = new Date(Date.UTC(2026, 4, 1));
       const refill = await commandsOf(() => store.refill(record.id, 3, period));
-      assert.deepStrictEqual(refill.map((c) => c.commandName), ['update']);
-      assert.deepStrictEqual(refill[0]!.command.updates[0].q, { _id: record.id, refill: { $ne: null }, $or: [{ refilledAt: null }, { refilledAt: { $lt: period } }] });
+      assert.deepStrictEqual(
+        refill.map((c) => c.commandName),
+        ['update'],
+      );
+      assert.deepStrictEqual(refill[0]!.command.updates[0].q, {
+        _id: record.id,
+        refill: { $ne: null },
+        $or: [{ refilledAt: null }, { refilledAt: { $lt: period } }],
+      });
       const at = new Date(Date.UTC(2026, 4, 2));
       const touch = await commandsOf(() => store.touch(record.id, at));
-      assert.deepStrictEqual(touch.map((c) => c.commandName), ['update']);
+      assert.deepStrictEqual(
+        touch.map((c) => c.commandName),
+        ['update'],
+      );
       assert.deepStrictEqual(touch[0]!.command.updates[0].u, { $max: { lastUsedAt: at } });
     });
 
@@ -88,17 +107,29 @@ for (const target of mongoTargets()) {
       const record = makeRecord({ tenantId, name: 'dot.star .* (x) $where' });
       await store.insert(record);
       const get = await commandsOf(() => store.get(tenantId, record.id));
-      assert.deepStrictEqual(get.map((c) => c.commandName), ['find']);
+      assert.deepStrictEqual(
+        get.map((c) => c.commandName),
+        ['find'],
+      );
       assert.deepStrictEqual(get[0]!.command.filter, { _id: record.id, tenantId });
       const search = '.*(x) $where';
       const list = await commandsOf(() => store.list(tenantId, { page: 1, limit: 10, search }));
       const find = list.find((c) => c.commandName === 'find')!;
       const pattern = { $regex: '\\.\\*\\(x\\) \\$where', $options: 'i' };
       assert.deepStrictEqual(find.command.filter, { tenantId, revokedAt: null, $or: [{ name: pattern }, { preview: pattern }] });
-      assert.deepStrictEqual([...(find.command.sort as Map<string, number>)], [['createdAt', -1], ['_id', -1]]); // the driver sends sort as an ordered Map
+      assert.deepStrictEqual(
+        [...(find.command.sort as Map<string, number>)],
+        [
+          ['createdAt', -1],
+          ['_id', -1],
+        ],
+      ); // the driver sends sort as an ordered Map
       const count = list.find((c) => c.commandName === 'aggregate')!;
       assert.deepStrictEqual(count.command.pipeline[0], { $match: find.command.filter });
-      assert.deepStrictEqual((await store.list(tenantId, { page: 1, limit: 10, search: 'X) $WH' })).items.map((r) => r.id), [record.id]);
+      assert.deepStrictEqual(
+        (await store.list(tenantId, { page: 1, limit: 10, search: 'X) $WH' })).items.map((r) => r.id),
+        [record.id],
+      );
       assert.equal((await store.list(tenantId, { page: 1, limit: 10, search: 'a\0b' })).total, 0);
     });
 
@@ -107,7 +138,10 @@ for (const target of mongoTargets()) {
       const record = makeRecord();
       await typed.insert(record);
       assert.deepStrictEqual(await store.findById(record.id), record);
-      assert.throws(() => mongoStore({} as never), (e: unknown) => isKeysmithError(e) && e.code === 'CONFIG');
+      assert.throws(
+        () => mongoStore({} as never),
+        (e: unknown) => isKeysmithError(e) && e.code === 'CONFIG',
+      );
     });
   });
 }

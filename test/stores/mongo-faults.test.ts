@@ -14,7 +14,10 @@ const someToken = formatToken({ prefix: 'sk', id: 'A'.repeat(16), secret: 'b'.re
 
 describe('mongo faults: unreachable server', () => {
   it('verify answers STORE_UNAVAILABLE in bounded time and management calls reject with STORE_UNAVAILABLE', async () => {
-    const client = new MongoClient(`mongodb://127.0.0.1:${await closedPort()}/?directConnection=true`, { serverSelectionTimeoutMS: 500, connectTimeoutMS: 500 });
+    const client = new MongoClient(`mongodb://127.0.0.1:${await closedPort()}/?directConnection=true`, {
+      serverSelectionTimeoutMS: 500,
+      connectTimeoutMS: 500,
+    });
     try {
       const keyring = createKeyring({ store: mongoStore({ collection: client.db('x').collection('api_keys') }), prefix: 'sk', cache: false });
       const started = Date.now();
@@ -64,7 +67,10 @@ for (const target of mongoTargets()) {
     it('a duplicate id surfaces as DUPLICATE_ID, from the store and from keyring.import', async () => {
       const record = makeRecord();
       await store.insert(record);
-      await assert.rejects(store.insert(makeRecord({ id: record.id })), (e: unknown) => hasCode('DUPLICATE_ID')(e) && (e as Error & { cause?: { code?: number } }).cause?.code === 11000);
+      await assert.rejects(
+        store.insert(makeRecord({ id: record.id })),
+        (e: unknown) => hasCode('DUPLICATE_ID')(e) && (e as Error & { cause?: { code?: number } }).cause?.code === 11000,
+      );
       const keyring = createKeyring({ store, prefix: 'sk' });
       const adopt = { tenantId: 't_import', name: 'legacy', hash: 'ab'.repeat(32), scheme: 'sha256-hex' as const };
       await keyring.import(adopt);
@@ -104,7 +110,11 @@ for (const target of mongoTargets()) {
       for (const [name, call] of calls) {
         sent.length = 0;
         await assert.rejects(call(), hasCode('VALIDATION'), name);
-        assert.deepStrictEqual(sent.map((e) => e.commandName), [], `${name} sent no command`);
+        assert.deepStrictEqual(
+          sent.map((e) => e.commandName),
+          [],
+          `${name} sent no command`,
+        );
       }
       assert.deepStrictEqual(await store.findById(id), victim, 'nothing changed');
     });

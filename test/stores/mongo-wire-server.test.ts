@@ -12,8 +12,7 @@ describe('mongo wire test server', () => {
   let db: Db;
   let n = 0;
   const fresh = (): Collection<Document> => db.collection(`c${++n}`);
-  const rejectsWith = (promise: Promise<unknown>, code: number) =>
-    assert.rejects(promise, (e: unknown) => e instanceof MongoServerError && e.code === code);
+  const rejectsWith = (promise: Promise<unknown>, code: number) => assert.rejects(promise, (e: unknown) => e instanceof MongoServerError && e.code === code);
 
   beforeAll(async () => {
     server = await startMongoWireServer();
@@ -91,7 +90,10 @@ describe('mongo wire test server', () => {
     const page = await c.find({ even: true }).sort({ i: -1 }).skip(1).limit(2).project({ i: 1, _id: 0 }).toArray();
     assert.deepStrictEqual(page, [{ i: 4 }, { i: 2 }]);
     const all = await c.find({}, { batchSize: 2 }).sort({ i: 1 }).toArray();
-    assert.deepStrictEqual(all.map((d) => d.i), [0, 1, 2, 3, 4, 5, 6]);
+    assert.deepStrictEqual(
+      all.map((d) => d.i),
+      [0, 1, 2, 3, 4, 5, 6],
+    );
     assert.ok(server.received.includes('getMore'));
     const cursor = c.find({}, { batchSize: 2 });
     await cursor.next();
@@ -117,7 +119,10 @@ describe('mongo wire test server', () => {
     const c = fresh();
     const jan = new Date(Date.UTC(2026, 0, 1));
     const feb = new Date(Date.UTC(2026, 1, 1));
-    await c.insertMany([{ _id: 'u1' as never, at: null, g: 1 }, { _id: 'u2' as never, at: feb, g: 1 }]);
+    await c.insertMany([
+      { _id: 'u1' as never, at: null, g: 1 },
+      { _id: 'u2' as never, at: feb, g: 1 },
+    ]);
     const up = await c.updateOne({ _id: 'u1' as never }, { $max: { at: jan } });
     assert.deepStrictEqual([up.matchedCount, up.modifiedCount], [1, 1]);
     const same = await c.updateOne({ _id: 'u2' as never }, { $max: { at: jan } });
@@ -139,7 +144,10 @@ describe('mongo wire test server', () => {
     assert.equal(await c.countDocuments({ t: 'a' }), 2);
     assert.equal(await db.collection('never-created').countDocuments({}), 0);
     const groups = await c.aggregate([{ $group: { _id: '$t', n: { $sum: 1 } } }, { $sort: { _id: 1 } }]).toArray();
-    assert.deepStrictEqual(groups, [{ _id: 'a', n: 2 }, { _id: 'b', n: 1 }]);
+    assert.deepStrictEqual(groups, [
+      { _id: 'a', n: 2 },
+      { _id: 'b', n: 1 },
+    ]);
     await rejectsWith(c.find({ $where: 'true' }).toArray(), 2);
     await rejectsWith(c.aggregate([{ $out: 'x' }]).toArray(), 115);
   });
@@ -148,7 +156,9 @@ describe('mongo wire test server', () => {
     const c = fresh();
     await c.insertOne({ _id: 'race' as never, credits: 10 });
     const results = await Promise.all(
-      Array.from({ length: 40 }, () => c.findOneAndUpdate({ _id: 'race' as never, credits: { $gte: 1 } }, { $inc: { credits: -1 } }, { returnDocument: 'after' })),
+      Array.from({ length: 40 }, () =>
+        c.findOneAndUpdate({ _id: 'race' as never, credits: { $gte: 1 } }, { $inc: { credits: -1 } }, { returnDocument: 'after' }),
+      ),
     );
     assert.equal(results.filter((r) => r !== null).length, 10);
     assert.equal((await c.findOne({ _id: 'race' as never }))?.credits, 0);

@@ -50,6 +50,8 @@ conformanceOnServer('a single pg.Client', async () => {
 
 // An application may have replaced node-postgres's type parsers; the adapter reads text, booleans
 // and numbers in any form, so it still round-trips when every value arrives as raw text.
-conformanceOnServer('a pg.Pool whose type parsers return raw text', async () =>
-  new pg.Pool({ connectionString: PG_URL, max: 10, types: { getTypeParser: (() => (value: string) => value) as unknown as typeof pg.types.getTypeParser } }),
+conformanceOnServer(
+  'a pg.Pool whose type parsers return raw text',
+  async () =>
+    new pg.Pool({ connectionString: PG_URL, max: 10, types: { getTypeParser: (() => (value: string) => value) as unknown as typeof pg.types.getTypeParser } }),
 );

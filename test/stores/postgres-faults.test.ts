@@ -28,7 +28,12 @@ describe('postgres store faults: a real refused connection (pg.Pool to a closed 
 
   it('the driver error passes through the store unchanged (it is no Postgres answer)', async () => {
     const store = postgresStore({ client: pool });
-    const error = await settlesWithin(store.findById('0123456789abcdef').then(() => null, (e: unknown) => e));
+    const error = await settlesWithin(
+      store.findById('0123456789abcdef').then(
+        () => null,
+        (e: unknown) => e,
+      ),
+    );
     assert.ok(error instanceof Error && !(error instanceof PostgresStoreError) && !isKeysmithError(error), String(error));
     assert.equal((error as { code?: string }).code, 'ECONNREFUSED');
     await assert.rejects(settlesWithin(migrate(pool)), (e: unknown) => (e as { code?: string }).code === 'ECONNREFUSED');
@@ -38,7 +43,12 @@ describe('postgres store faults: a real refused connection (pg.Pool to a closed 
     // A real token of this prefix, minted elsewhere, so verify has to ask the store.
     const { token } = await createKeyring({ store: memoryStore(), prefix: 'sk_test' }).create({ tenantId: 't1', name: 'minted elsewhere' });
     const errors: string[] = [];
-    const keyring = createKeyring({ store: postgresStore({ client: pool }), prefix: 'sk_test', storeTimeoutMs: 3_000, onEvent: (e) => e.type === 'store.error' && errors.push(e.error) });
+    const keyring = createKeyring({
+      store: postgresStore({ client: pool }),
+      prefix: 'sk_test',
+      storeTimeoutMs: 3_000,
+      onEvent: (e) => e.type === 'store.error' && errors.push(e.error),
+    });
 
     const result = await settlesWithin(keyring.verify(token));
     assert.equal(result.valid, false);
@@ -67,7 +77,9 @@ describe.skipIf(!process.env.KEYSMITH_PG_URL)('postgres store faults: the server
     const admin = new pg.Client({ connectionString: process.env.KEYSMITH_PG_URL });
     await admin.connect();
     try {
-      const { rows } = await admin.query(`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1`, [target.pool.options.application_name]);
+      const { rows } = await admin.query(`SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = $1`, [
+        target.pool.options.application_name,
+      ]);
       assert.ok(rows.length > 0, 'the pool had live connections to terminate');
     } finally {
       await admin.end();
@@ -77,7 +89,10 @@ describe.skipIf(!process.env.KEYSMITH_PG_URL)('postgres store faults: the server
       const result = await settlesWithin(keyring.verify(token));
       answers.push(result.valid ? 'valid' : result.code);
     }
-    assert.ok(answers.every((a) => a === 'valid' || a === 'STORE_UNAVAILABLE'), answers.join());
+    assert.ok(
+      answers.every((a) => a === 'valid' || a === 'STORE_UNAVAILABLE'),
+      answers.join(),
+    );
     assert.equal(answers.at(-1), 'valid', answers.join());
     assert.equal((await keyring.get('t1', key.id))?.name, 'survivor');
   });

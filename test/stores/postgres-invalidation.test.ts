@@ -99,7 +99,13 @@ describe.skipIf(!PG_URL)('fleet-wide invalidation over PostgreSQL LISTEN/NOTIFY 
     const channel = `Keysmith_Mixed_${Math.random().toString(36).slice(2, 8)}`; // quoted LISTEN keeps the case
     const store = postgresStore({ client: target.client, table: target.table });
     const a = createKeyring({ store, prefix: 'sk', cache: { ttlMs: 60_000 }, invalidation: postgresInvalidation({ connect, channel }) });
-    const b = createKeyring({ store, prefix: 'sk', cache: { ttlMs: 60_000 }, invalidation: postgresInvalidation({ connect, channel }), onEvent: (e) => events.push(e) });
+    const b = createKeyring({
+      store,
+      prefix: 'sk',
+      cache: { ttlMs: 60_000 },
+      invalidation: postgresInvalidation({ connect, channel }),
+      onEvent: (e) => events.push(e),
+    });
     await Promise.all([a.ready(), b.ready()]);
     const { key, token } = await a.create({ tenantId: 't', name: 'k' });
     expect((await b.verify(token)).valid).toBe(true);

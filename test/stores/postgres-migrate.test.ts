@@ -28,12 +28,31 @@ describe('postgres migration: one SQL text', () => {
 
   it('table names are validated: lower-case identifiers, optionally schema-qualified', async () => {
     const db = { query: async () => ({ rows: [] }) };
-    for (const table of ['keys; DROP TABLE x', 'a.b.c', 'Keys', '"keys"', '', ' keys', 'keys--', '1keys', 'k'.repeat(48), 'keysmith_migrations', 'auth.keysmith_migrations']) {
-      assert.throws(() => postgresStore({ client: db, table }), (e: unknown) => isKeysmithError(e) && e.code === 'CONFIG', table);
+    for (const table of [
+      'keys; DROP TABLE x',
+      'a.b.c',
+      'Keys',
+      '"keys"',
+      '',
+      ' keys',
+      'keys--',
+      '1keys',
+      'k'.repeat(48),
+      'keysmith_migrations',
+      'auth.keysmith_migrations',
+    ]) {
+      assert.throws(
+        () => postgresStore({ client: db, table }),
+        (e: unknown) => isKeysmithError(e) && e.code === 'CONFIG',
+        table,
+      );
       await assert.rejects(migrate(db, { table }), (e: unknown) => isKeysmithError(e) && e.code === 'CONFIG', table);
     }
     for (const table of ['keys', 'auth.api_keys', '_k9', 'k'.repeat(47), `${'s'.repeat(63)}.keys`]) postgresStore({ client: db, table });
-    assert.throws(() => postgresStore({ client: {} as Queryable }), (e: unknown) => isKeysmithError(e) && e.code === 'CONFIG');
+    assert.throws(
+      () => postgresStore({ client: {} as Queryable }),
+      (e: unknown) => isKeysmithError(e) && e.code === 'CONFIG',
+    );
   });
 });
 
@@ -44,7 +63,10 @@ async function snapshot(client: Queryable, schema: string, table: string) {
     [schema, table],
   );
   const indexes = await client.query(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname`, [schema, table]);
-  const versions = await client.query(`SELECT table_name, version, name, applied_at::text FROM "${schema}".keysmith_migrations WHERE table_name = $1 ORDER BY version`, [`${schema}.${table}`]);
+  const versions = await client.query(
+    `SELECT table_name, version, name, applied_at::text FROM "${schema}".keysmith_migrations WHERE table_name = $1 ORDER BY version`,
+    [`${schema}.${table}`],
+  );
   return { columns: columns.rows, indexes: indexes.rows, versions: versions.rows };
 }
 
@@ -63,7 +85,13 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
       const first = await snapshot(db.client, db.schema, 'keys_a');
       assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [] });
       assert.deepStrictEqual(await snapshot(db.client, db.schema, 'keys_a'), first);
-      assert.deepStrictEqual(first.versions.map((v) => [v.table_name, v.version, v.name]), [[table, 1, '001_api_keys'], [table, 2, '002_require_mapping']]);
+      assert.deepStrictEqual(
+        first.versions.map((v) => [v.table_name, v.version, v.name]),
+        [
+          [table, 1, '001_api_keys'],
+          [table, 2, '002_require_mapping'],
+        ],
+      );
       assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2]);
     });
 
@@ -74,14 +102,22 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
       const type = (c: string) => columns.find((r) => r.column_name === c)?.data_type;
       assert.equal(type('id'), 'text');
       assert.equal(columns.find((r) => r.column_name === 'id')?.collation_name, 'C');
-      for (const c of ['expires_at', 'revoked_at', 'created_at', 'updated_at', 'last_used_at', 'refilled_at']) assert.equal(type(c), 'timestamp with time zone', c);
-      for (const c of ['scopes', 'roles', 'resources', 'require_mapping', 'mcp', 'ip_allowlist', 'refill', 'rate_limits', 'metadata']) assert.equal(type(c), 'jsonb', c);
+      for (const c of ['expires_at', 'revoked_at', 'created_at', 'updated_at', 'last_used_at', 'refilled_at'])
+        assert.equal(type(c), 'timestamp with time zone', c);
+      for (const c of ['scopes', 'roles', 'resources', 'require_mapping', 'mcp', 'ip_allowlist', 'refill', 'rate_limits', 'metadata'])
+        assert.equal(type(c), 'jsonb', c);
       assert.equal(type('version'), 'integer');
       assert.equal(type('remaining'), 'bigint');
       assert.equal(columns.length, 28);
       const defs = indexes.map((i) => String(i.indexdef));
-      assert.ok(defs.some((d) => /PRIMARY KEY|UNIQUE INDEX keys_b_pkey .*\(id\)/.test(d)), defs.join('\n'));
-      assert.ok(defs.some((d) => d.includes('keys_b_tenant_list_idx') && d.includes('(tenant_id, created_at DESC, id DESC)')), defs.join('\n'));
+      assert.ok(
+        defs.some((d) => /PRIMARY KEY|UNIQUE INDEX keys_b_pkey .*\(id\)/.test(d)),
+        defs.join('\n'),
+      );
+      assert.ok(
+        defs.some((d) => d.includes('keys_b_tenant_list_idx') && d.includes('(tenant_id, created_at DESC, id DESC)')),
+        defs.join('\n'),
+      );
     });
 
     it('the .sql file run by hand, then migrate(), gives the same table and records the version', async () => {
@@ -101,7 +137,10 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
       const results = await Promise.all(Array.from({ length: 6 }, () => migrate(db.client, { table })));
       assert.ok(results.some((r) => r.applied.includes(1)));
       const { versions } = await snapshot(db.client, db.schema, 'keys_d');
-      assert.deepStrictEqual(versions.map((v) => v.version), [1, 2]);
+      assert.deepStrictEqual(
+        versions.map((v) => v.version),
+        [1, 2],
+      );
     });
 
     it('a table at version 1 with keys upgrades in place: old keys read requireMapping false', async () => {
@@ -109,7 +148,16 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
       await db.runFile(migrationSql(MIGRATIONS[0]!, { table }));
       const { requireMapping: _r, ...old } = makeRecord();
       const columns = 'id, tenant_id, name, prefix, preview, hash, mcp, created_at';
-      await db.client.query(`INSERT INTO "${db.schema}"."keys_e" (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`, [old.id, old.tenantId, old.name, old.prefix, old.preview, old.hash, JSON.stringify(old.mcp), old.createdAt.toISOString()]);
+      await db.client.query(`INSERT INTO "${db.schema}"."keys_e" (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`, [
+        old.id,
+        old.tenantId,
+        old.name,
+        old.prefix,
+        old.preview,
+        old.hash,
+        JSON.stringify(old.mcp),
+        old.createdAt.toISOString(),
+      ]);
       assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [1, 2] });
       const found = await postgresStore({ client: db.client, table }).findById(old.id);
       assert.equal(found?.requireMapping, false);

@@ -12,7 +12,8 @@ describe.skipIf(!PG_URL)('postgres store: named prepared statements (real server
   });
   afterAll(async () => target?.close());
 
-  const prepared = async (pool: pg.Pool) => (await pool.query(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'keysmith_%' ORDER BY name`)).rows.map((r) => r.name as string);
+  const prepared = async (pool: pg.Pool) =>
+    (await pool.query(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'keysmith_%' ORDER BY name`)).rows.map((r) => r.name as string);
 
   it('prepares findById and consume once per connection by default, and not with prepare: false', async () => {
     const plain = postgresStore({ client: target.pool, table: target.table, prepare: false });

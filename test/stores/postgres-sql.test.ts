@@ -37,7 +37,10 @@ function sqlTests(name: string, open: () => Promise<PgTarget>) {
       await store.insert(hostile);
       await store.insert(other);
       const found = await store.list(tenantId, { page: 1, limit: 10, search: `'); DROP` });
-      assert.deepStrictEqual(found.items.map((r) => r.id), [hostile.id]);
+      assert.deepStrictEqual(
+        found.items.map((r) => r.id),
+        [hostile.id],
+      );
       assert.deepStrictEqual(await raw(hostile.id), hostile);
       const escaped = await store.list(tenantId, { page: 1, limit: 10, search: `%' OR '1'='1` });
       assert.equal(escaped.total, 0);
@@ -47,7 +50,10 @@ function sqlTests(name: string, open: () => Promise<PgTarget>) {
       const original = makeRecord();
       await store.insert(original);
       const clash = makeRecord({ id: original.id, tenantId: 'intruder', hash: `sha256:${'cd'.repeat(32)}` });
-      const error = await store.insert(clash).then(() => null, (e: unknown) => e);
+      const error = await store.insert(clash).then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(isKeysmithError(error) && error.code === 'DUPLICATE_ID');
       assert.ok(!error.message.includes(original.id) && !error.message.includes('cdcd'));
       assert.equal(error.cause, undefined);
@@ -59,7 +65,10 @@ function sqlTests(name: string, open: () => Promise<PgTarget>) {
       await store.insert(record);
       // name is assigned first; then the NOT NULL check on mcp fails while the row is being written.
       const broken = { name: 'half written', mcp: null } as unknown as KeyPatch;
-      const notNull = await store.update(record.tenantId, record.id, broken, 1).then(() => null, (e: unknown) => e);
+      const notNull = await store.update(record.tenantId, record.id, broken, 1).then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(notNull instanceof PostgresStoreError && notNull.code === '23502', String(notNull));
       // ...and a value that is no bigint fails as the statement starts.
       await assert.rejects(store.update(record.tenantId, record.id, { name: 'half written', remaining: 1.5 }, 1), PostgresStoreError);
@@ -71,7 +80,10 @@ function sqlTests(name: string, open: () => Promise<PgTarget>) {
       await store.insert(record);
       const secret = 'do-not-echo-7f3a';
       // jsonb cannot hold \u0000: a data error (class 22) whose driver text would quote the value.
-      const error = await store.update(record.tenantId, record.id, { metadata: { note: `${secret}\u0000` } }).then(() => null, (e: unknown) => e);
+      const error = await store.update(record.tenantId, record.id, { metadata: { note: `${secret}\u0000` } }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof PostgresStoreError, String(error));
       assert.match(error.code, /^22/);
       assert.ok(!JSON.stringify({ ...error, message: error.message, stack: error.stack }).includes(secret));

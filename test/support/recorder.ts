@@ -121,7 +121,14 @@ export function createRecorder() {
     const url = new URL(request ? request.url : String(input));
     const method = (init?.method ?? request?.method ?? 'GET').toUpperCase();
     const head = [`${method} ${url.pathname}${url.search} → ${response.status}`, ...headerLines(response.headers), ''].join('\n');
-    const entry = add({ kind: 'response', label: `${method} ${url.href} → ${response.status}`, method, path: url.pathname, status: response.status, text: head });
+    const entry = add({
+      kind: 'response',
+      label: `${method} ${url.href} → ${response.status}`,
+      method,
+      path: url.pathname,
+      status: response.status,
+      text: head,
+    });
     const copy = response.clone();
     if (copy.body) drain(entry, copy.body, head);
     return response;
@@ -185,7 +192,11 @@ export function createRecorder() {
       const savedConsole = consoleMethods.map((m) => [m, console[m]] as const);
       for (const [m, original] of savedConsole) {
         console[m] = (...args: unknown[]) => {
-          add({ kind: 'console', label: `console.${m}`, text: args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? serializeError(a) : inspect(a, { depth: 8 }))).join(' ') });
+          add({
+            kind: 'console',
+            label: `console.${m}`,
+            text: args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? serializeError(a) : inspect(a, { depth: 8 }))).join(' '),
+          });
           (original as (...a: unknown[]) => void).apply(console, args);
         };
       }

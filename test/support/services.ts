@@ -32,7 +32,23 @@ export async function startPostgres(): Promise<void> {
   await until(() => portOpen(5432), 30_000, 'PostgreSQL did not start', 100);
 }
 
-const REDIS_START = ['--daemonize', 'yes', '--bind', '127.0.0.1', '-::1', '--port', '6379', '--save', '', '--appendonly', 'no', '--dir', '/var/lib/redis', '--logfile', '/var/log/redis/ci.log'];
+const REDIS_START = [
+  '--daemonize',
+  'yes',
+  '--bind',
+  '127.0.0.1',
+  '-::1',
+  '--port',
+  '6379',
+  '--save',
+  '',
+  '--appendonly',
+  'no',
+  '--dir',
+  '/var/lib/redis',
+  '--logfile',
+  '/var/log/redis/ci.log',
+];
 export const canControlRedis = existsSync('/usr/bin/redis-server') && process.getuid?.() === 0;
 
 export async function stopRedis(): Promise<void> {

@@ -1,6 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type Keyring } from 'keysmith';
-import { createAuthenticator, createKeyActorResolver, nodeHeaderReader, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions } from 'keysmith/http';
+import {
+  createAuthenticator,
+  createKeyActorResolver,
+  nodeHeaderReader,
+  type AdminActor,
+  type ApiKeyAuthOptions,
+  type AuthenticatedKey,
+  type KeyActorOptions,
+} from 'keysmith/http';
 import { sendAnswer } from './send.js';
 
 declare global {
@@ -47,7 +55,10 @@ export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: ExpressAut
  * An `authorize` for `adminRouter`: a keysmith key holding `keys:manage` (or `scope`) acts as an
  * admin of its own tenant, never granting more than it holds.
  */
-export function authorizeWithKey(keyring: Pick<Keyring, 'verify'>, options: KeyActorOptions & { ip?: (req: Request) => string | undefined } = {}): (req: Request) => Promise<AdminActor | null> {
+export function authorizeWithKey(
+  keyring: Pick<Keyring, 'verify'>,
+  options: KeyActorOptions & { ip?: (req: Request) => string | undefined } = {},
+): (req: Request) => Promise<AdminActor | null> {
   const resolve = createKeyActorResolver(keyring, options);
   const ipOf = options.ip ?? ((req: Request) => req.ip);
   return (req) => resolve({ header: nodeHeaderReader(req), ip: ipOf(req) });

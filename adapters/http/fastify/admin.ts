@@ -1,6 +1,18 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { KeysmithError, type Keyring } from 'keysmith';
-import { bodyTimeoutOf, createAdminHandler, nodeHeaderReader, errorToAnswer, mountBase, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource, type LimitedRead } from 'keysmith/http';
+import {
+  bodyTimeoutOf,
+  createAdminHandler,
+  nodeHeaderReader,
+  errorToAnswer,
+  mountBase,
+  pathBelowMount,
+  readLimited,
+  MAX_BODY_BYTES,
+  type AdminOptions,
+  type BodySource,
+  type LimitedRead,
+} from 'keysmith/http';
 import { sendAnswer } from './send.js';
 
 export interface KeysmithAdminOptions extends AdminOptions<FastifyRequest> {
@@ -25,7 +37,10 @@ export async function keysmithAdmin(app: FastifyInstance, options: KeysmithAdmin
   const handle = createAdminHandler<FastifyRequest>(options.keyring, options);
   app.removeAllContentTypeParsers();
   const bodyTimeoutMs = bodyTimeoutOf(options);
-  app.addContentTypeParser('*', async (_request: FastifyRequest, payload: AsyncIterable<Uint8Array>) => new ReadBody(await readLimited(payload, MAX_BODY_BYTES, bodyTimeoutMs)));
+  app.addContentTypeParser(
+    '*',
+    async (_request: FastifyRequest, payload: AsyncIterable<Uint8Array>) => new ReadBody(await readLimited(payload, MAX_BODY_BYTES, bodyTimeoutMs)),
+  );
   app.setErrorHandler((error, _request, reply) => sendAnswer(reply, errorToAnswer(error, options.onError)));
 
   const route = async (request: FastifyRequest, reply: FastifyReply) => {

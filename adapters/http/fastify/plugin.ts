@@ -1,7 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { KeysmithError, type Keyring } from 'keysmith';
-import { createAuthenticator, createKeyActorResolver, nodeHeaderReader, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions } from 'keysmith/http';
+import {
+  createAuthenticator,
+  createKeyActorResolver,
+  nodeHeaderReader,
+  type AdminActor,
+  type ApiKeyAuthOptions,
+  type AuthenticatedKey,
+  type KeyActorOptions,
+} from 'keysmith/http';
 import { sendAnswer } from './send.js';
 
 export interface FastifyAuthOptions extends ApiKeyAuthOptions<FastifyRequest> {
@@ -61,7 +69,10 @@ export const keysmithPlugin = fp<KeysmithPluginOptions>(
  * An `authorize` for `keysmithAdmin`: a keysmith key holding `keys:manage` (or `scope`) acts as an
  * admin of its own tenant, never granting more than it holds.
  */
-export function authorizeWithKey(keyring: Pick<Keyring, 'verify'>, options: KeyActorOptions & { ip?: (request: FastifyRequest) => string | undefined } = {}): (request: FastifyRequest) => Promise<AdminActor | null> {
+export function authorizeWithKey(
+  keyring: Pick<Keyring, 'verify'>,
+  options: KeyActorOptions & { ip?: (request: FastifyRequest) => string | undefined } = {},
+): (request: FastifyRequest) => Promise<AdminActor | null> {
   const resolve = createKeyActorResolver(keyring, options);
   const ipOf = options.ip ?? ((request: FastifyRequest) => request.ip);
   return (request) => resolve({ header: nodeHeaderReader(request.raw), ip: ipOf(request) });

@@ -1,7 +1,14 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { type Keyring } from 'keysmith';
-import { createAuthenticator, createKeyActorResolver, type AdminActor, type ApiKeyAuthOptions, type AuthenticatedKey, type KeyActorOptions } from 'keysmith/http';
+import {
+  createAuthenticator,
+  createKeyActorResolver,
+  type AdminActor,
+  type ApiKeyAuthOptions,
+  type AuthenticatedKey,
+  type KeyActorOptions,
+} from 'keysmith/http';
 import { nodeAddress, toResponse } from './respond.js';
 
 /** Variables keysmith sets: `c.get('apiKey')`. Use `new Hono<KeysmithEnv>()` or let a route infer it. */
@@ -41,7 +48,10 @@ export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: HonoAuthOp
  * An `authorize` for `adminApp`: a keysmith key holding `keys:manage` (or `scope`) acts as an
  * admin of its own tenant, never granting more than it holds.
  */
-export function authorizeWithKey(keyring: Pick<Keyring, 'verify'>, options: KeyActorOptions & { ip?: (c: Context) => string | undefined } = {}): (c: Context) => Promise<AdminActor | null> {
+export function authorizeWithKey(
+  keyring: Pick<Keyring, 'verify'>,
+  options: KeyActorOptions & { ip?: (c: Context) => string | undefined } = {},
+): (c: Context) => Promise<AdminActor | null> {
   const resolve = createKeyActorResolver(keyring, options);
   const ipOf = options.ip ?? ((c: Context) => nodeAddress(c.env));
   return (c) => resolve({ header: (name) => c.req.header(name), ip: ipOf(c) });

@@ -16,8 +16,7 @@ const copyRefill = (r: Refill | null): Refill | null => (r === null ? null : { a
 const copyLimits = (limits: RateLimit[]): RateLimit[] =>
   limits.map((l) => ({ name: l.name, limit: l.limit, windowMs: l.windowMs, ...(l.per === undefined ? {} : { per: l.per }) }));
 const copyMapping = (m: boolean | string[]): boolean | string[] => (Array.isArray(m) ? [...m] : m);
-const copyResources = (r: Record<string, string[]>): Record<string, string[]> =>
-  Object.fromEntries(Object.entries(r).map(([kind, ids]) => [kind, [...ids]]));
+const copyResources = (r: Record<string, string[]>): Record<string, string[]> => Object.fromEntries(Object.entries(r).map(([kind, ids]) => [kind, [...ids]]));
 
 /** Field by field, so nothing but our record's fields ever reaches the database. */
 export function toDocument(r: ApiKeyRecord): MongoKeyDocument {

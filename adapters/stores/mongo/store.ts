@@ -34,8 +34,7 @@ function statusFilter(status: KeyStatus, now: Date): Filter<MongoKeyDocument> {
   }
 }
 
-const isDuplicateKey = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+const isDuplicateKey = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
 
 /**
  * A `KeyStore` on a MongoDB collection. Each ATOMIC method is one `findOneAndUpdate` or `updateOne`
@@ -77,7 +76,8 @@ export function mongoStore<TSchema extends Document = Document>(options: MongoSt
       const all: Filter<MongoKeyDocument>[] = [];
       if (tenantId !== null) filter.tenantId = check(idSchema, tenantId, 'tenantId');
       const statuses = listedStatuses(q);
-      if (statuses !== null && statuses.length === 3 && !statuses.includes('revoked')) filter.revokedAt = null; // the default list
+      if (statuses !== null && statuses.length === 3 && !statuses.includes('revoked'))
+        filter.revokedAt = null; // the default list
       else if (statuses !== null) {
         const now = q.now ?? new Date();
         all.push(statuses.length === 0 ? { _id: { $in: [] } } : { $or: statuses.map((s) => statusFilter(s, now)) });
@@ -92,7 +92,12 @@ export function mongoStore<TSchema extends Document = Document>(options: MongoSt
       if (all.length === 1) Object.assign(filter, all[0]);
       else if (all.length > 1) filter.$and = all;
       const [docs, total] = await Promise.all([
-        keys.find(filter).sort({ createdAt: -1, _id: -1 }).skip((q.page - 1) * q.limit).limit(q.limit).toArray(),
+        keys
+          .find(filter)
+          .sort({ createdAt: -1, _id: -1 })
+          .skip((q.page - 1) * q.limit)
+          .limit(q.limit)
+          .toArray(),
         keys.countDocuments(filter),
       ]);
       return { items: docs.map(fromDocument), total };

@@ -44,8 +44,23 @@ const FIELD_NAMES = Object.keys(FIELDS) as Field[];
 
 /** Fields an update may set; anything else in a patch is ignored (column names never come from input). */
 const PATCHABLE = new Set<string>([
-  'name', 'scopes', 'roles', 'preset', 'resources', 'requireMapping', 'mcp', 'enabled', 'expiresAt', 'ownerId', 'ipAllowlist',
-  'remaining', 'refill', 'refilledAt', 'rateLimits', 'metadata', 'updatedAt',
+  'name',
+  'scopes',
+  'roles',
+  'preset',
+  'resources',
+  'requireMapping',
+  'mcp',
+  'enabled',
+  'expiresAt',
+  'ownerId',
+  'ipAllowlist',
+  'remaining',
+  'refill',
+  'refilledAt',
+  'rateLimits',
+  'metadata',
+  'updatedAt',
 ] satisfies (keyof KeyPatch)[]);
 
 const CAST: Record<Kind, string> = { text: 'text', json: 'text::jsonb', time: 'timestamptz', bool: 'boolean', int: 'integer', bigint: 'bigint' };

@@ -30,12 +30,16 @@ export interface PostgresInvalidationOptions {
 
 const optionsSchema = z.object({
   connect: z.custom<() => Promise<PgListenClient>>((v) => typeof v === 'function', 'connect must be a function that returns a connected client'),
-  client: z.custom<Queryable>((v) => typeof v === 'object' && v !== null && typeof (v as Queryable).query === 'function', 'client needs query(text, params)').optional(),
+  client: z
+    .custom<Queryable>((v) => typeof v === 'object' && v !== null && typeof (v as Queryable).query === 'function', 'client needs query(text, params)')
+    .optional(),
   channel: z
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'channel must be an identifier: letters, digits and "_", not starting with a digit, at most 63 characters')
     .default('keysmith_invalidate'),
-  backoff: z.object({ minMs: z.number().int().positive().default(100), maxMs: z.number().int().positive().default(5_000) }).default({ minMs: 100, maxMs: 5_000 }),
+  backoff: z
+    .object({ minMs: z.number().int().positive().default(100), maxMs: z.number().int().positive().default(5_000) })
+    .default({ minMs: 100, maxMs: 5_000 }),
   pingIntervalMs: z.number().int().nonnegative().default(30_000),
 });
 

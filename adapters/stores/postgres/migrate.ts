@@ -33,9 +33,7 @@ export function migrationSql(migration: Migration, options: MigrateOptions = {})
 }
 
 function sqlFor(migration: Migration, names: TableNames): string {
-  return migration.sql
-    .replaceAll(`"${DEFAULT_TABLE}_tenant_list_idx"`, names.listIndex)
-    .replaceAll(`"${DEFAULT_TABLE}"`, names.table);
+  return migration.sql.replaceAll(`"${DEFAULT_TABLE}_tenant_list_idx"`, names.listIndex).replaceAll(`"${DEFAULT_TABLE}"`, names.table);
 }
 
 /**

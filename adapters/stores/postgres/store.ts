@@ -20,7 +20,10 @@ export interface PostgresStoreOptions {
 }
 
 const optionsSchema = z.object({
-  client: z.custom<Queryable>((c) => typeof c === 'object' && c !== null && typeof (c as Queryable).query === 'function', 'client needs a query(text, params) method'),
+  client: z.custom<Queryable>(
+    (c) => typeof c === 'object' && c !== null && typeof (c as Queryable).query === 'function',
+    'client needs a query(text, params) method',
+  ),
   table: z.string().optional(),
   prepare: z.boolean().optional(),
 });
@@ -94,7 +97,8 @@ export function postgresStore(options: PostgresStoreOptions): KeyStore {
       const where: string[] = [];
       if (tenantId !== null) where.push(`tenant_id = ${bind(tenantId, 'text')}`);
       const statuses = listedStatuses(query);
-      if (statuses !== null && statuses.length === 3 && !statuses.includes('revoked')) where.push('revoked_at IS NULL'); // the default list
+      if (statuses !== null && statuses.length === 3 && !statuses.includes('revoked'))
+        where.push('revoked_at IS NULL'); // the default list
       else if (statuses !== null) {
         const now = statuses.some((s) => s !== 'revoked') ? bind((query.now ?? new Date()).toISOString(), 'timestamptz') : '';
         where.push(statuses.length === 0 ? 'false' : `(${statuses.map((s) => statusCondition(s, now)).join(' OR ')})`);
@@ -145,11 +149,10 @@ export function postgresStore(options: PostgresStoreOptions): KeyStore {
     },
 
     consume(id, cost) {
-      return count(
-        'consume',
-        `UPDATE ${T} SET remaining = remaining - $2::bigint WHERE id = $1::text AND remaining >= $2::bigint RETURNING remaining`,
-        [id, cost],
-      );
+      return count('consume', `UPDATE ${T} SET remaining = remaining - $2::bigint WHERE id = $1::text AND remaining >= $2::bigint RETURNING remaining`, [
+        id,
+        cost,
+      ]);
     },
 
     refill(id, amount, periodStart) {

@@ -7,7 +7,10 @@ export const DEFAULT_TABLE = 'keysmith_api_keys';
 // that "<table>_tenant_list_idx" fits Postgres's 63-byte identifiers without being truncated.
 const tableNameSchema = z
   .string()
-  .regex(/^(?:[a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,46}$/, 'Use a lower-case identifier, optionally schema-qualified ("keys" or "auth.keys"), at most 47 characters')
+  .regex(
+    /^(?:[a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,46}$/,
+    'Use a lower-case identifier, optionally schema-qualified ("keys" or "auth.keys"), at most 47 characters',
+  )
   .refine((name) => !/(^|\.)keysmith_migrations$/.test(name), 'keysmith_migrations is the name of the migrations table');
 
 export interface TableNames {

@@ -36,7 +36,16 @@ export interface RecipeOptions {
 
 const ROLES = { Admin: ['*'], Supervisor: ['activity:read', 'calls:read'], Agent: ['calls:read'] };
 const agents = z.array(z.string().min(1).max(256)).max(1000);
-const body = z.strictObject({ name: z.string().trim().min(1).max(120), is_supervisor: z.boolean(), roles: z.array(z.string()).max(50), allowed_agents: agents, require_mapping: z.boolean(), active: z.boolean() }).partial();
+const body = z
+  .strictObject({
+    name: z.string().trim().min(1).max(120),
+    is_supervisor: z.boolean(),
+    roles: z.array(z.string()).max(50),
+    allowed_agents: agents,
+    require_mapping: z.boolean(),
+    active: z.boolean(),
+  })
+  .partial();
 
 /** Snake-case fields → keysmith fields; `current` is the key being patched (for the supervisor flag and agents). */
 function toKeysmith(b: z.infer<typeof body>, current?: ApiKeyView) {
@@ -53,9 +62,19 @@ function toKeysmith(b: z.infer<typeof body>, current?: ApiKeyView) {
 }
 
 const toChordia = (k: ApiKeyView) => ({
-  id: k.id, project_id: k.tenantId, name: k.name, key_preview: k.preview, active: k.status === 'active',
-  is_supervisor: (k.resources.agent ?? []).includes('*'), roles: k.roles, allowed_agents: (k.resources.agent ?? []).filter((a) => a !== '*'),
-  require_mapping: k.requireMapping !== false, created_at: k.createdAt, created_by: k.createdBy, updated_at: k.updatedAt, last_used_at: k.lastUsedAt,
+  id: k.id,
+  project_id: k.tenantId,
+  name: k.name,
+  key_preview: k.preview,
+  active: k.status === 'active',
+  is_supervisor: (k.resources.agent ?? []).includes('*'),
+  roles: k.roles,
+  allowed_agents: (k.resources.agent ?? []).filter((a) => a !== '*'),
+  require_mapping: k.requireMapping !== false,
+  created_at: k.createdAt,
+  created_by: k.createdBy,
+  updated_at: k.updatedAt,
+  last_used_at: k.lastUsedAt,
 });
 
 export async function start({ port = 0, identify, db }: RecipeOptions): Promise<{ url: string; close(): Promise<void> }> {
@@ -64,7 +83,13 @@ export async function start({ port = 0, identify, db }: RecipeOptions): Promise<
   await store.ensureIndexes();
   const events = mcpKeyEvents();
   // Service-account defaults: every new key is a supervisor (all agents) with role Admin.
-  const keyring = createKeyring({ store, prefix: 'chordia', roles: ROLES, createDefaults: { roles: ['Admin'], resources: { agent: ['*'] } }, onEvent: events.listener });
+  const keyring = createKeyring({
+    store,
+    prefix: 'chordia',
+    roles: ROLES,
+    createDefaults: { roles: ['Admin'], resources: { agent: ['*'] } },
+    onEvent: events.listener,
+  });
 
   const app = express();
   app.use('/projects/:project_id/mcp-keys', express.json(), async (req: Request, res: Response) => {
@@ -95,7 +120,8 @@ export async function start({ port = 0, identify, db }: RecipeOptions): Promise<
       if (id && req.method === 'GET') return void res.json(toChordia(current!));
       if (id && req.method === 'PATCH') {
         let key = await keyring.update(project, id, { ...toKeysmith(input, current!), actorId: caller.userId });
-        if (input.active !== undefined && input.active !== (key.status === 'active')) key = await keyring.setEnabled(project, id, input.active, { actorId: caller.userId });
+        if (input.active !== undefined && input.active !== (key.status === 'active'))
+          key = await keyring.setEnabled(project, id, input.active, { actorId: caller.userId });
         return void res.json(toChordia(key));
       }
       if (id && req.method === 'DELETE') {
@@ -119,7 +145,11 @@ export async function start({ port = 0, identify, db }: RecipeOptions): Promise<
       const server = new McpServer({ name: 'compass', version: '1.0.0' });
       const text = (t: string) => ({ content: [{ type: 'text' as const, text: t }] });
       server.registerTool('query_user_activity', { description: 'User activity (role-gated)', annotations: { readOnlyHint: true } }, () => text('[]'));
-      server.registerTool('get_agent_calls', { description: "One agent's calls", inputSchema: { agent: z.string() }, annotations: { readOnlyHint: true } }, ({ agent }) => text(`calls of ${agent}`));
+      server.registerTool(
+        'get_agent_calls',
+        { description: "One agent's calls", inputSchema: { agent: z.string() }, annotations: { readOnlyHint: true } },
+        ({ agent }) => text(`calls of ${agent}`),
+      );
       return server;
     },
   });

@@ -38,10 +38,12 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
   const app = express();
 
   // Organization admins manage account keys; `admin` or `project-admin:<id>` manage a project's tokens.
-  const may = (caller: Caller, projectId?: string) => caller.roles.includes('admin') || (projectId !== undefined && caller.roles.includes(`project-admin:${projectId}`));
+  const may = (caller: Caller, projectId?: string) =>
+    caller.roles.includes('admin') || (projectId !== undefined && caller.roles.includes(`project-admin:${projectId}`));
   const gate = (projectOf: (req: Request) => string | undefined) => (req: Request, res: express.Response, next: express.NextFunction) => {
     const caller = identify(req.headers);
-    if (caller && !may(caller, projectOf(req))) return void res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Only administrators manage API keys' } });
+    if (caller && !may(caller, projectOf(req)))
+      return void res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Only administrators manage API keys' } });
     next();
   };
   const actorOf = (req: Request) => {
@@ -59,16 +61,22 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
     (req, res) => void res.json({ data: INSTANCES.filter((i) => i.projectId === req.params.projectId) }),
   );
 
-  app.use('/v1/account', gate(() => undefined), adminRouter(keyring, { authorize: actorOf }));
+  app.use(
+    '/v1/account',
+    gate(() => undefined),
+    adminRouter(keyring, { authorize: actorOf }),
+  );
   // A project token is a key whose resources.project is [projectId]: the confined actor lists only
   // those, sees every other key as unknown, and mints keys limited to that project.
   app.use(
     '/v1/projects/:projectId',
     gate((req) => String(req.params.projectId)),
-    adminRouter(keyring, { authorize: (req) => {
-      const actor = actorOf(req);
-      return actor && { ...actor, resource: `project:${req.params.projectId}` };
-    } }),
+    adminRouter(keyring, {
+      authorize: (req) => {
+        const actor = actorOf(req);
+        return actor && { ...actor, resource: `project:${req.params.projectId}` };
+      },
+    }),
   );
 
   const server = app.listen(port, '127.0.0.1');

@@ -68,31 +68,50 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
           );
         }
       }
-      server.registerTool('upload_evidence', { description: 'Create and upload evidence', inputSchema: { control: z.string(), title: z.string() } }, ({ control, title }) => {
-        evidenceOf(tenantId).push(`${control}: ${title}`);
-        return text({ uploaded: title, control });
-      });
+      server.registerTool(
+        'upload_evidence',
+        { description: 'Create and upload evidence', inputSchema: { control: z.string(), title: z.string() } },
+        ({ control, title }) => {
+          evidenceOf(tenantId).push(`${control}: ${title}`);
+          return text({ uploaded: title, control });
+        },
+      );
       return server;
     },
   });
 
   const app = express();
   app.all('/mcp', endpoint.node);
-  app.get('/api/v1/public/controls', apiKeyAuth(keyring, { scopes: ['READ_CONTROLS'] }), (req, res) => void res.json({ tenantId: req.apiKey!.key.tenantId, controls: [] }));
-  app.get('/api/v1/public/evidence', apiKeyAuth(keyring, { scopes: ['READ_EVIDENCE'] }), (req, res) => void res.json({ evidence: evidenceOf(req.apiKey!.key.tenantId) }));
+  app.get(
+    '/api/v1/public/controls',
+    apiKeyAuth(keyring, { scopes: ['READ_CONTROLS'] }),
+    (req, res) => void res.json({ tenantId: req.apiKey!.key.tenantId, controls: [] }),
+  );
+  app.get(
+    '/api/v1/public/evidence',
+    apiKeyAuth(keyring, { scopes: ['READ_EVIDENCE'] }),
+    (req, res) => void res.json({ evidence: evidenceOf(req.apiKey!.key.tenantId) }),
+  );
   app.post('/api/v1/public/evidence', apiKeyAuth(keyring, { scopes: ['WRITE_EVIDENCE'] }), express.json(), (req, res) => {
     evidenceOf(req.apiKey!.key.tenantId).push(String(req.body?.title ?? 'untitled'));
     res.status(201).json({ ok: true });
   });
   // Tenant admins manage service keys; anyone else signed in gets 403.
-  app.use('/settings/api', (req: Request, res, next) => {
-    const caller = identify(req.headers);
-    if (caller && !caller.roles.includes('TenantAdmin')) return void res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Tenant Admins manage service keys' } });
-    next();
-  }, adminRouter(keyring, { authorize: (req) => {
-    const caller = identify(req.headers);
-    return caller && { actorId: caller.userId, tenantId: caller.tenantId };
-  } }));
+  app.use(
+    '/settings/api',
+    (req: Request, res, next) => {
+      const caller = identify(req.headers);
+      if (caller && !caller.roles.includes('TenantAdmin'))
+        return void res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Tenant Admins manage service keys' } });
+      next();
+    },
+    adminRouter(keyring, {
+      authorize: (req) => {
+        const caller = identify(req.headers);
+        return caller && { actorId: caller.userId, tenantId: caller.tenantId };
+      },
+    }),
+  );
 
   const server = app.listen(port, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));

@@ -49,7 +49,8 @@ const actorSchema = z.object({
 export function resolveActor(value: unknown): ResolvedActor | null {
   if (value === null || value === undefined) return null;
   const parsed = actorSchema.safeParse(value);
-  if (!parsed.success) throw new KeysmithError('CONFIG', 'authorize() must return { actorId, tenantId, superAdmin?, permissions?, resource?: "kind:id" } or null');
+  if (!parsed.success)
+    throw new KeysmithError('CONFIG', 'authorize() must return { actorId, tenantId, superAdmin?, permissions?, resource?: "kind:id" } or null');
   const actor = value as AdminActor;
   const match = actor.resource === undefined ? null : RESOURCE.exec(actor.resource);
   if (match && actor.superAdmin === true) throw new KeysmithError('CONFIG', 'authorize(): an actor confined to a resource cannot be a super-admin');

@@ -12,6 +12,11 @@ export const toggleBodySchema = z.strictObject({ enabled: z.boolean().optional()
 
 /** `POST /keys/:id/rotate`: the old key's grace period, and the version last seen. */
 export const rotateBodySchema = z.strictObject({
-  graceMs: z.int().min(0).max(366 * 86_400_000).optional().describe('How long the old token keeps working, in milliseconds. @default 0'),
+  graceMs: z
+    .int()
+    .min(0)
+    .max(366 * 86_400_000)
+    .optional()
+    .describe('How long the old token keeps working, in milliseconds. @default 0'),
   version: z.int().min(1).max(MAX_VERSION).optional().describe('Rotate only if the key is still at this version (else 409)'),
 });

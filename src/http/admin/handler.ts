@@ -45,7 +45,8 @@ interface HandlerOptions {
 /** `bodyTimeoutMs` checked once, at construction. @throws KeysmithError CONFIG */
 export function bodyTimeoutOf(options: { bodyTimeoutMs?: number }): number {
   const ms = options.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
-  if (!Number.isSafeInteger(ms) || ms < 1 || ms > 3_600_000) throw new KeysmithError('CONFIG', 'bodyTimeoutMs must be a whole number of milliseconds, 1 to 3,600,000');
+  if (!Number.isSafeInteger(ms) || ms < 1 || ms > 3_600_000)
+    throw new KeysmithError('CONFIG', 'bodyTimeoutMs must be a whole number of milliseconds, 1 to 3,600,000');
   return ms;
 }
 
@@ -99,10 +100,15 @@ const NEEDS_BODY: ReadonlySet<AdminAction> = new Set(['create', 'update', 'toggl
  * The admin API over one resolved request: routing, tenant isolation, body rules, and the
  * keyring call. Framework-neutral; each adapter only reads the request and sends the answer.
  */
-export async function handleAdminRequest(keyring: Keyring, request: AdminHttpRequest & { actor: ResolvedActor }, options: HandlerOptions = {}): Promise<HttpAnswer> {
+export async function handleAdminRequest(
+  keyring: Keyring,
+  request: AdminHttpRequest & { actor: ResolvedActor },
+  options: HandlerOptions = {},
+): Promise<HttpAnswer> {
   const route = matchAdminRoute(request.method, request.path);
   if (route.kind === 'not_found') return errorAnswer(404, AdminErrorCode.NOT_FOUND, 'No such route');
-  if (route.kind === 'method_not_allowed') return errorAnswer(405, AdminErrorCode.METHOD_NOT_ALLOWED, 'Method not allowed', { headers: { allow: route.allow.join(', ') } });
+  if (route.kind === 'method_not_allowed')
+    return errorAnswer(405, AdminErrorCode.METHOD_NOT_ALLOWED, 'Method not allowed', { headers: { allow: route.allow.join(', ') } });
   const { actor } = request;
   if (route.superOnly && !actor.superAdmin) return errorAnswer(403, AdminErrorCode.FORBIDDEN, 'Only a super-admin may do this');
   // Another tenant answers exactly like a missing key, so tenant ids cannot be probed either.
@@ -157,7 +163,8 @@ export async function handleAdminRequest(keyring: Keyring, request: AdminHttpReq
       case 'toggle': {
         const { enabled, target } = parseWith(toggleBodySchema, objectBody(body, true));
         const mcpOnly = target === 'mcp';
-        if (enabled !== undefined) return keyAnswer(await (mcpOnly ? keyring.setMcpEnabled(tenantId, id, enabled, caller) : keyring.setEnabled(tenantId, id, enabled, caller)));
+        if (enabled !== undefined)
+          return keyAnswer(await (mcpOnly ? keyring.setMcpEnabled(tenantId, id, enabled, caller) : keyring.setEnabled(tenantId, id, enabled, caller)));
         const current = await keyring.get(tenantId, id);
         if (!current || current.revokedAt) return notFoundAnswer();
         // Pin the version: two concurrent toggles give one flip and one 409, never a silent double flip.

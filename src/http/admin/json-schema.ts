@@ -27,7 +27,10 @@ function override(io: 'input' | 'output'): Override {
     const js = ctx.jsonSchema as JsonSchema;
     if (ctx.zodSchema === metadataSchema) {
       for (const k of Object.keys(js)) delete js[k];
-      Object.assign(js, { type: 'object', description: `Your own JSON data, at most ${MAX_METADATA_BYTES} bytes (no "__proto__", "constructor" or "prototype" keys)` });
+      Object.assign(js, {
+        type: 'object',
+        description: `Your own JSON data, at most ${MAX_METADATA_BYTES} bytes (no "__proto__", "constructor" or "prototype" keys)`,
+      });
     } else if (def.type === 'date') {
       js[NEVER] = true;
     } else if (def.type === 'pipe' && io === 'input' && def.in && defOf(def.in).type === 'transform') {

@@ -88,7 +88,14 @@ const WITH_BODY = [400, ...COMMON, 408, 413, 415];
 
 /** One entry per action: TypeScript refuses a new route until it is documented here. */
 const ACTIONS: Record<AdminAction, ActionDoc> = {
-  list: { operationId: 'listKeys', summary: 'List keys (redacted), newest first', tag: 'keys', query: true, success: { status: 200, description: 'One page of keys', schema: 'KeyPage' }, errors: [400, ...COMMON] },
+  list: {
+    operationId: 'listKeys',
+    summary: 'List keys (redacted), newest first',
+    tag: 'keys',
+    query: true,
+    success: { status: 200, description: 'One page of keys', schema: 'KeyPage' },
+    errors: [400, ...COMMON],
+  },
   create: {
     operationId: 'createKey',
     summary: 'Create a key; the plaintext token is in this answer only',
@@ -97,7 +104,13 @@ const ACTIONS: Record<AdminAction, ActionDoc> = {
     success: { status: 201, description: 'The key and its token (shown once)', schema: 'CreatedKey' },
     errors: [...WITH_BODY, 409],
   },
-  get: { operationId: 'getKey', summary: 'One key (revoked ones too, for audit)', tag: 'keys', success: { status: 200, description: 'The key', schema: 'ApiKey' }, errors: COMMON },
+  get: {
+    operationId: 'getKey',
+    summary: 'One key (revoked ones too, for audit)',
+    tag: 'keys',
+    success: { status: 200, description: 'The key', schema: 'ApiKey' },
+    errors: COMMON,
+  },
   update: {
     operationId: 'updateKey',
     summary: 'Change a live key; send `version` to refuse a concurrent change',
@@ -106,7 +119,13 @@ const ACTIONS: Record<AdminAction, ActionDoc> = {
     success: { status: 200, description: 'The key as changed', schema: 'ApiKey' },
     errors: [...WITH_BODY, 409],
   },
-  revoke: { operationId: 'revokeKey', summary: 'Revoke a key (final; the record stays for audit)', tag: 'keys', success: { status: 204, description: 'Revoked' }, errors: COMMON },
+  revoke: {
+    operationId: 'revokeKey',
+    summary: 'Revoke a key (final; the record stays for audit)',
+    tag: 'keys',
+    success: { status: 204, description: 'Revoked' },
+    errors: COMMON,
+  },
   toggle: {
     operationId: 'setKeyEnabled',
     summary: 'Pause or resume a key: `{ enabled }` sets it, an empty body flips it',
@@ -123,9 +142,28 @@ const ACTIONS: Record<AdminAction, ActionDoc> = {
     success: { status: 201, description: 'The new key and token (shown once), and the old key', schema: 'RotatedKey' },
     errors: [...WITH_BODY, 409],
   },
-  listAll: { operationId: 'listAllKeys', summary: 'List the keys of every tenant', tag: 'super-admin', query: true, success: { status: 200, description: 'One page of keys', schema: 'KeyPage' }, errors: [400, ...COMMON] },
-  getAny: { operationId: 'getAnyKey', summary: 'One key of any tenant', tag: 'super-admin', success: { status: 200, description: 'The key', schema: 'ApiKey' }, errors: COMMON },
-  revokeAny: { operationId: 'revokeAnyKey', summary: 'Revoke a key of any tenant', tag: 'super-admin', success: { status: 204, description: 'Revoked' }, errors: COMMON },
+  listAll: {
+    operationId: 'listAllKeys',
+    summary: 'List the keys of every tenant',
+    tag: 'super-admin',
+    query: true,
+    success: { status: 200, description: 'One page of keys', schema: 'KeyPage' },
+    errors: [400, ...COMMON],
+  },
+  getAny: {
+    operationId: 'getAnyKey',
+    summary: 'One key of any tenant',
+    tag: 'super-admin',
+    success: { status: 200, description: 'The key', schema: 'ApiKey' },
+    errors: COMMON,
+  },
+  revokeAny: {
+    operationId: 'revokeAnyKey',
+    summary: 'Revoke a key of any tenant',
+    tag: 'super-admin',
+    success: { status: 204, description: 'Revoked' },
+    errors: COMMON,
+  },
 };
 
 const ref = (kind: 'schemas' | 'responses' | 'parameters', name: string) => ({ $ref: `#/components/${kind}/${name}` });
@@ -133,7 +171,10 @@ const json = (schema: unknown) => ({ 'application/json': { schema } });
 
 /** The request schemas, narrowed to what this keyring accepts: its scopes, roles and presets as enums. */
 function requestSchemas(keyring: Keyring): Record<string, JsonSchema> {
-  const schemas = toComponents({ CreateKeyRequest: createKeyInputSchema, UpdateKeyRequest: updateKeyInputSchema, ToggleKeyRequest: toggleBodySchema, RotateKeyRequest: rotateBodySchema }, 'input');
+  const schemas = toComponents(
+    { CreateKeyRequest: createKeyInputSchema, UpdateKeyRequest: updateKeyInputSchema, ToggleKeyRequest: toggleBodySchema, RotateKeyRequest: rotateBodySchema },
+    'input',
+  );
   const { vocabulary, presets, roleNames } = policyOf(keyring);
   for (const schema of Object.values(schemas)) {
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
@@ -167,7 +208,9 @@ function errorResponses(): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(ERROR_RESPONSES).map(([status, { name, description, headers }]) => {
       const codes = ADMIN_ERROR_CODES[Number(status)]!;
-      const body = z.strictObject({ error: z.strictObject({ code: z.enum(codes as [string, ...string[]]), message: z.string(), issues: z.array(issueJsonSchema).optional() }) });
+      const body = z.strictObject({
+        error: z.strictObject({ code: z.enum(codes as [string, ...string[]]), message: z.string(), issues: z.array(issueJsonSchema).optional() }),
+      });
       return [name, { description, headers: { ...headers, ...NO_STORE }, content: json(toJsonSchema(body, 'output')) }];
     }),
   );
@@ -225,10 +268,17 @@ export function adminOpenApi(keyring: Keyring, options: AdminOpenApiOptions): Op
       operationId: 'getOpenApiDocument',
       summary: 'This document',
       tags: ['meta'],
-      responses: { 200: { description: 'The OpenAPI document of this mount', content: json({ type: 'object' }) }, 401: ref('responses', 'Unauthorized'), 405: ref('responses', 'MethodNotAllowed') },
+      responses: {
+        200: { description: 'The OpenAPI document of this mount', content: json({ type: 'object' }) },
+        401: ref('responses', 'Unauthorized'),
+        405: ref('responses', 'MethodNotAllowed'),
+      },
     },
   };
-  const responseSchemas = toComponents({ ApiKey: apiKeyJsonSchema, CreatedKey: createdKeyJsonSchema, RotatedKey: rotatedKeyJsonSchema, KeyPage: keyPageJsonSchema, Error: errorBodyJsonSchema }, 'output');
+  const responseSchemas = toComponents(
+    { ApiKey: apiKeyJsonSchema, CreatedKey: createdKeyJsonSchema, RotatedKey: rotatedKeyJsonSchema, KeyPage: keyPageJsonSchema, Error: errorBodyJsonSchema },
+    'output',
+  );
   return {
     openapi: '3.1.0',
     info: {

@@ -90,7 +90,9 @@ export type KeyPageJson = z.output<typeof keyPageJsonSchema>;
 export type ErrorBodyJson = z.output<typeof errorBodyJsonSchema>;
 
 /** Compile-time guard: a field added to `ApiKeyView` must be added to `apiKeyJsonSchema` (and the other way round). */
-type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : { missing: Exclude<keyof A, keyof B>; extra: Exclude<keyof B, keyof A> };
+type SameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never]
+  ? true
+  : { missing: Exclude<keyof A, keyof B>; extra: Exclude<keyof B, keyof A> };
 const sameFields: SameKeys<ApiKeyView, ApiKeyJson> = true;
 void sameFields;
 
@@ -117,7 +119,8 @@ export const pageAnswer = (page: { items: ApiKeyView[]; total: number; page: num
   jsonAnswer(200, { items: page.items.map(keyJson), total: page.total, page: page.page, limit: page.limit } satisfies KeyPageJson);
 
 /** 201 with a new key and its token. */
-export const createdAnswer = (created: { key: ApiKeyView; token: string }): HttpAnswer => jsonAnswer(201, { key: keyJson(created.key), token: created.token } satisfies CreatedKeyJson);
+export const createdAnswer = (created: { key: ApiKeyView; token: string }): HttpAnswer =>
+  jsonAnswer(201, { key: keyJson(created.key), token: created.token } satisfies CreatedKeyJson);
 
 /** 201 with the rotated key, its token, and the previous key. */
 export const rotatedAnswer = (rotated: { key: ApiKeyView; token: string; previous: ApiKeyView }): HttpAnswer =>

@@ -13,8 +13,8 @@ export interface LimitCheck {
 }
 
 export type LimitDecision =
-  | { allowed: true; /** Units left in the tightest window after this request. */ remaining: number }
-  | { allowed: false; /** Which check refused. */ index: number; /** When enough units free up for this cost. */ retryAfterMs: number };
+  | { allowed: true /** Units left in the tightest window after this request. */; remaining: number }
+  | { allowed: false /** Which check refused. */; index: number /** When enough units free up for this cost. */; retryAfterMs: number };
 
 /**
  * Rate limiting across several counters, all or nothing: the cost is recorded on every counter only

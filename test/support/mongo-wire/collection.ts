@@ -21,7 +21,8 @@ export interface FindOptions {
 
 /** A deep copy through BSON itself, so stored documents never share objects with a request. */
 const copy = (doc: Document): Document => deserialize(serialize(doc));
-const at = (doc: Document, path: string): unknown => path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Document)[k] : undefined), doc);
+const at = (doc: Document, path: string): unknown =>
+  path.split('.').reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Document)[k] : undefined), doc);
 const idKey = (id: unknown): string => EJSON.stringify({ id }, { relaxed: false });
 /** Whether two documents are the same, BSON types included. */
 export const sameDocument = (a: Document, b: Document): boolean => EJSON.stringify(a, { relaxed: false }) === EJSON.stringify(b, { relaxed: false });
@@ -71,7 +72,11 @@ export class MemoryCollection {
     for (const index of this.indexes) {
       if (index.name !== '_id_' && !index.unique) continue;
       const fields = Object.keys(index.key);
-      const keyOf = (d: Document) => EJSON.stringify(fields.map((f) => at(d, f) ?? null), { relaxed: false });
+      const keyOf = (d: Document) =>
+        EJSON.stringify(
+          fields.map((f) => at(d, f) ?? null),
+          { relaxed: false },
+        );
       const mine = keyOf(doc);
       const clash = index.name === '_id_' ? this.docs.get(idKey(doc._id)) : [...this.docs.values()].find((d) => d !== self && keyOf(d) === mine);
       if (clash && clash !== self) throw duplicateKey(this.ns, index, Object.fromEntries(fields.map((f) => [f, at(doc, f) ?? null])));
@@ -103,7 +108,9 @@ export class MemoryCollection {
     const before = copy(target);
     const next = copy(target);
     if (Array.isArray(update)) throw notSupported('An aggregation pipeline update');
-    const touchesId = Object.values(update).some((fields) => fields !== null && typeof fields === 'object' && Object.keys(fields).some((p) => p === '_id' || p.startsWith('_id.')));
+    const touchesId = Object.values(update).some(
+      (fields) => fields !== null && typeof fields === 'object' && Object.keys(fields).some((p) => p === '_id' || p.startsWith('_id.')),
+    );
     if (isOperatorDocument(update) && touchesId) throw immutableId();
     if (isOperatorDocument(update)) {
       try {

@@ -164,13 +164,26 @@ const handlers: Record<string, Handler> = {
     const before = collection.indexes.length;
     for (const spec of list(cmd.indexes, 'indexes')) collection.createIndex(indexSpec(spec));
     const after = collection.indexes.length;
-    return { createdCollectionAutomatically: !existed, numIndexesBefore: before, numIndexesAfter: after, ...(after === before ? { note: 'all indexes already exist' } : {}), ok: 1 };
+    return {
+      createdCollectionAutomatically: !existed,
+      numIndexesBefore: before,
+      numIndexesAfter: after,
+      ...(after === before ? { note: 'all indexes already exist' } : {}),
+      ok: 1,
+    };
   },
 
   listIndexes(cmd, { db, state }) {
     const collection = state.collection(db, cmd.listIndexes, false);
     if (!collection) throw new CommandError(26, 'NamespaceNotFound', `ns does not exist: ${db}.${cmd.listIndexes}`);
-    return { cursor: state.firstBatch(collection.ns, collection.indexes.map((i) => ({ ...i })), int(doc(cmd.cursor, 'cursor').batchSize)), ok: 1 };
+    return {
+      cursor: state.firstBatch(
+        collection.ns,
+        collection.indexes.map((i) => ({ ...i })),
+        int(doc(cmd.cursor, 'cursor').batchSize),
+      ),
+      ok: 1,
+    };
   },
 
   drop(cmd, { db, state }) {

@@ -17,7 +17,9 @@ export const notSupported = (what: string) => new CommandError(115, 'CommandNotS
 
 /** E11000, in the shape drivers parse (`code`, `keyPattern`, `keyValue`). */
 export function duplicateKey(ns: string, index: { name: string; key: Document }, keyValue: Document): CommandError {
-  const shown = Object.entries(keyValue).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join(', ');
+  const shown = Object.entries(keyValue)
+    .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+    .join(', ');
   return new CommandError(11000, 'DuplicateKey', `E11000 duplicate key error collection: ${ns} index: ${index.name} dup key: { ${shown} }`, {
     keyPattern: index.key,
     keyValue,

@@ -4,9 +4,34 @@ import type { Collection, Document } from 'mongodb';
 
 /** The fields of a stored key document, exactly (the key id is `_id`; there is no `id` field). */
 export const DOCUMENT_FIELDS = [
-  '_id', 'tenantId', 'name', 'prefix', 'preview', 'hash', 'scopes', 'roles', 'preset', 'resources', 'requireMapping', 'mcp', 'enabled',
-  'expiresAt', 'revokedAt', 'revokedBy', 'createdAt', 'createdBy', 'updatedAt', 'lastUsedAt', 'ownerId', 'ipAllowlist',
-  'remaining', 'refill', 'refilledAt', 'rateLimits', 'metadata', 'version',
+  '_id',
+  'tenantId',
+  'name',
+  'prefix',
+  'preview',
+  'hash',
+  'scopes',
+  'roles',
+  'preset',
+  'resources',
+  'requireMapping',
+  'mcp',
+  'enabled',
+  'expiresAt',
+  'revokedAt',
+  'revokedBy',
+  'createdAt',
+  'createdBy',
+  'updatedAt',
+  'lastUsedAt',
+  'ownerId',
+  'ipAllowlist',
+  'remaining',
+  'refill',
+  'refilledAt',
+  'rateLimits',
+  'metadata',
+  'version',
 ].sort();
 
 // Readers of unpromoted BSON values: each asserts the BSON type it expects.
@@ -41,7 +66,11 @@ export function recordFromRawBson(d: Document): ApiKeyRecord {
     preset: strOrNull(d.preset, 'preset'),
     resources: Object.fromEntries(Object.entries(obj(d.resources, 'resources')).map(([k, v]) => [k, strings(v, `resources.${k}`)])),
     requireMapping: typeof d.requireMapping === 'boolean' ? d.requireMapping : strings(d.requireMapping, 'requireMapping'),
-    mcp: { enabled: bool(mcp.enabled, 'mcp.enabled'), tools: { mode: str(tools.mode, 'mode') as 'all' | 'allow' | 'deny', names: strings(tools.names, 'names') }, readOnly: bool(mcp.readOnly, 'mcp.readOnly') },
+    mcp: {
+      enabled: bool(mcp.enabled, 'mcp.enabled'),
+      tools: { mode: str(tools.mode, 'mode') as 'all' | 'allow' | 'deny', names: strings(tools.names, 'names') },
+      readOnly: bool(mcp.readOnly, 'mcp.readOnly'),
+    },
     enabled: bool(d.enabled, 'enabled'),
     expiresAt: dateOrNull(d.expiresAt, 'expiresAt'),
     revokedAt: dateOrNull(d.revokedAt, 'revokedAt'),
@@ -53,7 +82,10 @@ export function recordFromRawBson(d: Document): ApiKeyRecord {
     ownerId: strOrNull(d.ownerId, 'ownerId'),
     ipAllowlist: strings(d.ipAllowlist, 'ipAllowlist'),
     remaining: d.remaining === null ? null : num(d.remaining, 'remaining'),
-    refill: refill && { amount: num(refill.amount, 'refill.amount'), interval: typeof refill.interval === 'string' ? (refill.interval as 'day' | 'month') : num(refill.interval, 'refill.interval') },
+    refill: refill && {
+      amount: num(refill.amount, 'refill.amount'),
+      interval: typeof refill.interval === 'string' ? (refill.interval as 'day' | 'month') : num(refill.interval, 'refill.interval'),
+    },
     refilledAt: dateOrNull(d.refilledAt, 'refilledAt'),
     rateLimits: (d.rateLimits as Document[]).map((l, i) => ({
       name: str(l.name, `rateLimits.${i}.name`),

@@ -15,7 +15,8 @@ export class ServerState {
 
   /** The collection, created on demand when `create`; otherwise undefined when it does not exist. */
   collection(db: string, name: unknown, create: boolean): MemoryCollection | undefined {
-    if (typeof name !== 'string' || name === '' || name.includes('$')) throw new CommandError(73, 'InvalidNamespace', `Invalid collection name: ${String(name)}`);
+    if (typeof name !== 'string' || name === '' || name.includes('$'))
+      throw new CommandError(73, 'InvalidNamespace', `Invalid collection name: ${String(name)}`);
     let collections = this.databases.get(db);
     if (!collections && create) {
       collections = new Map();

@@ -45,7 +45,13 @@ async function connect(url: string, server: MongoWireServer | null, options: Mon
  */
 export function mongoTargets(): MongoTarget[] {
   const targets: MongoTarget[] = [
-    { label: WIRE_LABEL, open: async (options) => { const server = await startMongoWireServer(); return connect(server.url, server, options); } },
+    {
+      label: WIRE_LABEL,
+      open: async (options) => {
+        const server = await startMongoWireServer();
+        return connect(server.url, server, options);
+      },
+    },
   ];
   const url = process.env.KEYSMITH_MONGO_URL;
   if (url) targets.push({ label: REAL_LABEL, open: (options) => connect(url, null, options) });
