@@ -10,8 +10,6 @@
 // The mapping: project_id = tenantId; active = not paused (DELETE pauses, active=true resumes: the
 // soft revoke); is_supervisor = "*" in resources.agent; allowed_agents = the other agent ids;
 // require_mapping = requireMapping ["agent"] (fail closed on an empty list).
-import type { IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express, { type Request, type Response } from 'express';
 import { createKeyring, KeysmithError, toFieldIssues, type ApiKeyView } from 'keysmith';
@@ -20,16 +18,9 @@ import { mcpEndpoint, mcpKeyEvents } from 'keysmith/mcp';
 import { mongoStore } from 'keysmith/mongo';
 import { MongoClient, type Db } from 'mongodb';
 import { z } from 'zod';
+import { type BaseRecipeOptions, listen, type RunningRecipe } from '../shared.js';
 
-export interface Caller {
-  userId: string;
-  /** The caller's current_project_id. */
-  tenantId: string;
-  roles: string[];
-}
-export interface RecipeOptions {
-  port?: number;
-  identify: (headers: IncomingHttpHeaders) => Caller | null;
+export interface RecipeOptions extends BaseRecipeOptions {
   /** The database holding `application_keys`. @default a client on KEYSMITH_MONGO_URL (or localhost), database "chordia" */
   db?: Db;
 }
@@ -77,7 +68,7 @@ const toChordia = (k: ApiKeyView) => ({
   last_used_at: k.lastUsedAt,
 });
 
-export async function start({ port = 0, identify, db }: RecipeOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function start({ port = 0, identify, db }: RecipeOptions): Promise<RunningRecipe> {
   const own = db ? null : await new MongoClient(process.env.KEYSMITH_MONGO_URL ?? 'mongodb://127.0.0.1:27017').connect();
   const store = mongoStore({ collection: (db ?? own!.db('chordia')).collection('application_keys') });
   await store.ensureIndexes();
@@ -155,15 +146,8 @@ export async function start({ port = 0, identify, db }: RecipeOptions): Promise<
   });
   app.all('/mcp', endpoint.node);
 
-  const server = app.listen(port, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      await endpoint.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await own?.close();
-    },
-  };
+  return listen(app, port, async () => {
+    await endpoint.close();
+    await own?.close();
+  });
 }

@@ -6,22 +6,14 @@
 //
 // Management routes are keysmith's admin API (create 201 with the token once, list with name,
 // createdAt, lastUsedAt, expiresAt, DELETE 204 = immediate, permanent revoke).
-import type { IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express, { type Request } from 'express';
 import { canAccess, createKeyring, type KeyStore } from 'keysmith';
 import { adminRouter, apiKeyAuth } from 'keysmith/express';
 import { memoryStore } from 'keysmith/memory';
+import { type BaseRecipeOptions, type Caller, listen, type RunningRecipe } from '../shared.js';
 
 /** The signed-in user, from your own login (here: whatever `identify` says). */
-export interface Caller {
-  userId: string;
-  tenantId: string;
-  roles: string[];
-}
-export interface RecipeOptions {
-  port?: number;
-  identify: (headers: IncomingHttpHeaders) => Caller | null;
+export interface RecipeOptions extends BaseRecipeOptions {
   /** @default memoryStore() — pass postgresStore/mongoStore in production */
   store?: KeyStore;
 }
@@ -33,7 +25,7 @@ const INSTANCES = [
   { id: 'vps-2', name: 'db-1', projectId: 'p2' },
 ];
 
-export async function start({ port = 0, identify, store = memoryStore() }: RecipeOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function start({ port = 0, identify, store = memoryStore() }: RecipeOptions): Promise<RunningRecipe> {
   const keyring = createKeyring({ store, prefix: 'onet', scopes: SCOPES });
   const app = express();
 
@@ -79,10 +71,5 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
     }),
   );
 
-  const server = app.listen(port, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return listen(app, port);
 }

@@ -9,8 +9,6 @@
 //     edit            PATCH /settings/api/keys/:id { "scopes": […], "expiresIn": "30d" }      revoke: DELETE → 204
 //   Public API        GET /api/v1/public/controls, GET|POST /api/v1/public/evidence  (Authorization: Bearer <service key>)
 //   MCP               POST|GET|DELETE /mcp   (Streamable HTTP, Authorization: Bearer <service key>)
-import type { IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express, { type Request } from 'express';
 import { createKeyring, type KeyStore } from 'keysmith';
@@ -18,15 +16,9 @@ import { adminRouter, apiKeyAuth } from 'keysmith/express';
 import { keysmithAuth, mcpEndpoint, mcpKeyEvents } from 'keysmith/mcp';
 import { memoryStore } from 'keysmith/memory';
 import { z } from 'zod';
+import { type BaseRecipeOptions, listen, type RunningRecipe } from '../shared.js';
 
-export interface Caller {
-  userId: string;
-  tenantId: string;
-  roles: string[];
-}
-export interface RecipeOptions {
-  port?: number;
-  identify: (headers: IncomingHttpHeaders) => Caller | null;
+export interface RecipeOptions extends BaseRecipeOptions {
   store?: KeyStore;
 }
 
@@ -46,7 +38,7 @@ export const TOOLS_BY_SCOPE = {
 } as const;
 export const SCOPES = Object.keys(TOOLS_BY_SCOPE) as (keyof typeof TOOLS_BY_SCOPE)[];
 
-export async function start({ port = 0, identify, store = memoryStore() }: RecipeOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function start({ port = 0, identify, store = memoryStore() }: RecipeOptions): Promise<RunningRecipe> {
   const events = mcpKeyEvents();
   const keyring = createKeyring({ store, prefix: 'service', scopes: SCOPES, onEvent: events.listener });
   const evidence = new Map<string, string[]>(); // per tenant: the tenant always comes from the key
@@ -113,14 +105,5 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
     }),
   );
 
-  const server = app.listen(port, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      await endpoint.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return listen(app, port, () => endpoint.close());
 }

@@ -9,8 +9,6 @@
 // mcpAllowlistMode/mcpToolAllowlist → mcp.tools ('all' | 'allow' | 'deny'); mcpReadOnly → mcp.readOnly;
 // mcpProjectIds/mcpInstanceIds → resources.project/instance; mcpPreset → preset; scope → metadata.scope;
 // prefix → preview. MCP sessions follow key changes live, so mcpReconnectRequired is always false.
-import type { IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express, { type Request, type Response } from 'express';
 import { createKeyring, KeysmithError, toFieldIssues, type ApiKeyView, type KeyStore } from 'keysmith';
@@ -19,15 +17,9 @@ import { apiKeyAuth } from 'keysmith/express';
 import { mcpEndpoint, mcpKeyEvents } from 'keysmith/mcp';
 import { memoryStore } from 'keysmith/memory';
 import { z } from 'zod';
+import { type BaseRecipeOptions, type Caller, listen, type RunningRecipe } from '../shared.js';
 
-export interface Caller {
-  userId: string;
-  tenantId: string;
-  roles: string[];
-}
-export interface RecipeOptions {
-  port?: number;
-  identify: (headers: IncomingHttpHeaders) => Caller | null;
+export interface RecipeOptions extends BaseRecipeOptions {
   store?: KeyStore;
 }
 
@@ -104,7 +96,7 @@ const toOCore = (k: ApiKeyView) => ({
   mcpReconnectRequiredMessage: '',
 });
 
-export async function start({ port = 0, identify, store = memoryStore() }: RecipeOptions): Promise<{ url: string; close(): Promise<void> }> {
+export async function start({ port = 0, identify, store = memoryStore() }: RecipeOptions): Promise<RunningRecipe> {
   const events = mcpKeyEvents();
   // MCP presets touch only MCP settings (they replace keysmith's built-ins of the same name).
   const presets = { 'read-only': { mcp: { readOnly: true } }, 'full-access': { mcp: { readOnly: false, tools: { mode: 'all' as const, names: [] } } } };
@@ -228,14 +220,5 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
   });
   app.all('/mcp', endpoint.node);
 
-  const server = app.listen(port, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    async close() {
-      await endpoint.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return listen(app, port, () => endpoint.close());
 }
