@@ -1,4 +1,4 @@
-import { FAILURE_MESSAGES, type VerifyFailure, type VerifyFailureCode } from '../verify/verify-result.js';
+import { FAILURE_MESSAGES, type VerifyFailure, VerifyFailureCode } from '../verify/verify-result.js';
 import { errorAnswer, type HttpAnswer } from './answer.js';
 import { bearerChallenge } from './challenge.js';
 
@@ -7,20 +7,11 @@ import { bearerChallenge } from './challenge.js';
  * verify codes, except that NOT_FOUND and INVALID become one `INVALID`: an unknown key and a
  * wrong secret must look the same, or ids could be probed.
  */
+const { NOT_FOUND: _sameAsInvalid, ...sharedWithVerify } = VerifyFailureCode;
 export const AuthErrorCode = {
   MISSING_CREDENTIALS: 'MISSING_CREDENTIALS',
   INVALID_REQUEST: 'INVALID_REQUEST',
-  MALFORMED: 'MALFORMED',
-  INVALID: 'INVALID',
-  REVOKED: 'REVOKED',
-  DISABLED: 'DISABLED',
-  EXPIRED: 'EXPIRED',
-  INSUFFICIENT_SCOPE: 'INSUFFICIENT_SCOPE',
-  FORBIDDEN_RESOURCE: 'FORBIDDEN_RESOURCE',
-  FORBIDDEN_ADDRESS: 'FORBIDDEN_ADDRESS',
-  RATE_LIMITED: 'RATE_LIMITED',
-  USAGE_EXCEEDED: 'USAGE_EXCEEDED',
-  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  ...sharedWithVerify,
 } as const;
 export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];
 
