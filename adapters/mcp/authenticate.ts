@@ -1,6 +1,6 @@
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { KeysmithError, parseQuery, type Keyring, type PermissionQuery, type VerifyFailure } from 'keysmith';
-import { isValidScope } from 'keysmith/http';
+import { failureClass, isValidScope, type FailureClass } from 'keysmith/http';
 import { z } from 'zod';
 import { toAuthInfo, type AuthInfoOptions } from './auth-info.js';
 
@@ -21,10 +21,9 @@ export interface AuthenticateOptions extends AuthInfoOptions {
 }
 
 /** Why a bearer token was refused, independent of how the transport answers. */
-export type AuthFailureKind = 'invalid_token' | 'insufficient_scope' | 'forbidden' | 'rate_limited' | 'unavailable';
-
 export interface AuthFailure {
-  kind: AuthFailureKind;
+  /** What each transport answers (keysmith/http `FAILURES`); paused MCP access is `forbidden`. */
+  class: FailureClass;
   message: string;
   /** The verify code, or `MCP_DISABLED` when the key is fine but its MCP access is paused. */
   code: VerifyFailure['code'] | 'MCP_DISABLED';
@@ -65,24 +64,9 @@ export function checkAuthenticateOptions<T extends AuthenticateOptions>(options:
 
 export const MCP_DISABLED_MESSAGE = 'MCP access is disabled for this API key';
 
-const KIND: Record<VerifyFailure['code'], AuthFailureKind> = {
-  MALFORMED: 'invalid_token',
-  NOT_FOUND: 'invalid_token',
-  INVALID: 'invalid_token',
-  REVOKED: 'invalid_token',
-  DISABLED: 'invalid_token',
-  EXPIRED: 'invalid_token',
-  FORBIDDEN_ADDRESS: 'forbidden',
-  INSUFFICIENT_SCOPE: 'insufficient_scope',
-  FORBIDDEN_RESOURCE: 'forbidden',
-  RATE_LIMITED: 'rate_limited',
-  USAGE_EXCEEDED: 'rate_limited',
-  STORE_UNAVAILABLE: 'unavailable',
-};
-
 export function failureOf(result: VerifyFailure): AuthFailure {
   return {
-    kind: KIND[result.code],
+    class: failureClass(result.code),
     code: result.code,
     message: result.message,
     ...(result.requiredScopes ? { requiredScopes: result.requiredScopes } : {}),
@@ -91,7 +75,7 @@ export function failureOf(result: VerifyFailure): AuthFailure {
   };
 }
 
-export const mcpDisabled = (keyId: string): AuthFailure => ({ kind: 'forbidden', code: 'MCP_DISABLED', message: MCP_DISABLED_MESSAGE, keyId });
+export const mcpDisabled = (keyId: string): AuthFailure => ({ class: 'forbidden', code: 'MCP_DISABLED', message: MCP_DISABLED_MESSAGE, keyId });
 
 /** Verifies a bearer token for MCP use: the key must be usable and its `mcp.enabled` set. */
 export async function authenticate(keyring: KeyVerifier, token: string, options: AuthenticateOptions & { ip?: string } = {}): Promise<AuthOutcome> {

@@ -63,8 +63,8 @@ export function toolNotFound(name: string): CallToolResult {
 
 function mcpErrorFor(failure: AuthFailure): McpError {
   const data = { reason: failure.code };
-  if (failure.kind === 'unavailable') return new McpError(ErrorCode.InternalError, failure.message, data);
-  return new McpError(ErrorCode.InvalidRequest, `${failure.kind === 'invalid_token' ? 'Unauthorized' : 'Forbidden'}: ${failure.message}`, data);
+  if (failure.class === 'unavailable') return new McpError(ErrorCode.InternalError, failure.message, data);
+  return new McpError(ErrorCode.InvalidRequest, `${failure.class === 'unauthenticated' ? 'Unauthorized' : 'Forbidden'}: ${failure.message}`, data);
 }
 
 const defaultCredentials = (extra: RequestExtra) => {

@@ -12,8 +12,8 @@ export type McpTokenVerifierOptions = AuthenticateOptions;
  * TooManyRequestsError → 400 `too_many_requests` (the SDK has no 429); ServerError → 500 `server_error`.
  */
 export function sdkErrorFor(failure: AuthFailure): Error {
-  switch (failure.kind) {
-    case 'invalid_token':
+  switch (failure.class) {
+    case 'unauthenticated':
       return new InvalidTokenError(failure.message);
     case 'insufficient_scope':
       return new InsufficientScopeError(failure.message);
@@ -21,7 +21,7 @@ export function sdkErrorFor(failure: AuthFailure): Error {
       // The SDK has no plain 403. A paused MCP access or a resource limit is a missing privilege
       // (403); an address outside the allowlist makes the key unusable from here (401).
       return failure.code === 'FORBIDDEN_ADDRESS' ? new InvalidTokenError(failure.message) : new InsufficientScopeError(failure.message);
-    case 'rate_limited':
+    case 'limited':
       return new TooManyRequestsError(failure.message);
     case 'unavailable':
       // Never a 200: requireBearerAuth answers 500 for a ServerError. Use `mcpAuth` for a 503.

@@ -1,15 +1,16 @@
 import { KeysmithError } from '../errors/errors.js';
 import type { Keyring } from '../keyring.js';
-import { canAccess, canAll, canAny, type Permissions } from '../permissions/permissions.js';
-import { evaluateQuery, parseQuery, scopesOf, type PermissionQuery } from '../permissions/query.js';
+import type { Permissions } from '../permissions/permissions.js';
+import { parseQuery, type PermissionQuery } from '../permissions/query.js';
+import { unmetRequirement, type ResourceRef } from '../permissions/requirements.js';
 import { isValidScope } from '../permissions/scopes.js';
 import type { ApiKey } from '../store/record.js';
-import { isValidCost, type VerifyOptions } from '../verify/verify.js';
-import type { VerifyFailure } from '../verify/verify-result.js';
+import { invalidCost, isValidCost, type VerifyOptions } from '../verify/verify.js';
 import type { HttpAnswer } from './answer.js';
 import { assertRealm } from './challenge.js';
 import { extractCredentials, normalizeHeaderName, type HeaderReader } from './credentials.js';
 import { invalidRequestAnswer, missingCredentialsAnswer, verifyFailureAnswer } from './verify-answers.js';
+import type { MaybePromise } from './maybe-promise.js';
 
 /** What a verified request carries (`req.apiKey`, `request.apiKey`, `c.get('apiKey')`). Never the token. */
 export interface AuthenticatedKey {
@@ -17,12 +18,7 @@ export interface AuthenticatedKey {
   readonly permissions: Permissions;
 }
 
-export interface ResourceRef {
-  kind: string;
-  id: string;
-}
-
-type MaybePromise<T> = T | Promise<T>;
+export type { ResourceRef };
 
 /** Options of every framework's verification middleware; `Req` is the framework's request. */
 export interface ApiKeyAuthOptions<Req> {
@@ -77,7 +73,7 @@ export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthO
   const header = options.header === undefined ? null : normalizeHeaderName(options.header);
   const realm = assertRealm(options.realm ?? 'api');
   const { resource, cost } = options;
-  if (cost !== undefined && typeof cost !== 'function' && !isValidCost(cost)) throw new KeysmithError('CONFIG', 'cost must be a whole number, 0 or more');
+  if (cost !== undefined && typeof cost !== 'function' && !isValidCost(cost)) throw invalidCost();
 
   const resourcesOf = async (req: Req): Promise<ResourceRef[] | undefined> => {
     const found = resource ? await resource(req) : undefined;
@@ -87,13 +83,8 @@ export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthO
 
   /** The same checks verify makes, on a key verified earlier in this request (no second lookup or charge). */
   const refine = (current: AuthenticatedKey, resources: ResourceRef[] | undefined): HttpAnswer | null => {
-    const p = current.permissions;
-    const deny = (code: VerifyFailure['code'], requiredScopes?: string[]) => verifyFailureAnswer({ code, requiredScopes }, realm);
-    if (scopes && scopes.length > 0 && !canAll(p, scopes)) return deny('INSUFFICIENT_SCOPE', [...scopes]);
-    if (anyScopes && anyScopes.length > 0 && !canAny(p, anyScopes)) return deny('INSUFFICIENT_SCOPE', [...anyScopes]);
-    if (query && !evaluateQuery(p, query)) return deny('INSUFFICIENT_SCOPE', scopesOf(query));
-    for (const r of resources ?? []) if (!canAccess(p, r.kind, r.id)) return deny('FORBIDDEN_RESOURCE');
-    return null;
+    const unmet = unmetRequirement(current.permissions, { scopes, anyScopes, query, resources });
+    return unmet ? verifyFailureAnswer(unmet, realm) : null;
   };
 
   return {

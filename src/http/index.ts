@@ -4,6 +4,7 @@ export { jsonAnswer, emptyAnswer, errorAnswer, type HttpAnswer, type HttpErrorBo
 export { bearerChallenge, assertRealm } from './challenge.js';
 export { extractCredentials, nodeHeaderReader, normalizeHeaderName, type Credentials, type HeaderReader, type NodeHeaderSource } from './credentials.js';
 export { AuthErrorCode, verifyFailureAnswer, missingCredentialsAnswer, invalidRequestAnswer } from './verify-answers.js';
+export { FAILURES, failureClass, type FailureClass } from '../verify/verify-result.js';
 export {
   createAuthenticator,
   type Authenticator,

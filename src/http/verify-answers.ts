@@ -1,4 +1,4 @@
-import { FAILURE_MESSAGES, type VerifyFailure, VerifyFailureCode } from '../verify/verify-result.js';
+import { FAILURES, failureClass, type VerifyFailure, VerifyFailureCode } from '../verify/verify-result.js';
 import { errorAnswer, type HttpAnswer } from './answer.js';
 import { bearerChallenge } from './challenge.js';
 
@@ -29,15 +29,6 @@ export function invalidRequestAnswer(realm: string, message: string): HttpAnswer
   });
 }
 
-const UNUSABLE: Partial<Record<VerifyFailureCode, AuthErrorCode>> = {
-  MALFORMED: 'MALFORMED',
-  NOT_FOUND: 'INVALID',
-  INVALID: 'INVALID',
-  REVOKED: 'REVOKED',
-  DISABLED: 'DISABLED',
-  EXPIRED: 'EXPIRED',
-};
-
 /** Whole seconds, at least 1, for `Retry-After` (RFC 9110 §10.2.3). */
 function retryAfter(ms: number | undefined): Record<string, string> {
   return ms === undefined || !Number.isFinite(ms) ? {} : { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) };
@@ -58,21 +49,22 @@ function rateLimitHeaders(failure: Pick<VerifyFailure, 'limit' | 'retryAfterMs'>
 }
 
 /**
- * The one mapping from a failed verification to an HTTP answer. Only the failure's code and the
- * fixed messages are used: never the token, never the key id (so NOT_FOUND and INVALID are
- * byte-identical).
+ * The one mapping from a failed verification to an HTTP answer, by the failure's class (see
+ * `FAILURES`). Only the failure's code and the fixed messages are used: never the token, never the
+ * key id (so NOT_FOUND and INVALID are byte-identical).
  */
 export function verifyFailureAnswer(failure: Pick<VerifyFailure, 'code' | 'requiredScopes' | 'retryAfterMs' | 'limit'>, realm: string): HttpAnswer {
-  const unusable = UNUSABLE[failure.code];
-  if (unusable) {
-    const message = FAILURE_MESSAGES[unusable === 'INVALID' ? 'INVALID' : failure.code];
-    return errorAnswer(401, unusable, message, {
-      headers: { 'www-authenticate': bearerChallenge(realm, { error: 'invalid_token', error_description: message }) },
-    });
-  }
-  const message = FAILURE_MESSAGES[failure.code];
-  switch (failure.code) {
-    case 'INSUFFICIENT_SCOPE':
+  switch (failureClass(failure.code)) {
+    case 'unauthenticated': {
+      // An unknown key and a wrong secret must look the same, or ids could be probed.
+      const code = failure.code === 'NOT_FOUND' ? AuthErrorCode.INVALID : failure.code;
+      const { message } = FAILURES[code];
+      return errorAnswer(401, code, message, {
+        headers: { 'www-authenticate': bearerChallenge(realm, { error: 'invalid_token', error_description: message }) },
+      });
+    }
+    case 'insufficient_scope': {
+      const { message } = FAILURES[failure.code];
       return errorAnswer(403, failure.code, message, {
         headers: {
           'www-authenticate': bearerChallenge(realm, {
@@ -82,16 +74,15 @@ export function verifyFailureAnswer(failure: Pick<VerifyFailure, 'code' | 'requi
           }),
         },
       });
-    case 'FORBIDDEN_RESOURCE':
-    case 'FORBIDDEN_ADDRESS':
+    }
+    case 'forbidden':
       // Not a scope problem, so no insufficient_scope challenge: no other token scope would help.
-      return errorAnswer(403, failure.code, message);
-    case 'RATE_LIMITED':
-    case 'USAGE_EXCEEDED':
+      return errorAnswer(403, failure.code, FAILURES[failure.code].message);
+    case 'limited':
       // Without a refill, credits never come back: no Retry-After rather than a false promise.
-      return errorAnswer(429, failure.code, message, { headers: { ...retryAfter(failure.retryAfterMs), ...rateLimitHeaders(failure) } });
-    default:
+      return errorAnswer(429, failure.code, FAILURES[failure.code].message, { headers: { ...retryAfter(failure.retryAfterMs), ...rateLimitHeaders(failure) } });
+    case 'unavailable':
       // STORE_UNAVAILABLE, and any code added later: fail closed.
-      return errorAnswer(503, AuthErrorCode.STORE_UNAVAILABLE, FAILURE_MESSAGES.STORE_UNAVAILABLE);
+      return errorAnswer(503, AuthErrorCode.STORE_UNAVAILABLE, FAILURES.STORE_UNAVAILABLE.message);
   }
 }

@@ -214,10 +214,11 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
 /** Parses with `schema` or throws `KeysmithError('VALIDATION')` carrying zod's field issues. */
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
-  if (!result.success) throw new KeysmithError('VALIDATION', 'Invalid input', { issues: toFieldIssues(result.error) });
+  if (!result.success) throw validationError(toFieldIssues(result.error));
   return result.data;
 }
 
+/** `KeysmithError('VALIDATION')` with these field issues: the one shape of every validation error. */
 export function validationError(issues: FieldIssue[]): KeysmithError {
   return new KeysmithError('VALIDATION', 'Invalid input', { issues });
 }

@@ -9,7 +9,8 @@ export const MAX_TOKEN_LENGTH = 512;
 
 const PREFIX_RE = /^[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*$/;
 const TAIL_RE = /^[0-9A-Za-z]{16}_[0-9A-Za-z]{38}$/;
-const TAIL_LENGTH = ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
+/** `<id>_<secret><checksum>`: the fixed-length tail of a keysmith token, after its prefix and `_`. */
+export const TAIL_LENGTH = ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
 
 /** A random key id (16 base62 characters). */
 export const newId = customAlphabet(BASE62, ID_LENGTH);

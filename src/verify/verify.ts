@@ -2,17 +2,17 @@ import { KeysmithError } from '../errors/errors.js';
 import { describeError, type EventListener } from '../events/events.js';
 import type { TokenHasher, Hasher } from '../token/hash.js';
 import { importedIdFromSha256Hex } from '../token/imported.js';
-import { KeyCache, prepare, type CachedKey } from './key-cache.js';
-import { canAccess, canAll, canAny } from '../permissions/permissions.js';
+import { type KeyCache, prepare, type CachedKey } from './key-cache.js';
+import { queryOrNull, resourceList, unmetRequirement, type ResourceRef } from '../permissions/requirements.js';
 import type { Policy } from '../permissions/policy.js';
-import { evaluateQuery, parseQuery, scopesOf, type PermissionQuery } from '../permissions/query.js';
+import type { PermissionQuery } from '../permissions/query.js';
 import { nextRefillAt, refillPeriodStart } from './refill.js';
 import type { KeyStore } from '../store/store.js';
 import { withTimeout } from './timeout.js';
 import type { FailureThrottle } from './limits/failed-attempts.js';
 import type { LimitCheck, LimitDecision, RateLimiter } from './limits/limiter.js';
 import type { ApiKeyRecord } from '../store/record.js';
-import { CHECKSUM_LENGTH, ID_LENGTH, MAX_TOKEN_LENGTH, SECRET_LENGTH, newId as decoyId, parseToken } from '../token/token.js';
+import { ID_LENGTH, MAX_TOKEN_LENGTH, TAIL_LENGTH, newId as decoyId, parseToken } from '../token/token.js';
 import { failure, type VerifyFailureCode, type VerifyResult } from './verify-result.js';
 
 export interface VerifyOptions {
@@ -23,7 +23,7 @@ export interface VerifyOptions {
   /** A permission query such as `"a:read AND (b:read OR b:write)"` (parse it once with `parseQuery`). */
   query?: string | PermissionQuery;
   /** Resource ids the request touches; each must be allowed by the key's resource limits. */
-  resource?: { kind: string; id: string } | readonly { kind: string; id: string }[];
+  resource?: ResourceRef | readonly ResourceRef[];
   /** The caller's address, checked against the key's `ipAllowlist`. */
   ip?: string;
   /**
@@ -43,6 +43,9 @@ export interface VerifyOptions {
 
 /** Whether `cost` is a whole number, 0 or more (what `verify` and every middleware accept). */
 export const isValidCost = (cost: unknown): cost is number => Number.isSafeInteger(cost) && (cost as number) >= 0;
+
+/** The error for a `cost` that `isValidCost` refuses. */
+export const invalidCost = (): KeysmithError => new KeysmithError('CONFIG', 'cost must be a whole number, 0 or more');
 
 export interface VerifierDeps {
   store: KeyStore;
@@ -64,9 +67,6 @@ export interface VerifierDeps {
   /** Failed verifications per client network, counted apart from `limiter`; null for no throttling. */
   failures: FailureThrottle | null;
 }
-
-/** `<id>_<secret><checksum>`: the fixed-length tail of a keysmith token. */
-const TAIL_LENGTH = ID_LENGTH + 1 + SECRET_LENGTH + CHECKSUM_LENGTH;
 
 /** Reads of one verify that a change may overtake before it fails closed. */
 const MAX_READS = 4;
@@ -160,31 +160,16 @@ export function createVerifier(deps: VerifierDeps) {
   };
 
   const checkPermissions = (entry: CachedKey, options: VerifyOptions): VerifyResult | null => {
-    const { permissions, key } = entry;
-    if (options.scopes && options.scopes.length > 0 && !canAll(permissions, options.scopes)) {
-      return reject('INSUFFICIENT_SCOPE', key.id, key.tenantId, { requiredScopes: [...options.scopes] });
-    }
-    if (options.anyScopes && options.anyScopes.length > 0 && !canAny(permissions, options.anyScopes)) {
-      return reject('INSUFFICIENT_SCOPE', key.id, key.tenantId, { requiredScopes: [...options.anyScopes] });
-    }
-    if (options.query !== undefined) {
-      let query: PermissionQuery | null;
-      try {
-        query = typeof options.query === 'string' ? parseQuery(options.query) : options.query;
-      } catch {
-        query = null; // an invalid query can never be satisfied: fail closed
-      }
-      if (!query || !evaluateQuery(permissions, query)) {
-        return reject('INSUFFICIENT_SCOPE', key.id, key.tenantId, query ? { requiredScopes: scopesOf(query) } : {});
-      }
-    }
-    if (options.resource) {
-      const resources = Array.isArray(options.resource) ? options.resource : [options.resource];
-      for (const r of resources as { kind: string; id: string }[]) {
-        if (!canAccess(permissions, r.kind, r.id)) return reject('FORBIDDEN_RESOURCE', key.id, key.tenantId);
-      }
-    }
-    return null;
+    if (!options.scopes && !options.anyScopes && options.query === undefined && !options.resource) return null;
+    const unmet = unmetRequirement(entry.permissions, {
+      scopes: options.scopes,
+      anyScopes: options.anyScopes,
+      query: options.query === undefined ? undefined : queryOrNull(options.query),
+      resources: options.resource ? resourceList(options.resource) : undefined,
+    });
+    if (!unmet) return null;
+    const { key } = entry;
+    return reject(unmet.code, key.id, key.tenantId, 'requiredScopes' in unmet ? { requiredScopes: unmet.requiredScopes } : {});
   };
 
   /** Spends credits in the store (atomic), refilling first when a new period has begun. */
@@ -230,8 +215,7 @@ export function createVerifier(deps: VerifierDeps) {
   return function verify(token: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
     try {
       // A bad cost is the caller's bug, not the token's: refused (as the middlewares refuse it at construction), never turned into 1.
-      if (options.cost !== undefined && !isValidCost(options.cost))
-        return Promise.reject(new KeysmithError('CONFIG', 'cost must be a whole number, 0 or more'));
+      if (options.cost !== undefined && !isValidCost(options.cost)) return Promise.reject(invalidCost());
       if (deps.failures && typeof options.ip === 'string') return throttled(deps.failures, token, options, options.ip);
       return check(token, options);
     } catch (error) {

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { KeysmithError } from '../../errors/errors.js';
 import type { Keyring } from '../../keyring.js';
-import { toFieldIssues } from '../../management/validation.js';
+import { parseOrThrow, validationError } from '../../management/validation.js';
 import { emptyAnswer, errorAnswer, jsonAnswer, type HttpAnswer } from '../answer.js';
 import { bearerChallenge, assertRealm } from '../challenge.js';
 import { BODY_TIMEOUT_MS, MAX_BODY_BYTES, readJsonBody, type BodySource } from '../body.js';
@@ -12,8 +11,7 @@ import { CALLER_FIELDS, rotateBodySchema, toggleBodySchema } from './bodies.js';
 import { adminOpenApi, type OpenApiDocument } from './openapi.js';
 import { matchAdminRoute, type AdminAction } from './routes.js';
 import { createdAnswer, keyAnswer, pageAnswer, rotatedAnswer } from './wire.js';
-
-type MaybePromise<T> = T | Promise<T>;
+import type { MaybePromise } from '../maybe-promise.js';
 
 export interface AdminOptions<Req> {
   /** Who is calling: `{ actorId, tenantId, superAdmin?, permissions? }`, or null when not signed in (401). */
@@ -65,22 +63,14 @@ export interface AdminHttpRequest {
 function objectBody(value: unknown, allowEmpty: boolean): Record<string, unknown> {
   if (value === undefined && allowEmpty) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new KeysmithError('VALIDATION', 'Invalid input', { issues: [{ path: [], message: 'Expected a JSON object' }] });
+    throw validationError([{ path: [], message: 'Expected a JSON object' }]);
   }
   const record = value as Record<string, unknown>;
   const extra = CALLER_FIELDS.filter((f) => Object.hasOwn(record, f));
   if (extra.length > 0) {
-    throw new KeysmithError('VALIDATION', 'Invalid input', {
-      issues: extra.map((f) => ({ path: [f], message: `Unrecognized key: "${f}" (it comes from your session)` })),
-    });
+    throw validationError(extra.map((f) => ({ path: [f], message: `Unrecognized key: "${f}" (it comes from your session)` })));
   }
   return record;
-}
-
-function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new KeysmithError('VALIDATION', 'Invalid input', { issues: toFieldIssues(result.error) });
-  return result.data;
 }
 
 /** Query parameters as a plain object; a repeated parameter is a validation error, not a silent pick. */
@@ -88,7 +78,7 @@ function queryObject(query: string | URLSearchParams): Record<string, string> {
   const params = typeof query === 'string' ? new URLSearchParams(query.startsWith('?') ? query.slice(1) : query) : query;
   const out: Record<string, string> = {};
   for (const [k, v] of params) {
-    if (Object.hasOwn(out, k)) throw new KeysmithError('VALIDATION', 'Invalid input', { issues: [{ path: [k], message: 'Given more than once' }] });
+    if (Object.hasOwn(out, k)) throw validationError([{ path: [k], message: 'Given more than once' }]);
     out[k] = v;
   }
   return out;
@@ -161,7 +151,7 @@ export async function handleAdminRequest(
         await keyring.revoke(tenantId, id, { by: actor.actorId, actor: actor.permissions });
         return emptyAnswer(204);
       case 'toggle': {
-        const { enabled, target } = parseWith(toggleBodySchema, objectBody(body, true));
+        const { enabled, target } = parseOrThrow(toggleBodySchema, objectBody(body, true));
         const mcpOnly = target === 'mcp';
         if (enabled !== undefined)
           return keyAnswer(await (mcpOnly ? keyring.setMcpEnabled(tenantId, id, enabled, caller) : keyring.setEnabled(tenantId, id, enabled, caller)));
@@ -172,7 +162,7 @@ export async function handleAdminRequest(
         return keyAnswer(await keyring.update(tenantId, id, { ...flip, version: current.version, ...caller }));
       }
       case 'rotate': {
-        const { graceMs, version } = parseWith(rotateBodySchema, objectBody(body, true));
+        const { graceMs, version } = parseOrThrow(rotateBodySchema, objectBody(body, true));
         return rotatedAnswer(await keyring.rotate(tenantId, id, { graceMs, version, ...caller }));
       }
       case 'listAll':
