@@ -12,9 +12,13 @@ const alias = Object.entries(paths).map(([name, [file]]) => ({
 /** Where 'keysmith/…' resolves in tests; shared with vitest.disruptive.config.ts. */
 export const resolveSources = { alias };
 
+/** Builds the admin console's page (src/console/generated/assets.js, not committed) before any test serves it. */
+export const consoleAssets = './scripts/build-console.ts';
+
 export default defineConfig({
   resolve: resolveSources,
   test: {
+    globalSetup: [consoleAssets],
     // The main suite (`npm test`). It never selects test/disruptive/, whatever the environment:
     // those tests stop this machine's PostgreSQL and Redis and run only from
     // `npm run test:disruptive` (vitest.disruptive.config.ts).

@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { resolveSources } from './vitest.config.js';
+import { consoleAssets, resolveSources } from './vitest.config.js';
 
 /**
  * The disruptive suite (`npm run test:disruptive`, which CI runs after `npm test`): tests that stop
@@ -9,6 +9,7 @@ import { resolveSources } from './vitest.config.js';
 export default defineConfig({
   resolve: resolveSources,
   test: {
+    globalSetup: [consoleAssets],
     include: ['test/disruptive/**/*.test.ts'],
     fileParallelism: false,
     env: { KEYSMITH_DISRUPTIVE: '1' },

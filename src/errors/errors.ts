@@ -13,6 +13,7 @@ export const KeysmithErrorCode = {
   // Answered by the admin API over HTTP; thrown by `keysmith/client` as the server sent them.
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
+  CSRF_HEADER_REQUIRED: 'CSRF_HEADER_REQUIRED',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   MALFORMED_JSON: 'MALFORMED_JSON',
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',

@@ -5,6 +5,8 @@ import { errorAnswer, type HttpAnswer, type HttpIssue } from '../answer.js';
 export const AdminErrorCode = {
   UNAUTHORIZED: 'UNAUTHORIZED',
   FORBIDDEN: 'FORBIDDEN',
+  /** A mutating request without the mount's `csrfHeader`. */
+  CSRF_HEADER_REQUIRED: 'CSRF_HEADER_REQUIRED',
   NOT_FOUND: 'NOT_FOUND',
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   VALIDATION: 'VALIDATION',

@@ -8,6 +8,7 @@ import type { HeaderReader } from '../credentials.js';
 import { resolveActor, type AdminActor, type ResolvedActor } from './actor.js';
 import { AdminErrorCode, errorToAnswer, notFoundAnswer } from './errors.js';
 import { CALLER_FIELDS, rotateBodySchema, toggleBodySchema } from './bodies.js';
+import { consoleAsset, consoleData, consolePathOf, csrfHeaderOf, csrfRefusal } from './console.js';
 import { adminOpenApi, type OpenApiDocument } from './openapi.js';
 import { matchAdminRoute, type AdminAction } from './routes.js';
 import { createdAnswer, keyAnswer, pageAnswer, rotatedAnswer } from './wire.js';
@@ -32,6 +33,21 @@ export interface AdminOptions<Req> {
    * @default 'authorized'
    */
   openapi?: 'authorized' | 'public' | false;
+  /**
+   * `GET <mount>/console`: a key-management page for the signed-in actor (see docs/console.md),
+   * served with a strict Content-Security-Policy. Turning it on also turns `csrfHeader` on unless
+   * you set it.
+   * @default false
+   */
+  console?: boolean;
+  /**
+   * A header every mutating request (POST, PATCH, DELETE) must carry, with any non-empty value;
+   * without it the answer is 403 `CSRF_HEADER_REQUIRED`. Turn it on when `authorize` reads a
+   * cookie: a cross-site page cannot add a custom header without a CORS preflight, so forged form
+   * posts and `fetch` calls are refused. `true` means `X-Keysmith-Client`; a string names your own.
+   * @default true when `console` is on, otherwise false
+   */
+  csrfHeader?: string | boolean;
 }
 
 /** The admin options every request needs after authorization. */
@@ -206,9 +222,17 @@ export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<
     return jsonAnswer(200, { ...document, servers: [{ url }] });
   };
 
+  if (options.console !== undefined && typeof options.console !== 'boolean') throw new KeysmithError('CONFIG', 'console must be true or false');
+  const consoleOn = options.console === true;
+  const csrfHeader = csrfHeaderOf(options);
+
   return async (req: Req, http: AdminHttpRequest): Promise<HttpAnswer> => {
     const isDocument = docs !== false && /^\/?openapi\.json$/.test(http.path);
     if (isDocument && docs === 'public') return documentAnswer(http);
+    const consolePath = consoleOn ? consolePathOf(http.path) : null;
+    if (consolePath === 'page' || consolePath === 'script' || consolePath === 'style') return consoleAsset(consolePath, http.method, http.basePath);
+    const refused = csrfRefusal(http.method, http.header, csrfHeader);
+    if (refused) return refused;
     let actor: ResolvedActor | null;
     try {
       actor = resolveActor(await options.authorize(req));
@@ -217,6 +241,13 @@ export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<
     }
     if (!actor) return unauthorized();
     if (isDocument) return documentAnswer(http);
+    if (consolePath) {
+      try {
+        return await consoleData(keyring, consolePath, { method: http.method, query: http.query, actor, csrfHeader });
+      } catch (error) {
+        return errorToAnswer(error, options.onError);
+      }
+    }
     return handleAdminRequest(keyring, { ...http, actor }, handlerOptions);
   };
 }

@@ -32,7 +32,7 @@ export interface AdminOpenApiOptions {
 export const ADMIN_ERROR_CODES: Record<number, readonly string[]> = {
   400: ['VALIDATION', 'MALFORMED_JSON', 'INVALID_QUERY', 'REQUEST_ABORTED'],
   401: ['UNAUTHORIZED'],
-  403: ['FORBIDDEN', 'ESCALATION'],
+  403: ['FORBIDDEN', 'ESCALATION', 'CSRF_HEADER_REQUIRED'],
   404: ['NOT_FOUND'],
   405: ['METHOD_NOT_ALLOWED'],
   408: ['REQUEST_TIMEOUT'],
@@ -51,7 +51,11 @@ const ERROR_RESPONSES: Record<number, { name: string; description: string; heade
     description: 'Not signed in: `authorize` returned null',
     headers: { 'WWW-Authenticate': { required: true, description: 'RFC 6750 challenge', schema: { type: 'string', pattern: '^Bearer realm="' } } },
   },
-  403: { name: 'Forbidden', description: 'A super-admin route (`FORBIDDEN`), or more rights than the caller holds (`ESCALATION`, with `issues`)' },
+  403: {
+    name: 'Forbidden',
+    description:
+      "A super-admin route (`FORBIDDEN`), or more rights than the caller holds (`ESCALATION`, with `issues`), or a change without the mount's CSRF header (`CSRF_HEADER_REQUIRED`)",
+  },
   404: { name: 'NotFound', description: "No such key or route. Another tenant's key answers exactly like an unknown one" },
   405: {
     name: 'MethodNotAllowed',
