@@ -14,7 +14,8 @@ const publicEntries = Object.values(paths).map(([file]) => file.replace(/^\.\//,
 
 const config: KnipConfig = {
   // Test fixtures that tests start as child processes (by path) are entries too.
-  entry: [...publicEntries, 'examples/**/*.ts', 'bench/*.ts', 'scripts/*.ts', 'test/**/fixtures/*.ts'],
+  // src/console/page.ts is the entry of the console page's browser bundle (scripts/build-console.ts).
+  entry: [...publicEntries, 'src/console/page.ts', 'examples/**/*.ts', 'bench/*.ts', 'scripts/*.ts', 'test/**/fixtures/*.ts'],
   project: ['src/**/*.ts', 'adapters/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '*.ts'],
   // Services the test support starts and stops on this machine, not npm packages.
   ignoreBinaries: ['pg_ctlcluster', 'redis-cli', 'redis-server'],

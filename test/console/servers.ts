@@ -12,7 +12,7 @@ import type { AdminActor } from 'keysmith/http';
 import { memoryStore } from 'keysmith/memory';
 
 /** The keyring's vocabulary, so the page shows scopes as a checklist. */
-export const SCOPES = ['docs:read', 'docs:write', 'billing:read', 'billing:write', 'keys:manage'] as const;
+const SCOPES = ['docs:read', 'docs:write', 'billing:read', 'billing:write', 'keys:manage'] as const;
 
 export const newKeyring = (): Keyring => createKeyring({ store: memoryStore(), prefix: 'sk_test', scopes: [...SCOPES], roles: { Reader: ['docs:read'] } });
 
@@ -21,14 +21,14 @@ export const newKeyring = (): Keyring => createKeyring({ store: memoryStore(), p
  * would set. `admin` is a tenant admin; `viewer` only holds docs:read (no escalation past it);
  * `root` is a super-admin.
  */
-export const ACTORS: Record<string, AdminActor> = {
+const ACTORS: Record<string, AdminActor> = {
   admin: { actorId: 'alice', tenantId: 'acme' },
   viewer: { actorId: 'victor', tenantId: 'acme', scopes: ['docs:read'] },
   root: { actorId: 'root', tenantId: 'ops', superAdmin: true },
 };
 
 /** The actor of a request's `session` cookie, or null (401). */
-export function actorOfCookie(cookie: string | undefined): AdminActor | null {
+function actorOfCookie(cookie: string | undefined): AdminActor | null {
   const match = /(?:^|;\s*)session=([a-z]+)/.exec(cookie ?? '');
   return match && Object.hasOwn(ACTORS, match[1]!) ? ACTORS[match[1]!]! : null;
 }
@@ -39,7 +39,7 @@ export interface ConsoleApp {
 }
 
 /** Extra admin options a test gives the `/admin` mount. */
-export interface MountOptions {
+interface MountOptions {
   console?: boolean;
   csrfHeader?: string | boolean;
 }
