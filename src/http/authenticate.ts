@@ -6,9 +6,10 @@ import { unmetRequirement, type ResourceRef } from '../permissions/requirements.
 import { isValidScope } from '../permissions/scopes.js';
 import type { ApiKey } from '../store/record.js';
 import { invalidCost, isValidCost, type VerifyOptions } from '../verify/verify.js';
+import type { VerifyResult } from '../verify/verify-result.js';
 import type { HttpAnswer } from './answer.js';
 import { assertRealm } from './challenge.js';
-import { extractCredentials, normalizeHeaderName, type HeaderReader } from './credentials.js';
+import { credentialsOf, normalizeHeaderName, type HeaderReader } from './credentials.js';
 import { invalidRequestAnswer, missingCredentialsAnswer, verifyFailureAnswer } from './verify-answers.js';
 import type { MaybePromise } from './maybe-promise.js';
 
@@ -38,7 +39,21 @@ export interface ApiKeyAuthOptions<Req> {
   realm?: string;
 }
 
-/** The parts of a request the core needs, read by each adapter in its framework's way. */
+/**
+ * How an adapter reads its framework's request, given once to `createAuthenticator` (so a request
+ * costs no closures). Plain functions of the request: nothing here is called per request unless
+ * needed — `ip` only for a key with an `ipAllowlist` or a keyring that throttles failed attempts.
+ */
+export interface RequestAccess<Req> {
+  /** A header of the request by lower-case name; see `HeaderReader` for repeated headers. */
+  header(req: Req, name: string): ReturnType<HeaderReader>;
+  /** The client's address (after the framework's trusted-proxy rules), checked against `ipAllowlist`. Read lazily. */
+  ip(req: Req): string | undefined;
+  /** A key an earlier keysmith middleware already attached to this request. */
+  current(req: Req): AuthenticatedKey | null | undefined;
+}
+
+/** A request already reduced to its parts (the admin API's and MCP's callers build one). */
 export interface RequestView {
   header: HeaderReader;
   /** The client's address (after the framework's trusted-proxy rules), checked against `ipAllowlist`. */
@@ -47,12 +62,76 @@ export interface RequestView {
   current?: AuthenticatedKey | null;
 }
 
+/** `RequestAccess` over a `RequestView`: `createAuthenticator<RequestView>(keyring, options, requestViewAccess)`. */
+export const requestViewAccess: RequestAccess<RequestView> = {
+  header: (view, name) => view.header(name),
+  ip: (view) => view.ip,
+  current: (view) => view.current,
+};
+
 export type AuthOutcome = { ok: true; apiKey: AuthenticatedKey } | { ok: false; answer: HttpAnswer };
 
 type Verifier = Pick<Keyring, 'verify'>;
 
-/** Which keyring verified each attached key, so a guard never trusts another keyring's key. */
-const verifiedBy = new WeakMap<AuthenticatedKey, Verifier>();
+/**
+ * What a middleware attaches: `key` and `permissions` for the application, plus, in private
+ * fields no other code can forge or change, which keyring verified it and the permissions a later
+ * guard re-checks. (A class, not a frozen object in a WeakMap: one allocation per request.)
+ */
+class VerifiedKey implements AuthenticatedKey {
+  readonly key: ApiKey;
+  readonly permissions: Permissions;
+  readonly #by: Verifier;
+  readonly #permissions: Permissions;
+
+  constructor(key: ApiKey, permissions: Permissions, by: Verifier) {
+    this.key = key;
+    this.permissions = permissions;
+    this.#by = by;
+    this.#permissions = permissions;
+  }
+
+  /** The permissions `by` verified for `value`, or null when `by` did not attach it. */
+  static permissionsFrom(value: unknown, by: Verifier): Permissions | null {
+    return typeof value === 'object' && value !== null && #by in value && (value as VerifiedKey).#by === by ? (value as VerifiedKey).#permissions : null;
+  }
+}
+
+/**
+ * The options one guarded request passes to `verify`. `ip` is a getter, so the framework's
+ * address (Express's `req.ip` runs its trust-proxy rules) is read only when verify needs it.
+ */
+class GuardVerifyOptions<Req> implements VerifyOptions {
+  readonly scopes: readonly string[] | undefined;
+  readonly anyScopes: readonly string[] | undefined;
+  readonly query: PermissionQuery | undefined;
+  readonly resource: ResourceRef[] | undefined;
+  readonly cost: number | undefined;
+  readonly #req: Req;
+  readonly #access: RequestAccess<Req>;
+
+  constructor(
+    req: Req,
+    access: RequestAccess<Req>,
+    scopes: readonly string[] | undefined,
+    anyScopes: readonly string[] | undefined,
+    query: PermissionQuery | undefined,
+    resource: ResourceRef[] | undefined,
+    cost: number | undefined,
+  ) {
+    this.scopes = scopes;
+    this.anyScopes = anyScopes;
+    this.query = query;
+    this.resource = resource;
+    this.cost = cost;
+    this.#req = req;
+    this.#access = access;
+  }
+
+  get ip(): string | undefined {
+    return this.#access.ip(this.#req);
+  }
+}
 
 function checkScopes(scopes: readonly string[] | undefined, option: string): readonly string[] | undefined {
   if (scopes === undefined) return undefined;
@@ -61,11 +140,20 @@ function checkScopes(scopes: readonly string[] | undefined, option: string): rea
   return [...scopes];
 }
 
+function resourceArray(found: ResourceRef | readonly ResourceRef[] | null | undefined): ResourceRef[] | undefined {
+  if (found === undefined || found === null) return undefined;
+  return Array.isArray(found) ? [...(found as readonly ResourceRef[])] : [found as ResourceRef];
+}
+
 /**
  * Builds the framework-neutral guard: options are validated once, here, so a typo in a scope or a
- * query fails at startup rather than on the first request.
+ * query fails at startup rather than on the first request. `access` says how to read the
+ * framework's request (`requestViewAccess` for a prepared `RequestView`).
+ *
+ * The hot path (a key, no `resource` option) allocates the verify options and the attached key,
+ * and chains one `then` on verify's promise: no async function, no closure per request.
  */
-export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthOptions<Req> = {}) {
+export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthOptions<Req>, access: RequestAccess<Req>) {
   if (!keyring || typeof keyring.verify !== 'function') throw new KeysmithError('CONFIG', 'apiKeyAuth needs a keyring');
   const scopes = checkScopes(options.scopes, 'scopes');
   const anyScopes = checkScopes(options.anyScopes, 'anyScopes');
@@ -75,36 +163,42 @@ export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthO
   const { resource, cost } = options;
   if (cost !== undefined && typeof cost !== 'function' && !isValidCost(cost)) throw invalidCost();
 
-  const resourcesOf = async (req: Req): Promise<ResourceRef[] | undefined> => {
-    const found = resource ? await resource(req) : undefined;
-    if (found === undefined || found === null) return undefined;
-    return Array.isArray(found) ? [...(found as readonly ResourceRef[])] : [found as ResourceRef];
+  /** The same checks verify makes, on a key verified earlier in this request (no second lookup or charge). */
+  const refine = (current: AuthenticatedKey, permissions: Permissions, resources: ResourceRef[] | undefined): AuthOutcome => {
+    const unmet = unmetRequirement(permissions, { scopes, anyScopes, query, resources });
+    return unmet ? { ok: false, answer: verifyFailureAnswer(unmet, realm) } : { ok: true, apiKey: current };
   };
 
-  /** The same checks verify makes, on a key verified earlier in this request (no second lookup or charge). */
-  const refine = (current: AuthenticatedKey, resources: ResourceRef[] | undefined): HttpAnswer | null => {
-    const unmet = unmetRequirement(current.permissions, { scopes, anyScopes, query, resources });
-    return unmet ? verifyFailureAnswer(unmet, realm) : null;
+  /** Maps verify's answer to the outcome; made once, shared by every request. */
+  const toOutcome = (result: VerifyResult): AuthOutcome =>
+    result.valid ? { ok: true, apiKey: new VerifiedKey(result.key, result.permissions, keyring) } : { ok: false, answer: verifyFailureAnswer(result, realm) };
+
+  const verifyWith = (req: Req, token: string, resources: ResourceRef[] | undefined): Promise<AuthOutcome> => {
+    const spend = cost === undefined ? undefined : typeof cost === 'function' ? cost(req) : cost;
+    return keyring.verify(token, new GuardVerifyOptions(req, access, scopes, anyScopes, query, resources, spend)).then(toOutcome);
+  };
+
+  /** With the `resource` option: the application's callback may be async. */
+  const withResources = async (req: Req, current: AuthenticatedKey | null, permissions: Permissions | null, token: string): Promise<AuthOutcome> => {
+    const resources = resourceArray(await resource!(req));
+    return current && permissions ? refine(current, permissions, resources) : verifyWith(req, token, resources);
   };
 
   return {
     realm,
-    async authenticate(req: Req, view: RequestView): Promise<AuthOutcome> {
-      if (view.current && verifiedBy.get(view.current) === keyring) {
-        const denied = refine(view.current, resource ? await resourcesOf(req) : undefined);
-        return denied ? { ok: false, answer: denied } : { ok: true, apiKey: view.current };
+    /** Verifies the request's key (or refines the key an earlier guard of this keyring attached). Rejects only on a store fault thrown by a custom verifier or a callback. */
+    authenticate(req: Req): Promise<AuthOutcome> {
+      try {
+        const current = access.current(req);
+        const permissions = current ? VerifiedKey.permissionsFrom(current, keyring) : null;
+        if (current && permissions) return resource ? withResources(req, current, permissions, '') : Promise.resolve(refine(current, permissions, undefined));
+        const credentials = credentialsOf(req, access.header, header);
+        if (credentials.kind === 'missing') return Promise.resolve({ ok: false, answer: missingCredentialsAnswer(realm) });
+        if (credentials.kind === 'invalid_request') return Promise.resolve({ ok: false, answer: invalidRequestAnswer(realm, credentials.message) });
+        return resource ? withResources(req, null, null, credentials.token) : verifyWith(req, credentials.token, undefined);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const credentials = extractCredentials(view.header, header);
-      if (credentials.kind === 'missing') return { ok: false, answer: missingCredentialsAnswer(realm) };
-      if (credentials.kind === 'invalid_request') return { ok: false, answer: invalidRequestAnswer(realm, credentials.message) };
-      const resources = resource ? await resourcesOf(req) : undefined; // no await (no extra tick) without the option
-      const verifyOptions: VerifyOptions = { scopes, anyScopes, query, resource: resources, ip: view.ip };
-      if (cost !== undefined) verifyOptions.cost = typeof cost === 'function' ? cost(req) : cost;
-      const result = await keyring.verify(credentials.token, verifyOptions);
-      if (!result.valid) return { ok: false, answer: verifyFailureAnswer(result, realm) };
-      const apiKey: AuthenticatedKey = Object.freeze({ key: result.key, permissions: result.permissions });
-      verifiedBy.set(apiKey, keyring);
-      return { ok: true, apiKey };
     },
   };
 }

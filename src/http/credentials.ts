@@ -83,8 +83,18 @@ function single(value: string | string[] | null | undefined): string | null | fa
  * so a proxy-added header can never silently win over the client's own.
  */
 export function extractCredentials(read: HeaderReader, header: string | null): Credentials {
-  const authorization = single(read('authorization'));
-  const named = header === null ? null : single(read(header));
+  return credentialsOf(read, callReader, header);
+}
+
+const callReader = (read: HeaderReader, name: string) => read(name);
+
+/**
+ * `extractCredentials` over any request type, with a reader given once (no closure per request):
+ * what the middlewares call on their hot path.
+ */
+export function credentialsOf<Req>(req: Req, read: (req: Req, name: string) => ReturnType<HeaderReader>, header: string | null): Credentials {
+  const authorization = single(read(req, 'authorization'));
+  const named = header === null ? null : single(read(req, header));
   if (authorization === false || named === false) return REPEATED;
   const fromAuth = authorization === null ? ({ kind: 'missing' } as const) : fromAuthorization(authorization);
   const fromNamed = named === null || header === null ? ({ kind: 'missing' } as const) : fromNamedHeader(header, named);

@@ -11,7 +11,9 @@ export {
   type ApiKeyAuthOptions,
   type AuthenticatedKey,
   type AuthOutcome,
+  type RequestAccess,
   type RequestView,
+  requestViewAccess,
   type ResourceRef,
 } from './authenticate.js';
 export {

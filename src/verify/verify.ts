@@ -24,7 +24,10 @@ export interface VerifyOptions {
   query?: string | PermissionQuery;
   /** Resource ids the request touches; each must be allowed by the key's resource limits. */
   resource?: ResourceRef | readonly ResourceRef[];
-  /** The caller's address, checked against the key's `ipAllowlist`. */
+  /**
+   * The caller's address, checked against the key's `ipAllowlist`. Read only when needed (the key
+   * has an allowlist, or `failedAttempts` is on), so it may be a getter.
+   */
   ip?: string;
   /**
    * Credits to consume when the key has `remaining`, and units counted by its rate limits: a whole
@@ -216,7 +219,10 @@ export function createVerifier(deps: VerifierDeps) {
     try {
       // A bad cost is the caller's bug, not the token's: refused (as the middlewares refuse it at construction), never turned into 1.
       if (options.cost !== undefined && !isValidCost(options.cost)) return Promise.reject(invalidCost());
-      if (deps.failures && typeof options.ip === 'string') return throttled(deps.failures, token, options, options.ip);
+      if (deps.failures) {
+        const ip = options.ip; // read once: it may be a getter over the framework's request
+        if (typeof ip === 'string') return throttled(deps.failures, token, options, ip);
+      }
       return check(token, options);
     } catch (error) {
       return Promise.reject(error);
@@ -298,23 +304,34 @@ export function createVerifier(deps: VerifierDeps) {
     return settle(token, id, entry, options);
   }
 
-  /** Status, address and permissions: synchronous. Rate limits and credits need a round trip. */
-  /** Every caller has already matched the token against `entry`'s hash. */
-  function settle(token: string, id: string, entry: CachedKey, options: VerifyOptions): VerifyResult | Promise<VerifyResult> {
+  /**
+   * Status, address and permissions: synchronous. Rate limits and credits need a round trip. Every
+   * caller has already matched the token against `entry`'s hash. `limits` false: a re-check of a
+   * request already counted (`options.limits: false`, or a recheck).
+   */
+  function settle(
+    token: string,
+    id: string,
+    entry: CachedKey,
+    options: VerifyOptions,
+    limits = options.limits !== false,
+  ): VerifyResult | Promise<VerifyResult> {
     const { record } = entry;
 
     const now = deps.now();
     if (record.revokedAt) return reject('REVOKED', id, record.tenantId);
     if (!record.enabled) return reject('DISABLED', id, record.tenantId);
     if (record.expiresAt && record.expiresAt.getTime() <= now) return reject('EXPIRED', id, record.tenantId);
-    if (options.ip !== undefined && !entry.allowsAddress(options.ip)) return reject('FORBIDDEN_ADDRESS', id, record.tenantId);
-    if (options.ip === undefined && record.ipAllowlist.length > 0) return reject('FORBIDDEN_ADDRESS', id, record.tenantId);
+    if (record.ipAllowlist.length > 0) {
+      // Read only for a key with an allowlist: the middlewares make `ip` a getter over the request.
+      const ip = options.ip;
+      if (ip === undefined || !entry.allowsAddress(ip)) return reject('FORBIDDEN_ADDRESS', id, record.tenantId);
+    }
 
     const denied = checkPermissions(entry, options);
     if (denied) return denied;
 
     const cost = options.cost ?? 1;
-    const limits = options.limits !== false; // false: a re-check of a request already counted
     if (limits && (record.rateLimits.length > 0 || record.remaining !== null)) return limitAndSpend(token, id, entry, options, cost, now);
     return admit(id, entry, entry.key, now);
   }
@@ -349,7 +366,8 @@ export function createVerifier(deps: VerifierDeps) {
     const fresh = await loadNow(id, token);
     if (!fresh) return reject('NOT_FOUND', id, null);
     if ('valid' in fresh) return fresh;
-    const result = await settle(token, id, fresh, { ...options, limits: false });
+    // Not `{ ...options, limits: false }`: a spread would drop an `ip` getter (the middlewares').
+    const result = await settle(token, id, fresh, options, false);
     return result.valid && remaining !== null ? { ...result, key: Object.freeze({ ...result.key, remaining }) } : result;
   }
 

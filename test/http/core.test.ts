@@ -8,6 +8,7 @@ import {
   extractCredentials,
   matchAdminRoute,
   pathBelowMount,
+  requestViewAccess,
   readJsonBody,
   verifyFailureAnswer,
 } from 'keysmith/http';
@@ -106,16 +107,18 @@ describe('createAuthenticator checks its options once, at construction', () => {
     return 'NO ERROR';
   };
   it('throws for a bad query, scope, realm, header or cost', () => {
-    expect(code(() => createAuthenticator(keyring, { query: 'docs:read AND (' }))).toBe('INVALID_QUERY');
-    expect(code(() => createAuthenticator(keyring, { scopes: ['not a scope'] }))).toBe('CONFIG');
-    expect(code(() => createAuthenticator(keyring, { anyScopes: ['docs::read'] }))).toBe('CONFIG');
-    expect(code(() => createAuthenticator(keyring, { realm: 'a"b' }))).toBe('CONFIG');
-    expect(code(() => createAuthenticator(keyring, { header: 'x api key' }))).toBe('CONFIG');
-    expect(code(() => createAuthenticator(keyring, { header: 'Authorization' }))).toBe('CONFIG');
-    expect(code(() => createAuthenticator(keyring, { cost: -1 }))).toBe('CONFIG');
-    expect(code(() => createAuthenticator(keyring, { query: 'docs:read AND (admin:read OR admin:write)', scopes: ['docs:read'], header: 'X-Api-Key' }))).toBe(
-      'NO ERROR',
-    );
+    expect(code(() => createAuthenticator(keyring, { query: 'docs:read AND (' }, requestViewAccess))).toBe('INVALID_QUERY');
+    expect(code(() => createAuthenticator(keyring, { scopes: ['not a scope'] }, requestViewAccess))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { anyScopes: ['docs::read'] }, requestViewAccess))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { realm: 'a"b' }, requestViewAccess))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { header: 'x api key' }, requestViewAccess))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { header: 'Authorization' }, requestViewAccess))).toBe('CONFIG');
+    expect(code(() => createAuthenticator(keyring, { cost: -1 }, requestViewAccess))).toBe('CONFIG');
+    expect(
+      code(() =>
+        createAuthenticator(keyring, { query: 'docs:read AND (admin:read OR admin:write)', scopes: ['docs:read'], header: 'X-Api-Key' }, requestViewAccess),
+      ),
+    ).toBe('NO ERROR');
   });
 });
 

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type Keyring } from 'keysmith';
+import type { Keyring } from 'keysmith';
 import { createAdminHandler, nodeHeaderReader, type AdminOptions, type BodySource } from 'keysmith/http';
 import { sendAnswer } from './send.js';
 

@@ -1,12 +1,14 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type Keyring } from 'keysmith';
+import type { Keyring } from 'keysmith';
 import {
   createAuthenticator,
   createKeyActorResolver,
   nodeHeaderReader,
   type AdminActor,
+  type RequestAccess,
   type ApiKeyAuthOptions,
   type AuthenticatedKey,
+  type AuthOutcome,
   type KeyActorOptions,
 } from 'keysmith/http';
 import { sendAnswer } from './send.js';
@@ -37,19 +39,27 @@ export interface ExpressAuthOptions extends ApiKeyAuthOptions<Request> {
  * @throws KeysmithError CONFIG or INVALID_QUERY for bad options
  */
 export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: ExpressAuthOptions = {}): RequestHandler {
-  const authenticator = createAuthenticator<Request>(keyring, options);
-  const ipOf = options.ip ?? ((req: Request) => req.ip);
-  return (req: Request, res: Response, next: NextFunction) => {
-    authenticator
-      .authenticate(req, { header: nodeHeaderReader(req), ip: ipOf(req), current: req.apiKey })
-      .then((outcome) => {
-        if (!outcome.ok) return sendAnswer(res, outcome.answer);
-        req.apiKey = outcome.apiKey;
-        next();
-      })
-      .catch(next); // Express 4 would drop a rejected promise
+  const access: RequestAccess<Request> = { header: readHeader, ip: options.ip ?? requestIp, current: attachedKey };
+  const authenticator = createAuthenticator<Request>(keyring, options, access);
+  return async function apiKeyAuth(req: Request, res: Response, next: NextFunction): Promise<void> {
+    let outcome: AuthOutcome;
+    try {
+      outcome = await authenticator.authenticate(req);
+    } catch (error) {
+      next(error); // Express 4 would drop a rejected promise
+      return;
+    }
+    if (!outcome.ok) return sendAnswer(res, outcome.answer);
+    req.apiKey = outcome.apiKey;
+    next();
   };
 }
+
+/** Node's `headers` keeps only the first of repeated lines; `headersDistinct` keeps them all (see `nodeHeaderReader`). */
+const readHeader = (req: Request, name: string) => req.headersDistinct?.[name] ?? req.headers[name];
+/** Express's `req.ip` honours `trust proxy`; read only for a key with an allowlist. */
+const requestIp = (req: Request) => req.ip;
+const attachedKey = (req: Request) => req.apiKey;
 
 /**
  * An `authorize` for `adminRouter`: a keysmith key holding `keys:manage` (or `scope`) acts as an

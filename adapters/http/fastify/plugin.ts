@@ -9,6 +9,7 @@ import {
   type ApiKeyAuthOptions,
   type AuthenticatedKey,
   type KeyActorOptions,
+  type RequestAccess,
 } from 'keysmith/http';
 import { sendAnswer } from './send.js';
 
@@ -53,10 +54,10 @@ export const keysmithPlugin = fp<KeysmithPluginOptions>(
     app.decorateRequest('apiKey', null);
     app.decorate('requireApiKey', (routeOptions: FastifyAuthOptions = {}): preHandlerAsyncHookHandler => {
       const merged: FastifyAuthOptions = { ...defaults, ...routeOptions };
-      const authenticator = createAuthenticator<FastifyRequest>(keyring, merged);
-      const ipOf = merged.ip ?? ((request: FastifyRequest) => request.ip);
+      const access: RequestAccess<FastifyRequest> = { header: readHeader, ip: merged.ip ?? requestIp, current: attachedKey };
+      const authenticator = createAuthenticator<FastifyRequest>(keyring, merged, access);
       return async function requireApiKey(request: FastifyRequest, reply: FastifyReply) {
-        const outcome = await authenticator.authenticate(request, { header: nodeHeaderReader(request.raw), ip: ipOf(request), current: request.apiKey });
+        const outcome = await authenticator.authenticate(request);
         if (!outcome.ok) return sendAnswer(reply, outcome.answer);
         request.apiKey = outcome.apiKey;
       };
@@ -64,6 +65,12 @@ export const keysmithPlugin = fp<KeysmithPluginOptions>(
   },
   { fastify: '5.x', name: 'keysmith' },
 );
+
+/** Node's `headers` keeps only the first of repeated lines; `headersDistinct` keeps them all (see `nodeHeaderReader`). */
+const readHeader = (request: FastifyRequest, name: string) => request.raw.headersDistinct?.[name] ?? request.raw.headers[name];
+/** `request.ip` honours `trustProxy`; read only for a key with an allowlist. */
+const requestIp = (request: FastifyRequest) => request.ip;
+const attachedKey = (request: FastifyRequest) => request.apiKey;
 
 /**
  * An `authorize` for `keysmithAdmin`: a keysmith key holding `keys:manage` (or `scope`) acts as an

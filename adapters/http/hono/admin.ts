@@ -1,5 +1,5 @@
 import { Hono, type Context, type Env } from 'hono';
-import { type Keyring } from 'keysmith';
+import type { Keyring } from 'keysmith';
 import { createAdminHandler, mountBase, pathBelowMount, readLimited, MAX_BODY_BYTES, type AdminOptions, type BodySource } from 'keysmith/http';
 import { toResponse } from './respond.js';
 

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { type Keyring } from 'keysmith';
+import type { Keyring } from 'keysmith';
 import {
   createAuthenticator,
   createKeyActorResolver,
@@ -8,6 +8,7 @@ import {
   type ApiKeyAuthOptions,
   type AuthenticatedKey,
   type KeyActorOptions,
+  type RequestAccess,
 } from 'keysmith/http';
 import { nodeAddress, toResponse } from './respond.js';
 
@@ -32,17 +33,20 @@ export interface HonoAuthOptions extends ApiKeyAuthOptions<Context> {
  * @throws KeysmithError CONFIG or INVALID_QUERY for bad options
  */
 export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: HonoAuthOptions = {}): MiddlewareHandler<KeysmithEnv> {
-  const authenticator = createAuthenticator<Context>(keyring, options);
-  const ipOf = options.ip ?? ((c: Context) => nodeAddress(c.env));
-  return createMiddleware<KeysmithEnv>(async (c, next) => {
-    // c.get is typed as always set; before the first keysmith middleware it is undefined.
-    const current: AuthenticatedKey | undefined = c.get('apiKey');
-    const outcome = await authenticator.authenticate(c, { header: (name) => c.req.header(name), ip: ipOf(c), current });
+  const access: RequestAccess<Context> = { header: readHeader, ip: options.ip ?? socketAddress, current: attachedKey };
+  const authenticator = createAuthenticator<Context>(keyring, options, access);
+  return createMiddleware<KeysmithEnv>(async function apiKeyAuth(c, next) {
+    const outcome = await authenticator.authenticate(c);
     if (!outcome.ok) return toResponse(outcome.answer);
     c.set('apiKey', outcome.apiKey);
     await next();
   });
 }
+
+const readHeader = (c: Context, name: string) => c.req.header(name);
+const socketAddress = (c: Context) => nodeAddress(c.env);
+/** c.get is typed as always set; before the first keysmith middleware it is undefined. */
+const attachedKey = (c: Context): AuthenticatedKey | undefined => c.get('apiKey');
 
 /**
  * An `authorize` for `adminApp`: a keysmith key holding `keys:manage` (or `scope`) acts as an

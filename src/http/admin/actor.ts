@@ -3,7 +3,7 @@ import { KeysmithError } from '../../errors/errors.js';
 import type { ActorPermissions } from '../../permissions/escalation.js';
 import type { Keyring } from '../../keyring.js';
 import { isValidScope } from '../../permissions/scopes.js';
-import { createAuthenticator, type RequestView } from '../authenticate.js';
+import { createAuthenticator, requestViewAccess, type RequestView } from '../authenticate.js';
 
 /** Who calls the admin API, as the application's `authorize(request)` tells it. */
 export interface AdminActor {
@@ -76,9 +76,10 @@ export interface KeyActorOptions {
 export function createKeyActorResolver(keyring: Pick<Keyring, 'verify'>, options: KeyActorOptions = {}) {
   const scope = options.scope ?? 'keys:manage';
   if (!isValidScope(scope)) throw new KeysmithError('CONFIG', `authorizeWithKey: invalid scope ${JSON.stringify(scope)}`);
-  const authenticator = createAuthenticator<undefined>(keyring, { scopes: [scope], header: options.header });
+  const authenticator = createAuthenticator<RequestView>(keyring, { scopes: [scope], header: options.header }, requestViewAccess);
   return async (view: RequestView): Promise<AdminActor | null> => {
-    const outcome = await authenticator.authenticate(undefined, { header: view.header, ip: view.ip });
+    // Never a key an earlier middleware attached: the admin key is verified on its own.
+    const outcome = await authenticator.authenticate({ header: view.header, ip: view.ip });
     if (!outcome.ok) {
       if (outcome.answer.status === 503) throw new KeysmithError('STORE_UNAVAILABLE', 'The key store is unavailable');
       return null;
