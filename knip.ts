@@ -20,9 +20,9 @@ const config: KnipConfig = {
   // Services the test support starts and stops on this machine, not npm packages.
   ignoreBinaries: ['pg_ctlcluster', 'redis-cli', 'redis-server'],
   // TEMPORARY (wave of issues 14-19): installed on main for helpers whose code is not merged yet.
-  // Drop each name once its code lands: commander (cli), playwright-core + axe-core (console), @fastify/bearer-auth (recipes/mcp).
+  // Drop each name once its code lands: commander (cli), @fastify/bearer-auth (recipes/mcp).
   // The MCP Inspectors stay: test/mcp/inspector.test.ts runs them by file path, not by import.
-  ignoreDependencies: ['commander', 'playwright-core', 'axe-core', '@modelcontextprotocol/inspector', 'mcp-inspector-2', '@fastify/bearer-auth'],
+  ignoreDependencies: ['commander', '@modelcontextprotocol/inspector', 'mcp-inspector-2', '@fastify/bearer-auth'],
   // TEMPORARY: exports used only inside their own file, in files other helpers are rewriting right
   // now (shape: keysmith/http and the split of verify; openapi, recipes and sec-authz: the zod
   // schemas, policy and scopes; mcp: the endpoint; sec-edge: the limiters; recipes: the Mongo raw

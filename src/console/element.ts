@@ -72,6 +72,8 @@ export class KeysmithConsole extends Base {
   #manageable = new Set<string>();
   #afterClose: (() => void) | null = null;
   #focusAfter: { id: string; action: string } | null = null;
+  /** What the status line says once the list has reloaded after an action. */
+  #notice = '';
 
   /** @internal */
   connectedCallback(): void {
@@ -235,7 +237,9 @@ export class KeysmithConsole extends Base {
     }
     this.#keys = page.items;
     this.#renderList(page);
-    this.#say(page.total === 0 ? '' : `${page.total} key${page.total === 1 ? '' : 's'}`);
+    const count = page.total === 0 ? '' : `${page.total} key${page.total === 1 ? '' : 's'}`;
+    this.#say(this.#notice ? `${this.#notice} ${count}` : count);
+    this.#notice = '';
   }
 
   #renderList(page: KeyPageJson): void {
@@ -443,8 +447,8 @@ export class KeysmithConsole extends Base {
       if (name.value.trim() === '') throw new Error('Give the key a name');
       await this.#client().update(key.id, { name: name.value.trim(), ...access.read(), mcp: mcp.read(), ...expiry.read(), version: key.version });
       this.#focusAfter = { id: key.id, action: 'edit' };
+      this.#notice = `Saved ${name.value.trim()}.`;
       this.#closeDialog();
-      this.#say(`Saved ${name.value.trim()}.`);
     });
     this.#open(`Edit ${key.name}`, [form], () => void this.#load());
   }
@@ -454,8 +458,8 @@ export class KeysmithConsole extends Base {
     try {
       await this.#client().setEnabled(key.id, enabled);
       this.#focusAfter = { id: key.id, action: enabled ? 'pause' : 'resume' };
+      this.#notice = `${enabled ? 'Resumed' : 'Paused'} ${key.name}.`;
       await this.#load();
-      this.#say(`${enabled ? 'Resumed' : 'Paused'} ${key.name}.`);
     } catch (error) {
       this.#fail(problem(error));
     }
@@ -486,8 +490,8 @@ export class KeysmithConsole extends Base {
         if (typed.value !== key.name) throw new Error('Type the name exactly');
         await this.#client().revoke(key.id);
         this.#focusAfter = { id: key.id, action: 'revoke' };
+        this.#notice = `Revoked ${key.name}.`;
         this.#closeDialog();
-        this.#say(`Revoked ${key.name}.`);
       },
       'danger',
     );

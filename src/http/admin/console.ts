@@ -86,7 +86,7 @@ function pageHtml(base: string): string {
   const at = escapeHtml(base);
   return (
     '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<meta name="viewport" content="width=device-width, initial-scale=1">\n' +
-    '<meta name="color-scheme" content="light dark">\n<meta name="referrer" content="no-referrer">\n<title>API keys</title>\n' +
+    '<meta name="color-scheme" content="light dark">\n<meta name="referrer" content="no-referrer">\n<title>API keys</title>\n<link rel="icon" href="data:,">\n' +
     `<link rel="stylesheet" href="${at}/console/console.css">\n<script type="module" src="${at}/console/console.js"></script>\n</head>\n` +
     `<body>\n<main>\n<keysmith-console base-url="${at}"></keysmith-console>\n</main>\n</body>\n</html>\n`
   );
