@@ -14,12 +14,14 @@ export function dateCell(iso: string | null, none = 'never'): HTMLElement | stri
 export const statusBadge = (status: ApiKeyJson['status']): HTMLElement => h('span', { class: `badge badge-${status}` }, status);
 
 /** Scopes and roles as chips; `*` reads "Full access". */
-export function accessCell(key: Pick<ApiKeyJson, 'scopes' | 'roles' | 'preset'>): HTMLElement {
+export function accessCell(key: Pick<ApiKeyJson, 'scopes' | 'roles' | 'preset' | 'mcp'>): HTMLElement {
   const chips: HTMLElement[] = [];
   if (key.scopes.includes('*')) chips.push(h('span', { class: 'chip chip-strong' }, 'Full access'));
   for (const scope of key.scopes) if (scope !== '*') chips.push(h('span', { class: 'chip' }, scope));
   for (const role of key.roles) chips.push(h('span', { class: 'chip chip-role' }, `role: ${role}`));
   if (key.preset) chips.push(h('span', { class: 'chip chip-role' }, `preset: ${key.preset}`));
+  if (!key.mcp.enabled) chips.push(h('span', { class: 'chip chip-role' }, 'MCP off'));
+  else if (key.mcp.readOnly) chips.push(h('span', { class: 'chip chip-role' }, 'MCP read-only'));
   if (chips.length === 0) chips.push(h('span', { class: 'muted' }, 'no scopes'));
   return h('div', { class: 'chips' }, ...chips);
 }

@@ -44,6 +44,7 @@ table{width:100%;border-collapse:collapse}
 th,td{text-align:left;vertical-align:top;padding:10px 8px;border-bottom:1px solid var(--line)}
 thead th{font-size:.85rem;color:var(--muted);border-bottom:2px solid var(--line)}
 tbody th{font-weight:600;word-break:break-word;min-width:8rem}
+td time{white-space:nowrap}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.85rem;word-break:break-all}
 .chips{display:flex;flex-wrap:wrap;gap:4px}
 .chip{border:1px solid var(--line);border-radius:999px;padding:0 8px;font-size:.8rem;white-space:nowrap}

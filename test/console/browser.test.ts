@@ -48,9 +48,7 @@ async function openConsole(app: ConsoleApp, session: string, viewport = { width:
 /** Runs axe-core on the page as it is (open shadow roots and the open dialog included): no serious or critical violation. */
 async function axe(page: Page, screen: string): Promise<void> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  const result = await page.evaluate(
-    () => (window as unknown as { axe: Axe }).axe.run(document, { resultTypes: ['violations'] }),
-  );
+  const result = await page.evaluate(() => (window as unknown as { axe: Axe }).axe.run(document, { resultTypes: ['violations'] }));
   const bad = result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${JSON.stringify(v.nodes.map((n) => n.target))}`);
@@ -85,7 +83,9 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
     await app?.close();
   });
 
-  it('create (limited scopes, 7 days) → token shown once → verify → edit → pause → resume → rotate → revoke by name → refused', { timeout: 120_000 }, async () => {
+  it('create (limited scopes, 7 days) → token shown once → verify → edit → pause → resume → rotate → revoke by name → refused', {
+    timeout: 120_000,
+  }, async () => {
     const { context, page, problems } = await openConsole(app, 'admin');
     const step = stepper(framework, page);
     try {
