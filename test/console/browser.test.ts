@@ -4,16 +4,17 @@
  * axe-core on every screen, 360 px and 1440 px, light and dark. Screenshots of each step go to
  * test-results/console/<framework>/NN-step.png for a reviewer to look at.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import axeCore from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Keyring } from 'keysmith';
 import { FRAMEWORKS, newKeyring, type ConsoleApp } from './servers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** axe-core's own script, injected into each page. */
+const AXE = axeCore.source;
 const SHOTS = join('test-results', 'console');
 const DAY = 86_400_000;
 
