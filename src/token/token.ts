@@ -2,8 +2,8 @@ import { customAlphabet } from 'nanoid';
 
 export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 export const ID_LENGTH = 16;
-export const SECRET_LENGTH = 32;
-export const CHECKSUM_LENGTH = 6;
+const SECRET_LENGTH = 32;
+const CHECKSUM_LENGTH = 6;
 /** Longest token `parseToken` looks at; anything longer is malformed before any work. */
 export const MAX_TOKEN_LENGTH = 512;
 
