@@ -9,7 +9,8 @@
 // The keyring and its calls.
 export { createKeyring, type KeyringOptions } from './keyring.js';
 export type { Keyring, MintedKey, RevokeOptions, RotateOptions, ImportKeyOptions } from './keyring-api.js';
-export type { CallerOptions, CreateOptions, UpdateOptions, ListOptions, KeyPage } from './management/management.js';
+export type { KeyPage } from './management/management.js';
+export type { CallerOptions, CreateOptions, UpdateOptions, CreateKeyInput, UpdateKeyInput, ListOptions, McpInput } from './management/inputs.js';
 export type { CreateDefaults } from './management/create-defaults.js';
 export { keyStatus, listedStatuses, KEY_STATUSES, type KeyStatus } from './store/status.js';
 export type { VerifyOptions } from './verify/verify.js';
@@ -37,8 +38,6 @@ export {
   updateKeyInputSchema,
   metadataSchema,
   toFieldIssues,
-  type CreateKeyInput,
-  type UpdateKeyInput,
 } from './management/validation.js';
 export { listQuerySchema, importKeyInputSchema } from './management/management.js';
 

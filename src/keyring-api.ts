@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import type { CallerOptions, CreateOptions, KeyPage, ListOptions, UpdateOptions, importKeyInputSchema } from './management/management.js';
+import type { KeyPage, importKeyInputSchema } from './management/management.js';
+import type { CallerOptions, CreateOptions, ListOptions, UpdateOptions } from './management/inputs.js';
 import type { ApiKeyView } from './store/record.js';
 import type { VerifyOptions } from './verify/verify.js';
 import type { VerifyResult } from './verify/verify-result.js';

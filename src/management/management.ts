@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { KeysmithError, shown, type FieldIssue } from '../errors/errors.js';
-import { assertNoEscalation, reachOf, type ActorPermissions, type KeyReach } from '../permissions/escalation.js';
+import { assertNoEscalation, reachOf, type KeyReach } from '../permissions/escalation.js';
 import type { KeysmithEvent } from '../events/events.js';
 import type { Hasher, TokenHasher } from '../token/hash.js';
 import { importedIdFromSha256Hex, IMPORT_SCHEMES } from '../token/imported.js';
 import { parseDuration } from './duration.js';
-import { applyPreset, EMPTY_PERMISSION_FIELDS, type Policy } from '../permissions/policy.js';
+import { applyPreset, type Policy } from '../permissions/policy.js';
 import { refillPeriodStart } from '../verify/refill.js';
 import type { KeyStore } from '../store/store.js';
 import { isKeyId, isValidPrefix, mintToken } from '../token/token.js';
 import { redact, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListResult } from '../store/record.js';
 import type { ResolvedDefaults } from './create-defaults.js';
-import { KEY_STATUSES, keyStatus, type KeyStatus } from '../store/status.js';
+import { KEY_STATUSES, keyStatus } from '../store/status.js';
 import {
   createKeyInputSchema,
   idString,
@@ -23,9 +23,8 @@ import {
   resourceKind,
   updateKeyInputSchema,
   validationError,
-  type CreateKeyInput,
-  type UpdateKeyInput,
 } from './validation.js';
+import type { CallerOptions, CreateOptions, ListOptions, UpdateOptions } from './inputs.js';
 
 export interface ManagementDeps {
   store: KeyStore;
@@ -45,16 +44,6 @@ export interface ManagementDeps {
   emit: (event: KeysmithEvent) => void;
   guarded: <T>(operation: string, run: () => Promise<T>) => Promise<T>;
 }
-
-/** Who performs a management call: for audit (`actorId`) and for the no-escalation rule (`actor`). */
-export interface CallerOptions {
-  actorId?: string | null;
-  /** The caller's own permissions; the key may not end up with more. Omit for a full tenant admin. */
-  actor?: ActorPermissions;
-}
-
-export type CreateOptions = CreateKeyInput & CallerOptions;
-export type UpdateOptions = UpdateKeyInput & CallerOptions;
 
 const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 const statusList = z.preprocess(
@@ -91,7 +80,6 @@ export const listQuerySchema = z.strictObject({
   resource: resourceFilter.optional().describe('kind:id, e.g. project:p1: only keys whose resources[kind] names that id'),
   ownerId: idString.optional(),
 });
-export type ListOptions = z.input<typeof listQuerySchema>;
 
 /** One page of `list`: the keys (redacted, with `status`), the total that matches, and the page asked for. */
 export interface KeyPage extends ListResult<ApiKeyView> {

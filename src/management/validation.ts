@@ -199,9 +199,6 @@ export const updateKeyInputSchema = z
   })
   .refine((v) => v.expiresAt === undefined || v.expiresIn === undefined, { message: 'Give expiresAt or expiresIn, not both', path: ['expiresIn'] });
 
-export type CreateKeyInput = z.input<typeof createKeyInputSchema>;
-export type UpdateKeyInput = z.input<typeof updateKeyInputSchema>;
-
 /** zod's issues as field issues. Unknown field names are echoed only when they cannot be secrets. */
 export function toFieldIssues(error: z.ZodError): FieldIssue[] {
   return error.issues.map((issue) => ({
