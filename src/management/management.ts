@@ -83,7 +83,9 @@ export const listQuerySchema = z.strictObject({
 
 /** One page of `list`: the keys (redacted, with `status`), the total that matches, and the page asked for. */
 export interface KeyPage extends ListResult<ApiKeyView> {
+  /** The page asked for, from 1. */
   page: number;
+  /** Keys per page asked for. */
   limit: number;
 }
 

@@ -9,14 +9,18 @@ export interface McpLimits {
 }
 
 export interface Refill {
+  /** What `remaining` is set to at the start of every period. */
   amount: number;
   /** `'day'` and `'month'` are calendar periods in UTC; a number is a period in milliseconds. */
   interval: 'day' | 'month' | number;
 }
 
 export interface RateLimit {
+  /** Unique among the key's limits; letters, digits, `_`, `.`, `-` (shown in `RateLimit` headers). */
   name: string;
+  /** How many units (requests, or their `cost`) the window admits. */
   limit: number;
+  /** The sliding window, in milliseconds (1 second to 366 days). */
   windowMs: number;
   /** `'owner'`: one counter shared by every key of the same `ownerId` in the tenant. @default 'key' */
   per?: 'key' | 'owner';
@@ -111,7 +115,9 @@ export interface ListQuery {
 }
 
 export interface ListResult<T> {
+  /** This page's keys, newest first. */
   items: T[];
+  /** How many keys match the query, over all pages. */
   total: number;
 }
 
