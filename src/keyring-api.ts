@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { KeyPage, importKeyInputSchema } from './management/management.js';
 import type { CallerOptions, CreateOptions, ListOptions, UpdateOptions } from './management/inputs.js';
 import type { ApiKeyView } from './store/record.js';
-import type { VerifyOptions } from './verify/verify.js';
+import type { VerifyOptions } from './verify/verify-options.js';
 import type { VerifyResult } from './verify/verify-result.js';
 
 /** What `create` and `rotate` return: the key (redacted) and its plaintext token, shown this once. */

@@ -5,7 +5,7 @@ import { parseQuery, type PermissionQuery } from '../permissions/query.js';
 import { unmetRequirement, type ResourceRef } from '../permissions/requirements.js';
 import { isValidScope } from '../permissions/scopes.js';
 import type { ApiKey } from '../store/record.js';
-import { invalidCost, isValidCost, type VerifyOptions } from '../verify/verify.js';
+import { invalidCost, isValidCost, type VerifyOptions } from '../verify/verify-options.js';
 import type { VerifyResult } from '../verify/verify-result.js';
 import type { HttpAnswer } from './answer.js';
 import { assertRealm } from './challenge.js';

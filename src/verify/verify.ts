@@ -1,72 +1,22 @@
-import { KeysmithError } from '../errors/errors.js';
-import { describeError, type EventListener } from '../events/events.js';
-import type { TokenHasher, Hasher } from '../token/hash.js';
-import { importedIdFromSha256Hex } from '../token/imported.js';
-import { type KeyCache, prepare, type CachedKey } from './key-cache.js';
-import { queryOrNull, resourceList, unmetRequirement, type ResourceRef } from '../permissions/requirements.js';
 import type { Policy } from '../permissions/policy.js';
-import type { PermissionQuery } from '../permissions/query.js';
-import { nextRefillAt, refillPeriodStart } from './refill.js';
-import type { KeyStore } from '../store/store.js';
-import { withTimeout } from './timeout.js';
-import type { FailureThrottle } from './limits/failed-attempts.js';
-import type { LimitCheck, LimitDecision, RateLimiter } from './limits/limiter.js';
-import type { ApiKeyRecord } from '../store/record.js';
+import type { Hasher, TokenHasher } from '../token/hash.js';
+import { importedIdFromSha256Hex } from '../token/imported.js';
 import { ID_LENGTH, MAX_TOKEN_LENGTH, TAIL_LENGTH, newId as decoyId, parseToken } from '../token/token.js';
-import { failure, type VerifyFailureCode, type VerifyResult } from './verify-result.js';
+import { decide } from './decide.js';
+import { createEffects, type EffectDeps } from './effects.js';
+import { prepare, type CachedKey } from './key-cache.js';
+import type { FailureThrottle } from './limits/failed-attempts.js';
+import { withTimeout } from './timeout.js';
+import { invalidCost, isValidCost, type VerifyOptions } from './verify-options.js';
+import type { VerifyFailureCode, VerifyResult } from './verify-result.js';
 
-export interface VerifyOptions {
-  /** Every one of these scopes is required. */
-  scopes?: readonly string[];
-  /** At least one of these scopes is required. */
-  anyScopes?: readonly string[];
-  /** A permission query such as `"a:read AND (b:read OR b:write)"` (parse it once with `parseQuery`). */
-  query?: string | PermissionQuery;
-  /** Resource ids the request touches; each must be allowed by the key's resource limits. */
-  resource?: ResourceRef | readonly ResourceRef[];
-  /**
-   * The caller's address, checked against the key's `ipAllowlist`. Read only when needed (the key
-   * has an allowlist, or `failedAttempts` is on), so it may be a getter.
-   */
-  ip?: string;
-  /**
-   * Credits to consume when the key has `remaining`, and units counted by its rate limits: a whole
-   * number, 0 or more (0 checks without spending).
-   * @default 1
-   * @throws KeysmithError `CONFIG` (as a rejected promise) for any other value
-   */
-  cost?: number;
-  /**
-   * `false` checks the key and its permissions only: no rate limit, no credit. For re-checking a
-   * request that was already counted (the MCP guard re-verifies every JSON-RPC message).
-   * @default true
-   */
-  limits?: boolean;
-}
-
-/** Whether `cost` is a whole number, 0 or more (what `verify` and every middleware accept). */
-export const isValidCost = (cost: unknown): cost is number => Number.isSafeInteger(cost) && (cost as number) >= 0;
-
-/** The error for a `cost` that `isValidCost` refuses. */
-export const invalidCost = (): KeysmithError => new KeysmithError('CONFIG', 'cost must be a whole number, 0 or more');
-
-export interface VerifierDeps {
-  store: KeyStore;
+/** What the verify path needs: the effect dependencies, plus how to find and check a token's key. */
+export interface VerifierDeps extends EffectDeps {
   prefixes: ReadonlySet<string>;
   tokenHasher: TokenHasher;
   hasher: Hasher;
   policy: Policy;
-  cache: KeyCache;
-  now: () => number;
-  emit: EventListener;
-  hasListener: boolean;
-  touchIntervalMs: number;
-  storeTimeoutMs: number;
   acceptImported: ((token: string) => boolean) | null;
-  /** Keys' named rate limits. */
-  limiter: RateLimiter;
-  /** What a limiter fault does: 'closed' refuses (STORE_UNAVAILABLE), 'open' admits and reports. */
-  limiterFailure: 'closed' | 'open';
   /** Failed verifications per client network, counted apart from `limiter`; null for no throttling. */
   failures: FailureThrottle | null;
 }
@@ -78,49 +28,11 @@ const MISMATCH = Symbol('mismatch');
 
 const GUESS_CODES = new Set<VerifyFailureCode>(['MALFORMED', 'NOT_FOUND', 'INVALID']);
 
-/**
- * Counters for a key's named limits; `per: 'owner'` limits share one counter across the owner's
- * keys. All are grouped by tenant (which never changes), so one call's counters share a shard.
- */
-function limitChecks(record: ApiKeyRecord): LimitCheck[] {
-  return record.rateLimits.map((l) => ({
-    key: l.per === 'owner' && record.ownerId !== null ? `owner:${record.tenantId}:${record.ownerId}:${l.name}` : `key:${record.id}:${l.name}`,
-    limit: l.limit,
-    windowMs: l.windowMs,
-    group: `tenant:${record.tenantId}`,
-  }));
-}
-
 /** The verify path: parse → cache or primary-key lookup → constant-time compare → status → permissions → credits. */
 export function createVerifier(deps: VerifierDeps) {
-  const lastTouched = new Map<string, number>();
   const prefixList = [...deps.prefixes];
-
-  const reject = (code: VerifyFailureCode, keyId: string | null, tenantId: string | null, extra = {}): VerifyResult => {
-    if (deps.hasListener) deps.emit({ type: 'key.rejected', at: new Date(deps.now()), code, keyId, tenantId });
-    return failure(code, keyId === null ? extra : { keyId, ...extra });
-  };
-
-  /** Applies the key's named rate limits; null when admitted. */
-  const rateLimit = async (record: ApiKeyRecord, cost: number, now: number): Promise<VerifyResult | null> => {
-    if (record.rateLimits.length === 0) return null;
-    let decision: LimitDecision;
-    try {
-      decision = await deps.limiter.limit(limitChecks(record), cost, now);
-    } catch (error) {
-      storeFault('limiter', error);
-      return deps.limiterFailure === 'open' ? null : reject('STORE_UNAVAILABLE', record.id, record.tenantId);
-    }
-    if (decision.allowed) return null;
-    const hit = record.rateLimits[decision.index]!;
-    return reject('RATE_LIMITED', record.id, record.tenantId, {
-      retryAfterMs: decision.retryAfterMs,
-      limit: { name: hit.name, limit: hit.limit, windowMs: hit.windowMs, remaining: 0 },
-    });
-  };
-
-  const storeFault = (operation: string, error: unknown) =>
-    deps.emit({ type: 'store.error', at: new Date(deps.now()), operation, error: describeError(error) });
+  const effects = createEffects(deps);
+  const { reject, storeFault, admit } = effects;
 
   /** Which id to look up for this token, or null when it is not a token we could have issued. */
   const lookupId = (token: string): string | null => {
@@ -151,46 +63,6 @@ export function createVerifier(deps: VerifierDeps) {
       return entry;
     }
     return OVERTAKEN;
-  };
-
-  /** lastUsedAt is written at most once per key per interval, off the answer's path. */
-  const touch = (id: string, now: number) => {
-    const last = lastTouched.get(id);
-    if (last !== undefined && now - last < deps.touchIntervalMs) return;
-    if (lastTouched.size >= 100_000) lastTouched.clear();
-    lastTouched.set(id, now);
-    deps.store.touch(id, new Date(now)).catch((error: unknown) => storeFault('touch', error));
-  };
-
-  const checkPermissions = (entry: CachedKey, options: VerifyOptions): VerifyResult | null => {
-    if (!options.scopes && !options.anyScopes && options.query === undefined && !options.resource) return null;
-    const unmet = unmetRequirement(entry.permissions, {
-      scopes: options.scopes,
-      anyScopes: options.anyScopes,
-      query: options.query === undefined ? undefined : queryOrNull(options.query),
-      resources: options.resource ? resourceList(options.resource) : undefined,
-    });
-    if (!unmet) return null;
-    const { key } = entry;
-    return reject(unmet.code, key.id, key.tenantId, 'requiredScopes' in unmet ? { requiredScopes: unmet.requiredScopes } : {});
-  };
-
-  /** Spends credits in the store (atomic), refilling first when a new period has begun. */
-  const spend = async (entry: CachedKey, cost: number, now: number): Promise<number | VerifyResult> => {
-    const { record } = entry;
-    if (record.refill) {
-      const periodStart = refillPeriodStart(record.refill, now, record.createdAt);
-      if (!record.refilledAt || record.refilledAt < periodStart) {
-        await withTimeout(deps.store.refill(record.id, record.refill.amount, periodStart), deps.storeTimeoutMs);
-        deps.cache.delete(record.id); // the cached refilledAt is stale now
-      }
-    }
-    const left = await withTimeout(deps.store.consume(record.id, cost), deps.storeTimeoutMs);
-    if (left === null) {
-      const retry = record.refill ? { retryAfterMs: Math.max(0, nextRefillAt(record.refill, now, record.createdAt).getTime() - now) } : {};
-      return reject('USAGE_EXCEEDED', record.id, record.tenantId, retry);
-    }
-    return left;
   };
 
   /** With failed-guess throttling: probe the caller's network first, count a failed guess after. */
@@ -305,9 +177,10 @@ export function createVerifier(deps: VerifierDeps) {
   }
 
   /**
-   * Status, address and permissions: synchronous. Rate limits and credits need a round trip. Every
-   * caller has already matched the token against `entry`'s hash. `limits` false: a re-check of a
-   * request already counted (`options.limits: false`, or a recheck).
+   * Applies `decide`'s verdict: a refusal or an admission at once (synchronous), or counting the
+   * key's rate limits and credits (a round trip). Every caller has already matched the token against
+   * `entry`'s hash. `limits` false: a re-check of a request already counted (`options.limits:
+   * false`, or a recheck).
    */
   function settle(
     token: string,
@@ -316,31 +189,18 @@ export function createVerifier(deps: VerifierDeps) {
     options: VerifyOptions,
     limits = options.limits !== false,
   ): VerifyResult | Promise<VerifyResult> {
-    const { record } = entry;
-
     const now = deps.now();
-    if (record.revokedAt) return reject('REVOKED', id, record.tenantId);
-    if (!record.enabled) return reject('DISABLED', id, record.tenantId);
-    if (record.expiresAt && record.expiresAt.getTime() <= now) return reject('EXPIRED', id, record.tenantId);
-    if (record.ipAllowlist.length > 0) {
-      // Read only for a key with an allowlist: the middlewares make `ip` a getter over the request.
-      const ip = options.ip;
-      if (ip === undefined || !entry.allowsAddress(ip)) return reject('FORBIDDEN_ADDRESS', id, record.tenantId);
-    }
-
-    const denied = checkPermissions(entry, options);
-    if (denied) return denied;
-
-    const cost = options.cost ?? 1;
-    if (limits && (record.rateLimits.length > 0 || record.remaining !== null)) return limitAndSpend(token, id, entry, options, cost, now);
-    return admit(id, entry, entry.key, now);
+    const verdict = decide(entry, options, now, limits);
+    if (verdict === 'admit') return admit(id, entry, entry.key, now);
+    if (verdict === 'count') return limitAndSpend(token, id, entry, options, options.cost ?? 1, now);
+    return reject(verdict.code, id, entry.record.tenantId, 'requiredScopes' in verdict ? { requiredScopes: verdict.requiredScopes } : {});
   }
 
   async function limitAndSpend(token: string, id: string, entry: CachedKey, options: VerifyOptions, cost: number, now: number): Promise<VerifyResult> {
     const { record, key } = entry;
     // Taken in the same turn as the cache read or the store read that gave `entry`.
     const ticket = deps.cache.ticket(id);
-    const limited = await rateLimit(record, cost, now);
+    const limited = await effects.rateLimit(record, cost, now);
     if (limited) return limited;
 
     let resultKey = key;
@@ -348,7 +208,7 @@ export function createVerifier(deps: VerifierDeps) {
       // Cost 0 still asks the store, so the answer shows the current balance, not the cached one.
       let left: number | VerifyResult;
       try {
-        left = await spend(entry, cost, now);
+        left = await effects.spend(entry, cost, now);
       } catch (error) {
         storeFault('consume', error);
         return reject('STORE_UNAVAILABLE', id, record.tenantId);
@@ -369,12 +229,6 @@ export function createVerifier(deps: VerifierDeps) {
     // Not `{ ...options, limits: false }`: a spread would drop an `ip` getter (the middlewares').
     const result = await settle(token, id, fresh, options, false);
     return result.valid && remaining !== null ? { ...result, key: Object.freeze({ ...result.key, remaining }) } : result;
-  }
-
-  function admit(id: string, entry: CachedKey, resultKey: CachedKey['key'], now: number): VerifyResult {
-    touch(id, now);
-    if (deps.hasListener) deps.emit({ type: 'key.verified', at: new Date(now), keyId: id, tenantId: entry.record.tenantId });
-    return { valid: true, key: resultKey, permissions: entry.permissions };
   }
 }
 
