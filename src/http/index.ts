@@ -48,3 +48,16 @@ export {
   type ErrorBodyJson,
 } from './admin/wire.js';
 export { toggleBodySchema, rotateBodySchema } from './admin/bodies.js';
+export { itemsWithPrefix, itemsWithoutPrefix, itemsExcept, containsItem, booleanFor } from './admin/mapping/codecs.js';
+export type {
+  AdminMapping,
+  MappedField,
+  MappedRoute,
+  MappedMethod,
+  MappedQueryParam,
+  ListParam,
+  FieldWrites,
+  KeyPath,
+  WireCodec,
+  JsonValue,
+} from './admin/mapping/types.js';

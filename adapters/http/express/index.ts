@@ -1,3 +1,3 @@
 export { apiKeyAuth, authorizeWithKey, type ExpressAuthOptions } from './auth.js';
 export { adminRouter } from './admin.js';
-export type { AdminActor, AdminOptions, AuthenticatedKey, ResourceRef } from 'keysmith/http';
+export type { AdminActor, AdminMapping, AdminOptions, AuthenticatedKey, ResourceRef } from 'keysmith/http';

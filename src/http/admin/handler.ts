@@ -10,13 +10,19 @@ import { AdminErrorCode, errorToAnswer, notFoundAnswer } from './errors.js';
 import { CALLER_FIELDS, rotateBodySchema, toggleBodySchema } from './bodies.js';
 import { consoleAsset, consoleData, consolePathOf, csrfHeaderOf, csrfRefusal } from './console.js';
 import { adminOpenApi, type OpenApiDocument } from './openapi.js';
+import { compileMapping } from './mapping/compile.js';
+import { createMappedHandler } from './mapping/handler.js';
+import type { AdminMapping } from './mapping/types.js';
 import { matchAdminRoute, type AdminAction } from './routes.js';
 import { createdAnswer, keyAnswer, pageAnswer, rotatedAnswer } from './wire.js';
 import type { MaybePromise } from '../maybe-promise.js';
 
 export interface AdminOptions<Req> {
-  /** Who is calling: `{ actorId, tenantId, superAdmin?, permissions? }`, or null when not signed in (401). */
-  authorize: (req: Req) => MaybePromise<AdminActor | null>;
+  /**
+   * Who is calling: `{ actorId, tenantId, superAdmin?, permissions? }`; null when not signed in
+   * (401); false when signed in but not allowed to manage keys (403 `FORBIDDEN`).
+   */
+  authorize: (req: Req) => MaybePromise<AdminActor | null | false>;
   /** Sees unexpected errors and store outages (answered 500 / 503 without details). keysmith never logs. */
   onError?: (error: unknown) => void;
   /** The `realm` of the 401 challenge. @default "admin" */
@@ -48,6 +54,12 @@ export interface AdminOptions<Req> {
    * @default true when `console` is on, otherwise false
    */
   csrfHeader?: string | boolean;
+  /**
+   * Serve an existing API's shape instead of the admin API's own routes and fields: its paths,
+   * field names, envelopes and status codes (see `AdminMapping` and docs/admin.md, "Matching an
+   * existing API's shape"). The rules stay the admin API's; the OpenAPI document follows the mapping.
+   */
+  mapping?: AdminMapping;
 }
 
 /** The admin options every request needs after authorization. */
@@ -213,17 +225,22 @@ export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<
 
   const docs = options.openapi ?? 'authorized';
   if (docs !== 'authorized' && docs !== 'public' && docs !== false) throw new KeysmithError('CONFIG', "openapi must be 'authorized', 'public' or false");
+  const mapping = options.mapping === undefined ? undefined : compileMapping(options.mapping);
+  const mapped = mapping && createMappedHandler(mapping, (request) => handleAdminRequest(keyring, request, handlerOptions), handlerOptions);
+  const forbidden = () => errorAnswer(403, AdminErrorCode.FORBIDDEN, 'You may not manage API keys');
   let document: OpenApiDocument | undefined;
   /** The document, built once per mount; only the server URL follows the request. */
   const documentAnswer = (http: AdminHttpRequest): HttpAnswer => {
     if (http.method.toUpperCase() !== 'GET') return errorAnswer(405, AdminErrorCode.METHOD_NOT_ALLOWED, 'Method not allowed', { headers: { allow: 'GET' } });
-    document ??= adminOpenApi(keyring, { basePath: '' });
+    document ??= adminOpenApi(keyring, { basePath: '', mapping: options.mapping });
     const url = http.basePath ? http.basePath.replace(/\/+$/, '') || '/' : '/';
     return jsonAnswer(200, { ...document, servers: [{ url }] });
   };
 
   if (options.console !== undefined && typeof options.console !== 'boolean') throw new KeysmithError('CONFIG', 'console must be true or false');
   const consoleOn = options.console === true;
+  // The console page calls the admin API's own routes, which a mapped mount does not serve.
+  if (consoleOn && mapping) throw new KeysmithError('CONFIG', 'console: true needs the admin API\'s own routes; mount the console without a mapping');
   const csrfHeader = csrfHeaderOf(options);
 
   return async (req: Req, http: AdminHttpRequest): Promise<HttpAnswer> => {
@@ -235,7 +252,9 @@ export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<
     if (refused) return refused;
     let actor: ResolvedActor | null;
     try {
-      actor = resolveActor(await options.authorize(req));
+      const who = await options.authorize(req);
+      if (who === false) return forbidden();
+      actor = resolveActor(who);
     } catch (error) {
       return errorToAnswer(error, options.onError);
     }
@@ -248,6 +267,7 @@ export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<
         return errorToAnswer(error, options.onError);
       }
     }
+    if (mapped) return mapped({ ...http, actor }).catch((error: unknown) => errorToAnswer(error, options.onError));
     return handleAdminRequest(keyring, { ...http, actor }, handlerOptions);
   };
 }

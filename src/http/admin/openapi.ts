@@ -4,6 +4,9 @@ import { listQuerySchema } from '../../management/management.js';
 import { createKeyInputSchema, updateKeyInputSchema } from '../../management/validation.js';
 import { CALLER_FIELDS, rotateBodySchema, toggleBodySchema } from './bodies.js';
 import { acceptedScopes, narrowToEnum, toComponents, toJsonSchema, type JsonSchema } from './json-schema.js';
+import { compileMapping } from './mapping/compile.js';
+import { mapOpenApi } from './mapping/openapi.js';
+import type { AdminMapping } from './mapping/types.js';
 import { KEY_ROUTES, SUPER_ROUTES, type AdminAction } from './routes.js';
 import { apiKeyJsonSchema, createdKeyJsonSchema, errorBodyJsonSchema, issueJsonSchema, keyPageJsonSchema, rotatedKeyJsonSchema } from './wire.js';
 
@@ -26,6 +29,8 @@ export interface AdminOpenApiOptions {
   version?: string;
   /** Servers, each with `basePath` appended. @default [{ url: basePath }] (relative: the host that serves the document) */
   servers?: { url: string; description?: string }[];
+  /** Document this mapped shape instead of the admin API's own (the `mapping` option of the admin mount). */
+  mapping?: AdminMapping;
 }
 
 /** The error codes each status answers with (the admin handler and the keyring's typed errors). */
@@ -283,7 +288,7 @@ export function adminOpenApi(keyring: Keyring, options: AdminOpenApiOptions): Op
     { ApiKey: apiKeyJsonSchema, CreatedKey: createdKeyJsonSchema, RotatedKey: rotatedKeyJsonSchema, KeyPage: keyPageJsonSchema, Error: errorBodyJsonSchema },
     'output',
   );
-  return {
+  const document: OpenApiDocument = {
     openapi: '3.1.0',
     info: {
       title: options.title ?? 'keysmith admin API',
@@ -309,4 +314,8 @@ export function adminOpenApi(keyring: Keyring, options: AdminOpenApiOptions): Op
       },
     },
   };
+  if (!options.mapping) return document;
+  const mapped = mapOpenApi(document, compileMapping(options.mapping));
+  mapped.info.description = 'Create, list, pause, rotate and revoke API keys, in the shape of this API. Who is signed in is decided by the application.';
+  return mapped;
 }

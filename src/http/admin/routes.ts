@@ -33,7 +33,7 @@ export const SUPER_ROUTES: AdminRoute[] = [
 ];
 
 /** Splits a raw path into decoded segments; null when a segment cannot be decoded or is empty. */
-function segmentsOf(path: string): string[] | null {
+export function segmentsOf(path: string): string[] | null {
   let raw = path.startsWith('/') ? path.slice(1) : path;
   if (raw.endsWith('/')) raw = raw.slice(0, -1);
   if (raw === '') return [];
