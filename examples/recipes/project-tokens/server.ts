@@ -10,7 +10,7 @@ import express, { type Request } from 'express';
 import { canAccess, createKeyring, type KeyStore } from 'keysmith';
 import { adminRouter, apiKeyAuth } from 'keysmith/express';
 import { memoryStore } from 'keysmith/memory';
-import { type BaseRecipeOptions, type Caller, listen, type RunningRecipe } from '../shared.js';
+import { type BaseRecipeOptions, listen, type RunningRecipe } from '../shared.js';
 
 /** The signed-in user, from your own login (here: whatever `identify` says). */
 export interface RecipeOptions extends BaseRecipeOptions {
@@ -29,18 +29,11 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
   const keyring = createKeyring({ store, prefix: 'onet', scopes: SCOPES });
   const app = express();
 
-  // Organization admins manage account keys; `admin` or `project-admin:<id>` manage a project's tokens.
-  const may = (caller: Caller, projectId?: string) =>
-    caller.roles.includes('admin') || (projectId !== undefined && caller.roles.includes(`project-admin:${projectId}`));
-  const gate = (projectOf: (req: Request) => string | undefined) => (req: Request, res: express.Response, next: express.NextFunction) => {
+  // Organization admins manage account keys; `admin` or `project-admin:<id>` manage a project's tokens; others get 403.
+  const authorize = (req: Request, projectId?: string) => {
     const caller = identify(req.headers);
-    if (caller && !may(caller, projectOf(req)))
-      return void res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Only administrators manage API keys' } });
-    next();
-  };
-  const actorOf = (req: Request) => {
-    const caller = identify(req.headers);
-    return caller ? { actorId: caller.userId, tenantId: caller.tenantId } : null;
+    const may = caller?.roles.includes('admin') || (projectId !== undefined && caller?.roles.includes(`project-admin:${projectId}`));
+    return caller && (may ? { actorId: caller.userId, tenantId: caller.tenantId } : false);
   };
 
   // The API: routes first, so the admin mounts below never see them.
@@ -53,19 +46,14 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
     (req, res) => void res.json({ data: INSTANCES.filter((i) => i.projectId === req.params.projectId) }),
   );
 
-  app.use(
-    '/v1/account',
-    gate(() => undefined),
-    adminRouter(keyring, { authorize: actorOf }),
-  );
+  app.use('/v1/account', adminRouter(keyring, { authorize: (req) => authorize(req) }));
   // A project token is a key whose resources.project is [projectId]: the confined actor lists only
   // those, sees every other key as unknown, and mints keys limited to that project.
   app.use(
     '/v1/projects/:projectId',
-    gate((req) => String(req.params.projectId)),
     adminRouter(keyring, {
       authorize: (req) => {
-        const actor = actorOf(req);
+        const actor = authorize(req, String(req.params.projectId));
         return actor && { ...actor, resource: `project:${req.params.projectId}` };
       },
     }),

@@ -89,21 +89,11 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
     res.status(201).json({ ok: true });
   });
   // Tenant admins manage service keys; anyone else signed in gets 403.
-  app.use(
-    '/settings/api',
-    (req: Request, res, next) => {
-      const caller = identify(req.headers);
-      if (caller && !caller.roles.includes('TenantAdmin'))
-        return void res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Tenant Admins manage service keys' } });
-      next();
-    },
-    adminRouter(keyring, {
-      authorize: (req) => {
-        const caller = identify(req.headers);
-        return caller && { actorId: caller.userId, tenantId: caller.tenantId };
-      },
-    }),
-  );
+  const authorize = (req: Request) => {
+    const caller = identify(req.headers);
+    return caller && (caller.roles.includes('TenantAdmin') ? { actorId: caller.userId, tenantId: caller.tenantId } : false);
+  };
+  app.use('/settings/api', adminRouter(keyring, { authorize }));
 
   return listen(app, port, () => endpoint.close());
 }

@@ -47,7 +47,7 @@ export function containsItem(item: string): WireCodec<boolean, string[]> {
  * A boolean for a field with two values: `true` ↔ `on`, `false` ↔ `off` (reading, anything but
  * `off` is true). Chordia's `require_mapping`: `booleanFor(['agent'], false)` on `requireMapping`.
  */
-export function booleanFor<Key>(on: Key, off: Key): WireCodec<boolean, Key> {
+export function booleanFor<On, Off>(on: On, off: Off): WireCodec<boolean, On | Off> {
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   return {
     schema: z.boolean(),

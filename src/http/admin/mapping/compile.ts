@@ -91,7 +91,9 @@ function compileField(wire: string, spec: AdminMapping['fields'][string]): Compi
   if (!NAME.test(wire)) fail(`field name ${JSON.stringify(wire)} is not a plain identifier`);
   if (typeof spec === 'string') return { wire, path: checkPath(wire, spec), writes: writesOf(splitPath(spec)[0]!, undefined), in: null };
   if (typeof spec !== 'object' || spec === null) return fail(`field ${JSON.stringify(wire)}: expected a key path or { from } or { const }`);
-  const only = spec.in ? new Set(spec.in.map((a) => (ACTIONS.includes(a) ? a : fail(`field ${JSON.stringify(wire)}: unknown action ${JSON.stringify(a)} in "in"`)))) : null;
+  const only = spec.in
+    ? new Set(spec.in.map((a) => (ACTIONS.includes(a) ? a : fail(`field ${JSON.stringify(wire)}: unknown action ${JSON.stringify(a)} in "in"`))))
+    : null;
   if ('const' in spec) return { wire, path: null, constant: spec.const, writes: new Set(), in: only, description: spec.description };
   const path = checkPath(wire, spec.from);
   const codec = spec.codec;
@@ -124,10 +126,12 @@ function compileRoute(action: AdminAction, route: MappedRoute, params: CompiledM
   });
   const count = (param: 'id' | 'tenant') => segments.filter((s) => 'param' in s && s.param === param).length;
   if (count('id') !== (WITH_ID.has(action) ? 1 : 0)) fail(`${where}: ${WITH_ID.has(action) ? 'needs' : 'takes no'} ":${params.id}"`);
-  if (count('tenant') > (SUPER.has(action) ? 0 : 1)) fail(`${where}: ${SUPER.has(action) ? 'acts across tenants, so takes no tenant' : 'has more than one tenant'}`);
+  if (count('tenant') > (SUPER.has(action) ? 0 : 1))
+    fail(`${where}: ${SUPER.has(action) ? 'acts across tenants, so takes no tenant' : 'has more than one tenant'}`);
   if (route.status !== undefined && !(Number.isInteger(route.status) && route.status >= 200 && route.status <= 299))
     fail(`${where}: status must be a 2xx code`);
-  if (route.target !== undefined && (action !== 'toggle' || !['key', 'mcp'].includes(route.target))) fail(`${where}: target is for toggle only ('key' or 'mcp')`);
+  if (route.target !== undefined && (action !== 'toggle' || !['key', 'mcp'].includes(route.target)))
+    fail(`${where}: target is for toggle only ('key' or 'mcp')`);
   if (route.soft !== undefined && action !== 'revoke') fail(`${where}: soft is for revoke only`);
   return { action, method: route.method, segments, route };
 }

@@ -34,7 +34,11 @@ function match(mapping: CompiledMapping, method: string, path: string) {
   for (const route of mapping.routes) {
     if (route.segments.length !== segments.length) continue;
     const values: { id?: string; tenant?: string } = {};
-    const fits = route.segments.every((s, i) => ('literal' in s ? s.literal === segments[i] : ((values[s.param] = segments[i]!), true)));
+    let fits = true;
+    route.segments.forEach((s, i) => {
+      if ('param' in s) values[s.param] = segments[i]!;
+      else if (s.literal !== segments[i]) fits = false;
+    });
     if (!fits) continue;
     if (route.method === method.toUpperCase()) return { kind: 'route' as const, route, ...values };
     allow.push(route.method);
@@ -74,7 +78,8 @@ export function createMappedHandler(
     const action = route.action;
     const superRoute = action === 'listAll' || action === 'getAny' || action === 'revokeAny';
     const keys = `${superRoute ? '/admin' : tenant === undefined ? '' : `/tenants/${encodeURIComponent(tenant)}`}/keys${id === undefined ? '' : `/${encodeURIComponent(id)}`}`;
-    const header: HeaderReader = (name) => (name.toLowerCase() === 'content-type' ? 'application/json' : name.toLowerCase() === 'content-length' ? undefined : request.header(name));
+    const header: HeaderReader = (name) =>
+      name.toLowerCase() === 'content-type' ? 'application/json' : name.toLowerCase() === 'content-length' ? undefined : request.header(name);
     const forward = (method: string, path: string, value?: unknown, query: string | URLSearchParams = '') =>
       serve({ method, path, query, header, actor, body: value === undefined ? { kind: 'none' } : { kind: 'parsed', value } });
     /** The key as it is now, through the canonical GET (so every reach rule applies), or the answer refusing it. */
@@ -138,7 +143,8 @@ export function createMappedHandler(
         const current = await currentKey();
         if (isAnswer(current)) return current;
         if (current.status === 'revoked' || current.enabled !== true) return notFoundAnswer();
-        answer = await forward('POST', `${keys}/toggle-active`, { enabled: false, version: current.version });
+        // Pinned to the version seen: of two concurrent soft revokes, one pauses and the other gets 409.
+        answer = await forward('PATCH', keys, { enabled: false, version: current.version });
         break;
       }
       case 'list':

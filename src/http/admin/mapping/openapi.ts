@@ -16,7 +16,7 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 function canonicalOperations(base: Document): Map<AdminAction, Record<string, unknown>> {
   const out = new Map<AdminAction, Record<string, unknown>>();
   for (const route of [...KEY_ROUTES, ...SUPER_ROUTES]) {
-    const path = '/' + route.tail.map((s) => (s === ':id' ? '{id}' : s)).join('/');
+    const path = `/${route.tail.map((s) => (s === ':id' ? '{id}' : s)).join('/')}`;
     for (const [method, action] of Object.entries(route.methods)) out.set(action, base.paths[path]![method.toLowerCase()] as Record<string, unknown>);
   }
   return out;
@@ -100,7 +100,10 @@ function answerSchema(mapping: CompiledMapping, apiKey: JsonSchema | undefined, 
 
 function queryParameters(mapping: CompiledMapping, base: Document): unknown[] {
   const canonical = (to: string) => base.components.parameters[`list.${to}`] as { schema: JsonSchema; description?: string };
-  if (mapping.query === null) return Object.keys(base.components.parameters).filter((n) => n.startsWith('list.')).map((n) => ({ $ref: `#/components/parameters/${n}` }));
+  if (mapping.query === null)
+    return Object.keys(base.components.parameters)
+      .filter((n) => n.startsWith('list.'))
+      .map((n) => ({ $ref: `#/components/parameters/${n}` }));
   return mapping.query.map(([name, spec]) => {
     const schema: JsonSchema = spec.values ? { type: 'string', enum: Object.keys(spec.values) } : structuredClone(canonical(spec.to).schema);
     if (spec.default !== undefined) schema.default = spec.default;
@@ -117,7 +120,14 @@ function queryParameters(mapping: CompiledMapping, base: Document): unknown[] {
  */
 export function mapOpenApi<D extends Document>(base: D, mapping: CompiledMapping): D {
   const operations = canonicalOperations(base);
-  const { ApiKey: apiKey, CreateKeyRequest: create, UpdateKeyRequest: update, Error: error, ToggleKeyRequest: toggle, RotateKeyRequest: rotate } = base.components.schemas;
+  const {
+    ApiKey: apiKey,
+    CreateKeyRequest: create,
+    UpdateKeyRequest: update,
+    Error: error,
+    ToggleKeyRequest: toggle,
+    RotateKeyRequest: rotate,
+  } = base.components.schemas;
   const schemas: Record<string, JsonSchema> = { Error: error! };
   const paths: Document['paths'] = { '/openapi.json': base.paths['/openapi.json']! };
   for (const { action, method, segments, route } of mapping.routes) {
