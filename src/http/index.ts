@@ -61,3 +61,4 @@ export type {
   WireCodec,
   JsonValue,
 } from './admin/mapping/types.js';
+export { authorizeByRole, type SessionUser, type RoleRules } from './admin/roles.js';

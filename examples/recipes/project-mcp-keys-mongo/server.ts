@@ -14,7 +14,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express from 'express';
 import { createKeyring } from 'keysmith';
 import { type AdminMapping, adminRouter } from 'keysmith/express';
-import { booleanFor, containsItem, itemsExcept } from 'keysmith/http';
+import { authorizeByRole, booleanFor, containsItem, itemsExcept } from 'keysmith/http';
 import { mcpEndpoint, mcpKeyEvents } from 'keysmith/mcp';
 import { mongoStore } from 'keysmith/mongo';
 import { MongoClient, type Db } from 'mongodb';
@@ -38,18 +38,15 @@ export const CHORDIA: AdminMapping = {
     update: { method: 'PATCH', path: one },
     revoke: { method: 'DELETE', path: one, soft: true },
   },
+  keep: ['id', 'name', 'roles', 'createdAt', 'createdBy'],
+  case: 'snake',
   fields: {
-    id: 'id',
     project_id: 'tenantId',
-    name: 'name',
     key_preview: 'preview',
     active: 'enabled',
     is_supervisor: { from: 'resources.agent', codec: containsItem('*') },
-    roles: 'roles',
     allowed_agents: { from: 'resources.agent', codec: itemsExcept('*') },
     require_mapping: { from: 'requireMapping', codec: booleanFor(['agent'], false) },
-    created_at: 'createdAt',
-    created_by: 'createdBy',
     updated_at: { from: 'updatedAt', in: ['list', 'get', 'update'] },
     last_used_at: { from: 'lastUsedAt', in: ['list', 'get', 'update'] },
   },
@@ -77,11 +74,7 @@ export async function start({ port = 0, identify, db }: RecipeOptions): Promise<
 
   const app = express();
   // Admin or SuperAdmin only; an Admin reaches its own project (another one answers 404), a SuperAdmin any.
-  const authorize = (req: express.Request) => {
-    const caller = identify(req.headers);
-    const superAdmin = caller?.roles.includes('SuperAdmin') === true;
-    return caller && (superAdmin || caller.roles.includes('Admin') ? { actorId: caller.userId, tenantId: caller.tenantId, superAdmin } : false);
-  };
+  const authorize = authorizeByRole((req: express.Request) => identify(req.headers), { admin: ['Admin'], superAdmin: ['SuperAdmin'] });
   app.use('/projects', adminRouter(keyring, { authorize, mapping: CHORDIA }));
 
   // The MCP server authenticates every request against application_keys (paused = "inactive").

@@ -9,6 +9,7 @@
 import express, { type Request } from 'express';
 import { canAccess, createKeyring, type KeyStore } from 'keysmith';
 import { adminRouter, apiKeyAuth } from 'keysmith/express';
+import { authorizeByRole } from 'keysmith/http';
 import { memoryStore } from 'keysmith/memory';
 import { type BaseRecipeOptions, listen, type RunningRecipe } from '../shared.js';
 
@@ -30,11 +31,8 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
   const app = express();
 
   // Organization admins manage account keys; `admin` or `project-admin:<id>` manage a project's tokens; others get 403.
-  const authorize = (req: Request, projectId?: string) => {
-    const caller = identify(req.headers);
-    const may = caller?.roles.includes('admin') || (projectId !== undefined && caller?.roles.includes(`project-admin:${projectId}`));
-    return caller && (may ? { actorId: caller.userId, tenantId: caller.tenantId } : false);
-  };
+  const session = (req: Request) => identify(req.headers);
+  const accountAdmin = authorizeByRole(session, { admin: ['admin'] });
 
   // The API: routes first, so the admin mounts below never see them.
   app.get('/v1/instances', apiKeyAuth(keyring, { scopes: ['instances:read'] }), (req, res) => {
@@ -46,15 +44,16 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
     (req, res) => void res.json({ data: INSTANCES.filter((i) => i.projectId === req.params.projectId) }),
   );
 
-  app.use('/v1/account', adminRouter(keyring, { authorize: (req) => authorize(req) }));
+  app.use('/v1/account', adminRouter(keyring, { authorize: accountAdmin }));
   // A project token is a key whose resources.project is [projectId]: the confined actor lists only
   // those, sees every other key as unknown, and mints keys limited to that project.
   app.use(
     '/v1/projects/:projectId',
     adminRouter(keyring, {
-      authorize: (req) => {
-        const actor = authorize(req, String(req.params.projectId));
-        return actor && { ...actor, resource: `project:${req.params.projectId}` };
+      authorize: async (req) => {
+        const project = String(req.params.projectId);
+        const actor = await authorizeByRole(session, { admin: ['admin', `project-admin:${project}`] })(req);
+        return actor && { ...actor, resource: `project:${project}` };
       },
     }),
   );

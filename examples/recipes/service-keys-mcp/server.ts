@@ -13,6 +13,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express, { type Request } from 'express';
 import { createKeyring, type KeyStore } from 'keysmith';
 import { adminRouter, apiKeyAuth } from 'keysmith/express';
+import { authorizeByRole } from 'keysmith/http';
 import { keysmithAuth, mcpEndpoint, mcpKeyEvents } from 'keysmith/mcp';
 import { memoryStore } from 'keysmith/memory';
 import { z } from 'zod';
@@ -89,10 +90,7 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
     res.status(201).json({ ok: true });
   });
   // Tenant admins manage service keys; anyone else signed in gets 403.
-  const authorize = (req: Request) => {
-    const caller = identify(req.headers);
-    return caller && (caller.roles.includes('TenantAdmin') ? { actorId: caller.userId, tenantId: caller.tenantId } : false);
-  };
+  const authorize = authorizeByRole((req: Request) => identify(req.headers), { admin: ['TenantAdmin'] });
   app.use('/settings/api', adminRouter(keyring, { authorize }));
 
   return listen(app, port, () => endpoint.close());

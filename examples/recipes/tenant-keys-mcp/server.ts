@@ -14,7 +14,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import express from 'express';
 import { createKeyring, type KeyStore } from 'keysmith';
 import { type AdminMapping, adminRouter, apiKeyAuth } from 'keysmith/express';
-import { itemsWithoutPrefix, itemsWithPrefix } from 'keysmith/http';
+import { authorizeByRole, itemsWithoutPrefix, itemsWithPrefix } from 'keysmith/http';
 import { mcpEndpoint, mcpKeyEvents } from 'keysmith/mcp';
 import { memoryStore } from 'keysmith/memory';
 import { z } from 'zod';
@@ -38,11 +38,9 @@ export const OCORE: AdminMapping = {
     listAll: { method: 'GET', path: '/admin/api-keys' },
     revokeAny: { method: 'DELETE', path: '/admin/api-keys/:id', ...revoked },
   },
+  keep: ['id', 'name', 'createdAt', 'lastUsedAt'],
   fields: {
-    createdAt: 'createdAt',
     expiresAt: { from: 'expiresAt', writes: 'create' },
-    id: 'id',
-    lastUsedAt: 'lastUsedAt',
     mcpActive: 'mcp.enabled',
     mcpAllowlistMode: 'mcp.tools.mode',
     mcpInstanceIds: { from: 'resources.instance', default: [] },
@@ -53,7 +51,6 @@ export const OCORE: AdminMapping = {
     mcpReconnectRequired: { const: false },
     mcpReconnectRequiredMessage: { const: '' },
     mcpToolAllowlist: 'mcp.tools.names',
-    name: 'name',
     permissions: { from: 'scopes', codec: itemsWithoutPrefix('mcp:') },
     prefix: 'preview',
     scope: { from: 'metadata.scope', default: 'organization', writes: 'create' },
@@ -79,11 +76,7 @@ export async function start({ port = 0, identify, store = memoryStore() }: Recip
     (req, res) => void res.json({ projects: req.apiKey!.key.resources.project ?? [] }),
   );
   // Organization admins manage their organization's keys; `superadmin` also the /admin routes; anyone else signed in: 403.
-  const authorize = (req: express.Request) => {
-    const caller = identify(req.headers);
-    const superAdmin = caller?.roles.includes('superadmin') === true;
-    return caller && (superAdmin || caller.roles.includes('admin') ? { actorId: caller.userId, tenantId: caller.tenantId, superAdmin } : false);
-  };
+  const authorize = authorizeByRole((req: express.Request) => identify(req.headers), { admin: ['admin'], superAdmin: ['superadmin'] });
   app.use('/api', adminRouter(keyring, { authorize, mapping: OCORE }));
 
   const endpoint = mcpEndpoint(keyring, {

@@ -3,7 +3,7 @@ import { createKeyInputSchema, updateKeyInputSchema } from '../../../management/
 import { CALLER_FIELDS } from '../bodies.js';
 import type { AdminAction } from '../routes.js';
 import { apiKeyJsonSchema } from '../wire.js';
-import type { AdminMapping, FieldWrites, JsonValue, ListParam, MappedQueryParam, MappedRoute, WireCodec } from './types.js';
+import type { AdminMapping, FieldWrites, JsonValue, KeyPath, ListParam, MappedField, MappedQueryParam, MappedRoute, WireCodec } from './types.js';
 
 /** One wire field, checked: where it reads and writes, and in which answers it appears. */
 export interface CompiledField {
@@ -53,6 +53,9 @@ const UPDATE_FIELDS = new Set(Object.keys(updateKeyInputSchema.shape));
 const MCP_PATHS = new Set(['mcp', 'mcp.enabled', 'mcp.readOnly', 'mcp.tools', 'mcp.tools.mode', 'mcp.tools.names']);
 const NAME = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,63}$/;
 
+/** `createdAt` → `created_at`. */
+const snakeCase = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 const fail = (message: string): never => {
   throw new KeysmithError('CONFIG', `mapping: ${message}`);
 };
@@ -87,7 +90,7 @@ function writesOf(top: string, writes: FieldWrites | undefined): Set<'create' | 
   return out;
 }
 
-function compileField(wire: string, spec: AdminMapping['fields'][string]): CompiledField {
+function compileField(wire: string, spec: MappedField): CompiledField {
   if (!NAME.test(wire)) fail(`field name ${JSON.stringify(wire)} is not a plain identifier`);
   if (typeof spec === 'string') return { wire, path: checkPath(wire, spec), writes: writesOf(splitPath(spec)[0]!, undefined), in: null };
   if (typeof spec !== 'object' || spec === null) return fail(`field ${JSON.stringify(wire)}: expected a key path or { from } or { const }`);
@@ -158,8 +161,13 @@ export function compileMapping(mapping: AdminMapping): CompiledMapping {
   const shapes = routes.map((r) => `${r.method} ${r.segments.map((s) => ('literal' in s ? s.literal : ':')).join('/')}`);
   const twice = shapes.find((s, i) => shapes.indexOf(s) !== i);
   if (twice) fail(`two routes answer ${twice}`);
-  const fields = Object.entries(mapping.fields ?? {}).map(([wire, spec]) => compileField(wire, spec));
+  if (mapping.case !== undefined && mapping.case !== 'camel' && mapping.case !== 'snake') fail("case must be 'camel' or 'snake'");
+  const kept = (mapping.keep ?? []).map((from): [string, KeyPath] => [mapping.case === 'snake' ? snakeCase(from) : from, from]);
+  const fields = [...kept, ...Object.entries(mapping.fields ?? {})].map(([wire, spec]) => compileField(wire, spec));
   if (fields.length === 0) fail('fields: map at least one field');
+  const names = fields.map((f) => f.wire);
+  const twiceNamed = names.find((n, i) => names.indexOf(n) !== i);
+  if (twiceNamed) fail(`two fields are named ${JSON.stringify(twiceNamed)}`);
   const created = { key: mapping.created?.key ?? 'key', token: mapping.created?.token ?? 'token' };
   if (created.key === false && fields.some((f) => f.wire === created.token)) fail(`created.token ${JSON.stringify(created.token)} is also a field name`);
   const list = { items: 'items', total: 'total' as string | false, page: 'page' as string | false, limit: 'limit' as string | false, ...mapping.list };

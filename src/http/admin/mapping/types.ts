@@ -126,8 +126,15 @@ export interface AdminMapping {
   routes: Partial<Record<AdminAction, MappedRoute>>;
   /** Names of the path parameters in `routes`. @default { id: 'id', tenant: 'tenantId' } */
   params?: { id?: string; tenant?: string };
-  /** The key's fields by wire name, in answer order. Fields not listed are neither sent nor accepted. */
-  fields: Record<string, MappedField>;
+  /**
+   * keysmith fields shown and accepted under their own names, written in `case`
+   * (`['id', 'name', 'createdAt']` is `id`, `name`, `created_at` in snake case). They come first in answers.
+   */
+  keep?: readonly Exclude<KeyPath, `${string}.${string}` | 'expiresIn'>[];
+  /** How the names in `keep` are written. @default 'camel' (keysmith's own) */
+  case?: 'camel' | 'snake';
+  /** The other fields by wire name, in answer order. Fields neither kept nor listed are neither sent nor accepted. */
+  fields?: Record<string, MappedField>;
   /** Request bodies with other fields: 400 (`'reject'`) or dropped (`'ignore'`, so a client may send back what it read). @default 'reject' */
   unknownFields?: 'reject' | 'ignore';
   /** get, update and toggle answer 404 for a revoked key, as if it were gone. @default false */
