@@ -94,7 +94,7 @@ export function createContract(doc: OpenApiDocument) {
 
   function checkRequest(op: Json, opPointer: string, ex: Exchange, params: Record<string, string>): string[] {
     const issues: string[] = [];
-    const declared = ((op.parameters ?? []) as Json[]).map((p) => deref(p, ''));
+    const declared = ((op.parameters ?? []) as Json[]).map((p, i) => deref(p, `${opPointer}/parameters/${i}`));
     for (const [param, pointer] of declared) {
       const name = param.name as string;
       if (param.in === 'path') {
