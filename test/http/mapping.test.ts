@@ -11,7 +11,7 @@ import { createKeyring, type Keyring } from 'keysmith';
 import { adminRouter } from 'keysmith/express';
 import { keysmithAdmin } from 'keysmith/fastify';
 import { adminApp } from 'keysmith/hono';
-import { adminOpenApi, type AdminActor, type AdminMapping, type OpenApiDocument } from 'keysmith/http';
+import type { AdminActor, AdminMapping, OpenApiDocument } from 'keysmith/http';
 import { memoryStore } from 'keysmith/memory';
 import { createContract, type Exchange } from '../openapi/contract.js';
 
@@ -34,7 +34,6 @@ const MOUNTS: { name: string; start(keyring: Keyring, mapping: AdminMapping): Pr
     name: 'fastify',
     async start(keyring, mapping) {
       const app = Fastify();
-      // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
       await app.register(keysmithAdmin, { keyring, authorize: (request) => authorize(request.headers['x-actor']), mapping, prefix: '/m' });
       return { url: `${await app.listen({ port: 0, host: '127.0.0.1' })}/m`, close: () => app.close() };
     },
@@ -68,11 +67,23 @@ const shapes = fc
     total: fc.boolean(),
   })
   .map(({ names, collection, inTenant, updateMethod, createStatus, revokeAnswer, snake, flatCreated, total }) => {
-    const [name, scopes, readOnly, project, note, status, items, count, token, key, idParam] = names as [string, ...string[]];
+    const [name, scopes, readOnly, project, note, status, items, count, token, key, idParam] = names as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const base = `${inTenant ? '/orgs/:org' : ''}/${collection}`;
     const one = `${base}/:${idParam}`;
     const mapping: AdminMapping = {
-      params: { id: idParam!, tenant: 'org' },
+      params: { id: idParam, tenant: 'org' },
       routes: {
         create: { method: 'POST', path: base, status: createStatus },
         list: { method: 'GET', path: base },
@@ -90,12 +101,12 @@ const shapes = fc
         [note]: { from: 'metadata.note', default: '' },
         [status]: 'status',
       },
-      list: { items: items!, total: total ? count! : false, page: false, limit: false },
-      created: { key: flatCreated ? false : key!, token: token! },
+      list: { items, total: total ? count : false, page: false, limit: false },
+      created: { key: flatCreated ? false : key, token },
     };
     return {
       mapping,
-      n: { name, scopes, readOnly, project, note, status, items, count, token, key } as Record<string, string>,
+      n: { name, scopes, readOnly, project, note, status, items, count, token, key },
       flatCreated,
       total,
       base,
@@ -149,9 +160,9 @@ describe('admin mapping: random API shapes round-trip in Express, Fastify and Ho
               [n.note]: 'hi',
             });
             expect(created.status, created.text).toBe(mapping.routes.create!.status);
-            const tokenValue = created.json![n.token!] as string;
+            const tokenValue = created.json![n.token] as string;
             expect(tokenValue).toMatch(/^sk_/);
-            const key = (flatCreated ? created.json : created.json![n.key!]) as Json;
+            const key = (flatCreated ? created.json : created.json![n.key]) as Json;
             expect(key).toMatchObject({
               [n.name]: 'k1',
               [n.scopes]: ['docs:read'],
@@ -167,8 +178,8 @@ describe('admin mapping: random API shapes round-trip in Express, Fastify and Ho
             const got = await send('GET', `${collection}/${id}`);
             expect(got.json).toEqual(flatCreated ? Object.fromEntries(Object.entries(key).filter(([k]) => k !== n.token)) : key);
             const listed = await send('GET', collection);
-            expect(Object.keys(listed.json!).sort()).toEqual([n.items!, ...(total ? [n.count!] : [])].sort());
-            expect((listed.json![n.items!] as Json[]).map((k) => k.id)).toEqual([id]);
+            expect(Object.keys(listed.json!).sort()).toEqual([n.items, ...(total ? [n.count] : [])].sort());
+            expect((listed.json![n.items] as Json[]).map((k) => k.id)).toEqual([id]);
 
             const updated = await send(mapping.routes.update!.method, `${collection}/${id}`, { [n.name]: 'k2', [n.readOnly]: false });
             expect(updated.status, updated.text).toBe(200);
@@ -177,11 +188,11 @@ describe('admin mapping: random API shapes round-trip in Express, Fastify and Ho
 
             // Invalid bodies: 400 VALIDATION, each issue under the wire name, and the document refuses them too.
             const invalid: [unknown, (string | number)[]][] = [
-              [{ [n.name]: 42 }, [n.name!]],
-              [{ [n.readOnly]: 'yes' }, [n.readOnly!]],
-              [{ [n.scopes]: ['docs:read', 'nope:nope'] }, [n.scopes!, 1]],
+              [{ [n.name]: 42 }, [n.name]],
+              [{ [n.readOnly]: 'yes' }, [n.readOnly]],
+              [{ [n.scopes]: ['docs:read', 'nope:nope'] }, [n.scopes, 1]],
               [{ wUnknown: 1 }, ['wUnknown']],
-              [{ [n.project]: 'p1' }, [n.project!]],
+              [{ [n.project]: 'p1' }, [n.project]],
             ];
             for (const [body, path] of invalid) {
               for (const [method, at] of [
