@@ -240,7 +240,7 @@ export function createAdminHandler<Req>(keyring: Keyring, options: AdminOptions<
   if (options.console !== undefined && typeof options.console !== 'boolean') throw new KeysmithError('CONFIG', 'console must be true or false');
   const consoleOn = options.console === true;
   // The console page calls the admin API's own routes, which a mapped mount does not serve.
-  if (consoleOn && mapping) throw new KeysmithError('CONFIG', 'console: true needs the admin API\'s own routes; mount the console without a mapping');
+  if (consoleOn && mapping) throw new KeysmithError('CONFIG', "console: true needs the admin API's own routes; mount the console without a mapping");
   const csrfHeader = csrfHeaderOf(options);
 
   return async (req: Req, http: AdminHttpRequest): Promise<HttpAnswer> => {
