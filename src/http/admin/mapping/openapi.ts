@@ -133,7 +133,7 @@ export function mapOpenApi<D extends Document>(base: D, mapping: CompiledMapping
   for (const { action, method, segments, route } of mapping.routes) {
     const canonical = operations.get(action)!;
     const name = String(canonical.operationId).replace(/^./, (c) => c.toUpperCase());
-    const path = '/' + segments.map((s) => ('literal' in s ? s.literal : `{${s.param === 'id' ? mapping.params.id : mapping.params.tenant}}`)).join('/');
+    const path = `/${segments.map((s) => ('literal' in s ? s.literal : `{${s.param === 'id' ? mapping.params.id : mapping.params.tenant}}`)).join('/')}`;
     const parameters: unknown[] = segments.flatMap((s) =>
       'param' in s
         ? [
