@@ -33,7 +33,7 @@ interface Axe {
 
 /** A page of the console, signed in by cookie, that records CSP violations and page errors. */
 async function openConsole(app: ConsoleApp, session: string, viewport = { width: 1440, height: 900 }) {
-  const context: BrowserContext = await browser.newContext({ viewport, colorScheme: 'light' });
+  const context: BrowserContext = await browser.newContext({ viewport, colorScheme: 'light', permissions: ['clipboard-read', 'clipboard-write'] });
   await context.addCookies([{ name: 'session', value: session, url: app.url, httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
   const problems: string[] = [];
@@ -111,6 +111,10 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
       const token = await tokenBox.inputValue();
       expect(token).toMatch(/^sk_test_[A-Za-z0-9]{16}_[A-Za-z0-9]{38}$/);
       await step('token-shown-once');
+      // The copy button puts exactly the token on the clipboard.
+      await dialog(page).getByRole('button', { name: 'Copy key' }).click();
+      await page.getByText('Copied to the clipboard.').waitFor();
+      expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
 
       // Verified through the keyring: the scopes chosen, expiring in 7 days.
       const verified = await keyring.verify(token);
@@ -278,6 +282,31 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
       await step('narrow-create');
     } finally {
       await phone.context.close();
+    }
+  });
+
+  it('a super-admin switches tenant, pages and searches', { timeout: 120_000 }, async () => {
+    for (let i = 1; i <= 23; i++) await keyring.create({ tenantId: 'globex', name: `globex key ${String(i).padStart(2, '0')}`, scopes: ['docs:read'] });
+    const { context, page, problems } = await openConsole(app, 'root');
+    try {
+      const step = stepper(framework, page);
+      await page.getByText('No API keys yet').waitFor();
+      await page.getByLabel('Tenant', { exact: true }).fill('globex');
+      await page.getByRole('button', { name: 'Switch' }).click();
+      await page.getByText('Page 1 of 2').waitFor();
+      await expect.poll(() => page.locator('tbody tr').count()).toBe(20);
+      await step('super-admin-tenant');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText('Page 2 of 2').waitFor();
+      await expect.poll(() => page.locator('tbody tr').count()).toBe(3);
+      await page.getByLabel('Search keys').fill('key 07');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+      await page.getByText('globex key 07').waitFor();
+      await step('search');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 });
