@@ -145,7 +145,11 @@ export class KeysmithConsole extends Base {
       return;
     }
     if (!res.ok) {
-      this.#fail(`The admin API answered ${res.status}.`);
+      const body = (await res.json().catch(() => null)) as { error?: { message?: unknown } } | null;
+      const message = typeof body?.error?.message === 'string' ? body.error.message : `The admin API answered ${res.status}`;
+      this.#header.replaceChildren(h('h1', {}, 'API keys'));
+      this.#fail(`${message}.`);
+      this.#say('');
       return;
     }
     this.#session = (await res.json()) as Session;

@@ -34,7 +34,7 @@ interface Axe {
 /** A page of the console, signed in by cookie, that records CSP violations and page errors. */
 async function openConsole(app: ConsoleApp, session: string, viewport = { width: 1440, height: 900 }) {
   const context: BrowserContext = await browser.newContext({ viewport, colorScheme: 'light', permissions: ['clipboard-read', 'clipboard-write'] });
-  await context.addCookies([{ name: 'session', value: session, url: app.url, httpOnly: true, sameSite: 'Strict' }]);
+  if (session !== '') await context.addCookies([{ name: 'session', value: session, url: app.url, httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -216,6 +216,16 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
   });
 
   it('refusals: an actor without the right sees no edit controls; keyboard only; 360 px; dark scheme', { timeout: 120_000 }, async () => {
+    // Signed out: the page says so and shows nothing else.
+    const anonymous = await openConsole(app, '');
+    try {
+      await anonymous.page.getByText('You are not signed in.', { exact: false }).waitFor();
+      await expect.poll(() => anonymous.page.getByRole('button').count()).toBe(0);
+      await stepper(framework, anonymous.page)('signed-out');
+    } finally {
+      await anonymous.context.close();
+    }
+
     const wide = await keyring.create({ tenantId: 'acme', name: 'writer', scopes: ['docs:write'] });
     const narrow = await keyring.create({ tenantId: 'acme', name: 'reader', scopes: ['docs:read'] });
     const viewer = await openConsole(app, 'viewer');
