@@ -13,6 +13,7 @@ export type { KeyPage } from './management/management.js';
 export type { CallerOptions, CreateOptions, UpdateOptions, CreateKeyInput, UpdateKeyInput, ListOptions, McpInput } from './management/inputs.js';
 export type { CreateDefaults } from './management/create-defaults.js';
 export { keyStatus, listedStatuses, KEY_STATUSES, type KeyStatus } from './store/status.js';
+export { touchDueBefore } from './store/touch.js';
 export type { VerifyOptions } from './verify/verify-options.js';
 export { VerifyFailureCode, type VerifyResult, type VerifiedKey, type VerifyFailure } from './verify/verify-result.js';
 export type { KeysmithEvent, EventListener } from './events/events.js';

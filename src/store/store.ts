@@ -55,6 +55,12 @@ export interface KeyStore {
    */
   refill(id: string, amount: number, periodStart: Date): Promise<number | null>;
 
-  /** ATOMIC: lastUsedAt = max(lastUsedAt, at); it never moves back. */
-  touch(id: string, at: Date): Promise<void>;
+  /**
+   * ATOMIC: sets lastUsedAt = at where id matches AND (lastUsedAt is null OR lastUsedAt < `touchDueBefore(at, minIntervalMs)`,
+   * i.e. at least minIntervalMs before at).
+   * It never moves back, and with `minIntervalMs` (the keyring's `touchIntervalMs`) a key is written at
+   * most once per interval however many instances verify it: the guard is in the write itself.
+   * @param minIntervalMs default 0: any later time is written
+   */
+  touch(id: string, at: Date, minIntervalMs?: number): Promise<void>;
 }

@@ -75,4 +75,23 @@ export function creditTests(options: ConformanceOptions): void {
       await store.touch(newId(), t1); // unknown id: no error
     }),
   );
+
+  it(
+    'touch with an interval skips a key written less than an interval before (one write per interval across instances)',
+    t(async ({ store }) => {
+      const record = makeRecord();
+      await store.insert(record);
+      const minute = 60_000;
+      const t0 = new Date(Date.UTC(2026, 2, 1, 0, 0, 0, 250));
+      await store.touch(record.id, t0, minute); // never used: written
+      assert.deepStrictEqual((await store.findById(record.id))!.lastUsedAt, t0);
+      await store.touch(record.id, new Date(t0.getTime() + minute - 1), minute); // within the interval: skipped
+      assert.deepStrictEqual((await store.findById(record.id))!.lastUsedAt, t0);
+      const t1 = new Date(t0.getTime() + minute + 1);
+      await store.touch(record.id, t1, minute); // an interval later: written
+      assert.deepStrictEqual((await store.findById(record.id))!.lastUsedAt, t1);
+      await store.touch(record.id, new Date(t1.getTime() - 5 * minute), minute); // never back
+      assert.deepStrictEqual((await store.findById(record.id))!.lastUsedAt, t1);
+    }),
+  );
 }

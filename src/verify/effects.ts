@@ -38,12 +38,45 @@ function limitChecks(record: ApiKeyRecord): LimitCheck[] {
 }
 
 /**
+ * When each key was last written, in two time buckets of one interval each: a key touched in the
+ * current bucket, or in the previous one less than an interval ago, is not written again. Buckets
+ * are dropped whole once they are an interval old, so memory follows the keys used in the last two
+ * intervals and no cap can make every verify write (as clearing one map at 100k keys did).
+ */
+export class TouchLog {
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
+  private currentStart = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** Whether `id` is due a write at `now`; if so, records it. */
+  claim(id: string, now: number): boolean {
+    if (!(this.intervalMs > 0)) return true; // an interval of 0: every verify writes
+    if (now - this.currentStart >= this.intervalMs) {
+      // More than one interval since the current bucket began: what it holds becomes the previous one
+      // (or, after two intervals, nothing it holds can still block a write).
+      this.previous = now - this.currentStart < 2 * this.intervalMs ? this.current : new Map();
+      this.current = new Map();
+      this.currentStart = now;
+    }
+    const last = this.current.get(id) ?? this.previous.get(id);
+    if (last !== undefined && now - last < this.intervalMs) return false;
+    this.current.set(id, now);
+    return true;
+  }
+
+  /** Keys remembered (both buckets). */
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+}
+
+/**
  * The effects of a verification, apart from deciding it (decide.ts): the `key.rejected` and
  * `key.verified` events, `lastUsedAt` (touch), counting rate limits, and spending credits.
  */
 export function createEffects(deps: EffectDeps) {
-  const lastTouched = new Map<string, number>();
-
   const storeFault = (operation: string, error: unknown) =>
     deps.emit({ type: 'store.error', at: new Date(deps.now()), operation, error: describeError(error) });
 
@@ -53,13 +86,16 @@ export function createEffects(deps: EffectDeps) {
     return failure(code, keyId === null ? extra : { keyId, ...extra });
   };
 
-  /** lastUsedAt is written at most once per key per interval, off the answer's path. */
+  const touched = new TouchLog(deps.touchIntervalMs);
+
+  /**
+   * lastUsedAt is written at most once per key per interval, off the answer's path: here per
+   * process (whatever the number of active keys, see `TouchLog`), and across instances by the
+   * store's guarded write (`touch(id, at, interval)` skips a key written within the interval).
+   */
   const touch = (id: string, now: number) => {
-    const last = lastTouched.get(id);
-    if (last !== undefined && now - last < deps.touchIntervalMs) return;
-    if (lastTouched.size >= 100_000) lastTouched.clear();
-    lastTouched.set(id, now);
-    deps.store.touch(id, new Date(now)).catch((error: unknown) => storeFault('touch', error));
+    if (!touched.claim(id, now)) return;
+    deps.store.touch(id, new Date(now), deps.touchIntervalMs).catch((error: unknown) => storeFault('touch', error));
   };
 
   return {

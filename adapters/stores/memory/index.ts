@@ -1,4 +1,14 @@
-import { KeysmithError, keyStatus, listedStatuses, type ApiKeyRecord, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
+import {
+  KeysmithError,
+  keyStatus,
+  listedStatuses,
+  type ApiKeyRecord,
+  type KeyPatch,
+  type KeyStore,
+  type ListQuery,
+  type ListResult,
+  touchDueBefore,
+} from 'keysmith';
 
 /** A patch's field when the patch sets it (null included), else the record's; undefined means "not given", as in the SQL stores. */
 const pick = <K extends keyof KeyPatch>(patch: KeyPatch, record: ApiKeyRecord, field: K): ApiKeyRecord[K] =>
@@ -131,9 +141,9 @@ export function memoryStore(): KeyStore & { readonly size: number; clear(): void
       return amount;
     },
 
-    async touch(id, at) {
+    async touch(id, at, minIntervalMs = 0) {
       const r = records.get(id);
-      if (r && (r.lastUsedAt === null || r.lastUsedAt < at)) r.lastUsedAt = new Date(at);
+      if (r && (r.lastUsedAt === null || r.lastUsedAt < touchDueBefore(at, minIntervalMs))) r.lastUsedAt = new Date(at);
     },
   };
 }

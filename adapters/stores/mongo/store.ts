@@ -1,4 +1,14 @@
-import { KeysmithError, listedStatuses, type ApiKeyRecord, type KeyStatus, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
+import {
+  KeysmithError,
+  listedStatuses,
+  touchDueBefore,
+  type ApiKeyRecord,
+  type KeyStatus,
+  type KeyPatch,
+  type KeyStore,
+  type ListQuery,
+  type ListResult,
+} from 'keysmith';
 import type { Collection, Document, Filter } from 'mongodb';
 import { fromDocument, toDocument, toDocumentPatch, type MongoKeyDocument } from './document.js';
 import { ensureIndexes } from './indexes.js';
@@ -142,9 +152,12 @@ export function mongoStore<TSchema extends Document = Document>(options: MongoSt
       return result.matchedCount === 1 ? amount : null;
     },
 
-    async touch(id, at) {
-      // $max compares in BSON order, where null sorts before every date: monotonic in one write.
-      await keys.updateOne({ _id: check(idSchema, id, 'id') }, { $max: { lastUsedAt: check(dateSchema, at, 'at') } });
+    async touch(id, at, minIntervalMs = 0) {
+      // The filter skips the write when the stored time is within the interval (so instances
+      // verifying the same key write it at most once per interval); $max keeps it monotonic.
+      const when = check(dateSchema, at, 'at');
+      const before = touchDueBefore(when, minIntervalMs);
+      await keys.updateOne({ _id: check(idSchema, id, 'id'), $or: [{ lastUsedAt: null }, { lastUsedAt: { $lt: before } }] }, { $max: { lastUsedAt: when } });
     },
   };
 }

@@ -1,4 +1,14 @@
-import { KeysmithError, listedStatuses, type ApiKeyRecord, type KeyStatus, type KeyPatch, type KeyStore, type ListQuery, type ListResult } from 'keysmith';
+import {
+  KeysmithError,
+  listedStatuses,
+  touchDueBefore,
+  type ApiKeyRecord,
+  type KeyStatus,
+  type KeyPatch,
+  type KeyStore,
+  type ListQuery,
+  type ListResult,
+} from 'keysmith';
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { run, sqlState, supportsNamedStatements, type Queryable } from './client.js';
@@ -165,14 +175,15 @@ export function postgresStore(options: PostgresStoreOptions): KeyStore {
       );
     },
 
-    async touch(id, at) {
-      // The WHERE skips the write (and its row lock) when the stored time is already later.
+    async touch(id, at, minIntervalMs = 0) {
+      // The WHERE skips the write (and its row lock) when the stored time is within the interval:
+      // however many instances verify a key, it is written at most once per interval.
       await run(
         client,
         'touch',
         `UPDATE ${T} SET last_used_at = GREATEST(last_used_at, $2::timestamptz)
-         WHERE id = $1::text AND (last_used_at IS NULL OR last_used_at < $2::timestamptz)`,
-        [id, at.toISOString()],
+         WHERE id = $1::text AND (last_used_at IS NULL OR last_used_at < $3::timestamptz)`,
+        [id, at.toISOString(), touchDueBefore(at, minIntervalMs).toISOString()],
       );
     },
   };
