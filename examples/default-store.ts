@@ -1,13 +1,15 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { KeyStore } from 'keysmith';
-import { createPostgresStore } from 'keysmith/postgres';
+import { postgresStore } from 'keysmith/postgres';
 
 /**
  * The store every example uses: PostgreSQL embedded in the process (PGlite, in memory) with the
- * key table migrated, so there is nothing to install. For a real server, pass a pg Pool instead:
+ * key table set up, so there is nothing to install. For a real server, pass a pg Pool instead:
  *
- *   createPostgresStore({ client: new pg.Pool({ connectionString: process.env.DATABASE_URL }) })
+ *   postgresStore({ client: new pg.Pool({ connectionString: process.env.DATABASE_URL }) })
  */
-export function defaultStore(): Promise<KeyStore> {
-  return createPostgresStore({ client: new PGlite() });
+export async function defaultStore(): Promise<KeyStore> {
+  const store = postgresStore({ client: new PGlite() });
+  await store.setup();
+  return store;
 }

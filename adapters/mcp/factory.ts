@@ -20,12 +20,12 @@ export interface GuardedServerFactoryOptions extends Omit<GuardMcpServerOptions,
  * tools only in a new session.
  *
  * @example
- * const serverFor = createGuardedServerFactory(keyring, (server) => {
+ * const serverFor = mcpServerFactory(keyring, (server) => {
  *   server.registerTool('read_report', { annotations: { readOnlyHint: true } }, readReport);
  * }, { serverInfo: { name: 'demo', version: '1.0.0' } });
  * const server = await serverFor(req.auth!);   // at the session's initialize request
  */
-export function createGuardedServerFactory(
+export function mcpServerFactory(
   keyring: KeyVerifier,
   build: (server: McpServer, key: KeysmithAuthExtra) => void | Promise<void>,
   options: GuardedServerFactoryOptions,
@@ -33,8 +33,7 @@ export function createGuardedServerFactory(
   const { serverInfo, serverOptions, ...guardOptions } = options;
   return async (auth) => {
     const key = keysmithAuth(auth);
-    if (!key)
-      throw new KeysmithError('CONFIG', 'createGuardedServerFactory needs the AuthInfo of a keysmith verifier (mcpTokenVerifier, mcpAuth or verifyMcpRequest)');
+    if (!key) throw new KeysmithError('CONFIG', 'mcpServerFactory needs the AuthInfo of a keysmith verifier (mcpTokenVerifier, mcpAuth or verifyMcpRequest)');
     const server = new McpServer(serverInfo, serverOptions);
     guardMcpServer(server, keyring, { ...guardOptions, boundKey: auth });
 
@@ -54,3 +53,6 @@ export function createGuardedServerFactory(
     return server;
   };
 }
+
+/** @deprecated Use `mcpServerFactory`: keysmith/mcp names what it builds from a keyring `mcp<Thing>`. */
+export const createGuardedServerFactory = mcpServerFactory;

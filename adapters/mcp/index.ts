@@ -7,7 +7,7 @@ export { mcpTokenVerifier, type McpTokenVerifierOptions } from './verifier.js';
 export { mcpAuth, type McpAuthOptions } from './express.js';
 export { verifyMcpRequest, type VerifyMcpRequestOptions, type McpRequestAuth } from './web.js';
 export { guardMcpServer, toolNotFound, type GuardMcpServerOptions, type McpGuard } from './guard.js';
-export { createGuardedServerFactory, type GuardedServerFactoryOptions } from './factory.js';
+export { mcpServerFactory, createGuardedServerFactory, type GuardedServerFactoryOptions } from './factory.js';
 export { guardStdioServer, verifyKeyFromEnv, type GuardStdioServerOptions, type KeyFromEnvOptions, type KeyFromEnv } from './stdio.js';
 export { mcpKeyEvents, type McpKeyEvents } from './events.js';
 export { mcpSessions, SESSION_OF_ANOTHER_KEY, type McpSessions, type SessionLookup } from './sessions.js';

@@ -3,7 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGuardedServerFactory, keysmithAuth, mcpTokenVerifier } from 'keysmith/mcp';
+import { createGuardedServerFactory, mcpServerFactory, keysmithAuth, mcpTokenVerifier } from 'keysmith/mcp';
 import { registerDemoTools, TENANT, testKeyring, toolNames } from './harness.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -21,11 +21,15 @@ async function reconnect(server: McpServer, auth: AuthInfo): Promise<Client> {
   return client;
 }
 
-describe('createGuardedServerFactory', () => {
+describe('mcpServerFactory', () => {
+  it('keeps its earlier, documented name as a deprecated alias', () => {
+    expect(createGuardedServerFactory).toBe(mcpServerFactory);
+  });
+
   it('builds a server per key holding only the tools that key may use, still guarded mid-session', async () => {
     const t = testKeyring();
     const built: string[] = [];
-    const serverFor = createGuardedServerFactory(
+    const serverFor = mcpServerFactory(
       t.keyring,
       (server, key) => {
         built.push(key.keyId);
@@ -58,7 +62,7 @@ describe('createGuardedServerFactory', () => {
 
   it('refuses an AuthInfo that keysmith did not make', async () => {
     const t = testKeyring();
-    const serverFor = createGuardedServerFactory(t.keyring, registerDemoTools, { serverInfo: { name: 'f', version: '1' } });
+    const serverFor = mcpServerFactory(t.keyring, registerDemoTools, { serverInfo: { name: 'f', version: '1' } });
     const foreign: AuthInfo = { token: 'x', clientId: 'c', scopes: [], expiresAt: 1 };
     expect(keysmithAuth(foreign)).toBeNull();
     await expect(serverFor(foreign)).rejects.toThrow(/needs the AuthInfo of a keysmith verifier/);

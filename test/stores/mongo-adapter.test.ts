@@ -24,12 +24,13 @@ for (const target of mongoTargets()) {
       session = await target.open({ monitorCommands: true });
       session.client.on('commandStarted', (e) => sent.push(e));
       store = mongoStore({ collection: session.db.collection('api_keys') });
-      await store.ensureIndexes();
+      await store.setup();
     });
     afterAll(async () => session?.close());
 
-    it('ensureIndexes is idempotent and creates the tenant listing index; _id is the unique key id', async () => {
-      assert.deepStrictEqual(await store.ensureIndexes(), ['keysmith_tenant_created']);
+    it('setup is idempotent and creates the tenant listing index; _id is the unique key id', async () => {
+      assert.deepStrictEqual(await store.setup(), ['keysmith_tenant_created']);
+      assert.deepStrictEqual(await store.ensureIndexes(), ['keysmith_tenant_created']); // the deprecated name still works
       const indexes = await session.db.collection('api_keys').listIndexes().toArray();
       const byName = Object.fromEntries(indexes.map((i) => [i.name as string, i as Document]));
       assert.deepStrictEqual(Object.keys(byName).sort(), ['_id_', 'keysmith_tenant_created']);

@@ -10,7 +10,7 @@ for (const target of mongoTargets()) {
     let session: MongoSession;
     beforeAll(async () => {
       session = await target.open();
-      await mongoStore({ collection: session.db.collection('api_keys') }).ensureIndexes();
+      await mongoStore({ collection: session.db.collection('api_keys') }).setup();
     });
     afterAll(async () => session?.close());
 

@@ -4,7 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isKeysmithError } from 'keysmith';
 import { makeRecord } from 'keysmith/testing';
-import { MIGRATIONS, appliedVersions, migrate, migrationSql, postgresStore, type Queryable } from 'keysmith/postgres';
+import { MIGRATIONS, appliedVersions, createPostgresStore, migrate, migrationSql, postgresStore, type Queryable } from 'keysmith/postgres';
 import { SQL_001_API_KEYS, SQL_002_REQUIRE_MAPPING } from '../../adapters/stores/postgres/schema-sql.js';
 import { START_TIMEOUT, PG_URL, freshSchemaName, serverTarget } from '../support/pg.js';
 
@@ -93,6 +93,23 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
         ],
       );
       assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2]);
+    });
+
+    it('store.setup() migrates the store’s own table (the same as migrate), idempotently', async () => {
+      const table = `${db.schema}.keys_setup`;
+      const store = postgresStore({ client: db.client, table });
+      assert.deepStrictEqual(await store.setup(), { applied: [1, 2] });
+      assert.deepStrictEqual(await store.setup(), { applied: [] });
+      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2]);
+      await store.insert(makeRecord({ tenantId: 't1' }));
+      assert.equal((await store.list('t1', { page: 1, limit: 10 })).total, 1);
+    });
+
+    it('createPostgresStore, the deprecated one-call form, still returns the store with its table set up', async () => {
+      const table = `${db.schema}.keys_created`;
+      const store = await createPostgresStore({ client: db.client, table });
+      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2]);
+      assert.deepStrictEqual(await store.setup(), { applied: [] });
     });
 
     it('the table has the documented shape', async () => {

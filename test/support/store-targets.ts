@@ -39,7 +39,7 @@ export const STORE_TARGETS: { label: string; open: () => Promise<OpenStore> }[] 
     open: async () => {
       const session = await target.open();
       const store = mongoStore({ collection: session.db.collection('api_keys') });
-      await store.ensureIndexes();
+      await store.setup();
       return { store, close: session.close };
     },
   })),

@@ -5,7 +5,7 @@
  * ```ts
  * const client = await new MongoClient(url).connect();
  * const store = mongoStore({ collection: client.db('app').collection('api_keys') });
- * await store.ensureIndexes();
+ * await store.setup(); // creates the indexes; idempotent
  * const keyring = createKeyring({ store, prefix: 'sk_live' });
  * ```
  */

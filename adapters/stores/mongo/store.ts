@@ -19,8 +19,11 @@ export interface MongoStoreOptions<TSchema extends Document = Document> {
   collection: Collection<TSchema>;
 }
 
+/** A `KeyStore` on a MongoDB collection, with the one call that prepares it. */
 export type MongoStore = KeyStore & {
-  /** Creates the store's indexes (idempotent); call once at start-up. Returns their names. */
+  /** Creates the store's indexes (idempotent): call it at start-up. Returns their names. */
+  setup(): Promise<string[]>;
+  /** @deprecated Use `setup()`, the name every keysmith store gives the call that prepares its database. */
   ensureIndexes(): Promise<string[]>;
 };
 
@@ -60,6 +63,7 @@ export function mongoStore<TSchema extends Document = Document>(options: MongoSt
   const found = (doc: MongoKeyDocument | null): ApiKeyRecord | null => (doc ? fromDocument(doc) : null);
 
   return {
+    setup: () => ensureIndexes(keys),
     ensureIndexes: () => ensureIndexes(keys),
 
     async insert(record) {

@@ -4,23 +4,26 @@
  *
  * ```ts
  * import pg from 'pg';
- * import { createPostgresStore } from 'keysmith/postgres';
- * const store = await createPostgresStore({ client: new pg.Pool({ connectionString }) });
+ * import { postgresStore } from 'keysmith/postgres';
+ * const store = postgresStore({ client: new pg.Pool({ connectionString }) });
+ * await store.setup(); // creates or upgrades the table; idempotent
  * ```
  */
-import type { KeyStore } from 'keysmith';
-import { migrate } from './migrate.js';
-import { postgresStore, type PostgresStoreOptions } from './store.js';
+import { postgresStore, type PostgresStore, type PostgresStoreOptions } from './store.js';
 
-export { postgresStore, type PostgresStoreOptions } from './store.js';
+export { postgresStore, type PostgresStore, type PostgresStoreOptions } from './store.js';
 export { migrate, appliedVersions, migrationSql, MIGRATIONS, type Migration, type MigrateOptions } from './migrate.js';
 export { PostgresStoreError, type Queryable } from './client.js';
 export { DEFAULT_TABLE } from './table.js';
 export { postgresInvalidation, type PostgresInvalidationOptions, type PgListenClient } from './invalidation.js';
 
-/** Runs `migrate` for the table, then returns `postgresStore` over it: the one-call setup. */
-export async function createPostgresStore(options: PostgresStoreOptions): Promise<KeyStore> {
+/**
+ * `postgresStore(options)`, then `store.setup()`: the store with its table ready.
+ * @deprecated Use `postgresStore(options)` and `await store.setup()`: every store is made by a
+ * synchronous `<database>Store()` and prepared by its `setup()`.
+ */
+export async function createPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const store = postgresStore(options); // validates the options before anything is sent
-  await migrate(options.client, options.table === undefined ? {} : { table: options.table });
+  await store.setup();
   return store;
 }

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { run, sqlState, supportsNamedStatements, type Queryable } from './client.js';
 import { SELECT_COLUMNS, insertParts, rowToRecord, setParts } from './columns.js';
+import { migrate } from './migrate.js';
 import { tableNames } from './table.js';
 
 export interface PostgresStoreOptions {
@@ -28,6 +29,15 @@ export interface PostgresStoreOptions {
    */
   prepare?: boolean;
 }
+
+/** A `KeyStore` on PostgreSQL, with the one call that prepares its table. */
+export type PostgresStore = KeyStore & {
+  /**
+   * Creates or upgrades the store's table (runs `migrate` for it; idempotent): call it at start-up, or
+   * run `migrate` (or `keysmith migrate`) from your deploy step instead. Returns the versions applied now.
+   */
+  setup(): Promise<{ applied: number[] }>;
+};
 
 const optionsSchema = z.object({
   client: z.custom<Queryable>(
@@ -61,7 +71,7 @@ const likeLiteral = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}
  * tenant-scoped statement filters `tenant_id` itself, and every value is a bound parameter.
  * Run `migrate(client)` (or migrations/001_api_keys.sql) first.
  */
-export function postgresStore(options: PostgresStoreOptions): KeyStore {
+export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) throw new KeysmithError('CONFIG', 'postgresStore needs { client } with a query(text, params) method');
   const { client } = parsed.data;
@@ -82,6 +92,8 @@ export function postgresStore(options: PostgresStoreOptions): KeyStore {
   };
 
   return {
+    setup: () => migrate(client, parsed.data.table === undefined ? {} : { table: parsed.data.table }),
+
     async insert(record) {
       const { columns, placeholders, params } = insertParts(record);
       try {
