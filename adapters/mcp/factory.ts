@@ -54,5 +54,8 @@ export function mcpServerFactory(
   };
 }
 
-/** @deprecated Use `mcpServerFactory`: keysmith/mcp names what it builds from a keyring `mcp<Thing>`. */
+/**
+ * @deprecated Use `mcpServerFactory`: keysmith/mcp names what it builds from a keyring `mcp<Thing>`.
+ * @alias
+ */
 export const createGuardedServerFactory = mcpServerFactory;
