@@ -24,7 +24,10 @@ export interface KeyringOptions extends PolicyOptions {
   acceptPrefixes?: string[];
   /** HMAC peppers; the first hashes new keys, the rest still verify older ones. */
   pepper?: Pepper | Pepper[];
-  /** Verified-record cache; `false` turns it off. @default { ttlMs: 10_000, max: 10_000 } */
+  /**
+   * Verified-record cache; `false` turns it off. Size `max` to the keys in use within `ttlMs`;
+   * a `cache.undersized` event says, once, when it is too small. @default { ttlMs: 10_000, max: 10_000 }
+   */
   cache?: CacheOptions | false;
   /** Epoch milliseconds; inject one in tests. @default Date.now */
   clock?: () => number;
@@ -103,9 +106,16 @@ export function createKeyring(options: KeyringOptions): Keyring {
   const hasher = options.hasher ?? defaultHasher;
   const tokenHasher = new TokenHasher(options.pepper === undefined ? [] : Array.isArray(options.pepper) ? options.pepper : [options.pepper], hasher);
   const policy = new Policy(options);
-  const cache = new KeyCache(options.cache);
   const now = options.clock ?? Date.now;
   const emit = emitter(options.onEvent);
+  const cache = new KeyCache(options.cache, (max) =>
+    emit({
+      type: 'cache.undersized',
+      at: new Date(now()),
+      max,
+      reason: `More keys are in use than the verify cache holds (cache.max ${max}): evicted keys are read from the store again; raise cache.max`,
+    }),
+  );
   const imported = options.importedTokens;
   const acceptImported =
     imported === undefined

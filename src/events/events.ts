@@ -8,7 +8,9 @@ export type KeysmithEvent =
   | { type: 'key.verified'; at: Date; keyId: string; tenantId: string }
   | { type: 'key.rejected'; at: Date; code: VerifyFailureCode; keyId: string | null; tenantId: string | null }
   | { type: 'store.error'; at: Date; operation: string; error: string }
-  | { type: 'cache.degraded' | 'cache.restored'; at: Date; reason: string };
+  | { type: 'cache.degraded' | 'cache.restored'; at: Date; reason: string }
+  /** Once per keyring: more keys are in use within the cache's TTL than `cache.max` holds (raise it). */
+  | { type: 'cache.undersized'; at: Date; reason: string; max: number };
 
 export type EventListener = (event: KeysmithEvent) => void;
 

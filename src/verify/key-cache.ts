@@ -10,14 +10,24 @@ export interface CachedKey {
   key: ApiKey;
   permissions: Permissions;
   allowsAddress: (address: string) => boolean;
+  /** `performance.now()` when it was cached (0 until then): an entry evicted younger than the TTL was still in use. */
+  cachedAt: number;
 }
 
 export interface CacheOptions {
   /** How long a verified record is trusted without asking the store. @default 10_000 */
   ttlMs?: number;
-  /** How many keys are kept. @default 10_000 */
+  /**
+   * How many keys are kept. Size it to the keys in use within `ttlMs` (each entry is a few KB):
+   * when more are in use, least recently used keys are evicted while still fresh, verify reads the
+   * store for them again, and the keyring reports it once with a `cache.undersized` event.
+   * @default 10_000
+   */
   max?: number;
 }
+
+/** The default `max` of the verified-record cache. */
+export const DEFAULT_CACHE_MAX = 10_000;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value) && !(value instanceof Date)) {
@@ -34,6 +44,7 @@ export function prepare(record: ApiKeyRecord, policy: Policy): CachedKey {
     key,
     permissions: deepFreeze(policy.permissionsOf(key)),
     allowsAddress: compileAllowlist(record.ipAllowlist),
+    cachedAt: 0,
   };
 }
 
@@ -67,9 +78,28 @@ export class KeyCache {
   private epoch = 0;
   readonly ttlMs: number;
 
-  constructor(options: CacheOptions | false | undefined) {
+  readonly max: number;
+  private undersized: ((max: number) => void) | null;
+
+  /** `onUndersized` is called once, the first time a key is evicted before its TTL ran out (more keys in use than `max`). */
+  constructor(options: CacheOptions | false | undefined, onUndersized?: (max: number) => void) {
     this.ttlMs = options === false ? 0 : (options?.ttlMs ?? 10_000);
-    this.lru = options === false || this.ttlMs <= 0 ? null : new LRUCache({ max: options?.max ?? 10_000, ttl: this.ttlMs });
+    this.max = options === false ? 0 : (options?.max ?? DEFAULT_CACHE_MAX);
+    this.undersized = onUndersized ?? null;
+    this.lru =
+      options === false || this.ttlMs <= 0
+        ? null
+        : new LRUCache<string, CachedKey>({
+            max: this.max,
+            ttl: this.ttlMs,
+            dispose: (entry, _id, reason) => {
+              if (reason === 'evict' && this.undersized !== null && performance.now() - entry.cachedAt < this.ttlMs) {
+                const report = this.undersized;
+                this.undersized = null; // once
+                report(this.max);
+              }
+            },
+          });
   }
 
   get(id: string): CachedKey | undefined {
@@ -89,7 +119,10 @@ export class KeyCache {
   /** Caches what a read returned, unless the key changed while it was in flight. Returns whether it did. */
   fill(id: string, entry: CachedKey, ticket: CacheTicket): boolean {
     if (!this.isCurrent(id, ticket)) return false;
-    this.lru?.set(id, entry);
+    if (this.lru) {
+      entry.cachedAt = performance.now();
+      this.lru.set(id, entry);
+    }
     return true;
   }
 

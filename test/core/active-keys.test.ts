@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyring } from 'keysmith';
+import { createKeyring, type KeysmithEvent } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
 import { TouchLog } from '../../src/verify/effects.js';
 import { countingStore, manualClock } from '../support/counting-store.js';
@@ -56,5 +56,42 @@ describe('lastUsedAt: at most one write per key per interval, whatever the numbe
     await instances[3]!.verify(token);
     await new Promise((r) => setTimeout(r, 10));
     expect((await shared.findById(key.id))!.lastUsedAt).toEqual(new Date(clock.now()));
+  });
+});
+
+describe('verify cache sizing', () => {
+  it('more keys in use than cache.max: one cache.undersized event (no id, no token); a cache big enough: none', async () => {
+    const events: KeysmithEvent[] = [];
+    const small = createKeyring({ store: memoryStore(), prefix: 'sk', cache: { max: 5 }, onEvent: (e) => events.push(e) });
+    const tokens: string[] = [];
+    for (let i = 0; i < 8; i++) tokens.push((await small.create({ tenantId: 't', name: `k${i}` })).token);
+    for (let round = 0; round < 3; round++) for (const token of tokens) expect((await small.verify(token)).valid).toBe(true);
+    const undersized = events.filter((e) => e.type === 'cache.undersized');
+    expect(undersized).toHaveLength(1);
+    expect(undersized[0]).toMatchObject({ max: 5 });
+    const text = JSON.stringify(undersized[0]);
+    for (const token of tokens) {
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(token.slice(-32));
+    }
+
+    const quiet: KeysmithEvent[] = [];
+    const sized = createKeyring({ store: memoryStore(), prefix: 'sk', cache: { max: 8 }, onEvent: (e) => quiet.push(e) });
+    const more: string[] = [];
+    for (let i = 0; i < 8; i++) more.push((await sized.create({ tenantId: 't', name: `k${i}` })).token);
+    for (let round = 0; round < 3; round++) for (const token of more) await sized.verify(token);
+    expect(quiet.filter((e) => e.type === 'cache.undersized')).toHaveLength(0);
+  });
+
+  it('evicting keys whose TTL ran out is not reported', async () => {
+    const events: KeysmithEvent[] = [];
+    const keyring = createKeyring({ store: memoryStore(), prefix: 'sk', cache: { max: 2, ttlMs: 20 }, onEvent: (e) => events.push(e) });
+    const tokens: string[] = [];
+    for (let i = 0; i < 4; i++) tokens.push((await keyring.create({ tenantId: 't', name: `k${i}` })).token);
+    for (const token of tokens) {
+      await keyring.verify(token);
+      await new Promise((r) => setTimeout(r, 30)); // the one cached before has expired by now
+    }
+    expect(events.filter((e) => e.type === 'cache.undersized')).toHaveLength(0);
   });
 });
