@@ -50,8 +50,21 @@ export class KeysmithConsole extends Base {
     return ['base-url'];
   }
 
-  /** Headers sent with every call besides the CSRF header, e.g. `() => ({ authorization: \`Bearer ${token}\` })`. */
-  headers?: ConsoleHeaders;
+  #extraHeaders: ConsoleHeaders | undefined;
+
+  /**
+   * Headers sent with every call besides the CSRF header, e.g. `() => ({ authorization: \`Bearer ${token}\` })`.
+   * Setting them reloads the element (so an app can sign it in after it is on the page).
+   */
+  get headers(): ConsoleHeaders | undefined {
+    return this.#extraHeaders;
+  }
+
+  set headers(value: ConsoleHeaders | undefined) {
+    this.#extraHeaders = value;
+    if (this.#shadow && this.isConnected) void this.#start();
+  }
+
   /** Replaces `fetch` (tests, retries). @default globalThis.fetch */
   fetch?: typeof fetch;
 
@@ -72,6 +85,8 @@ export class KeysmithConsole extends Base {
   #manageable = new Set<string>();
   #afterClose: (() => void) | null = null;
   #focusAfter: { id: string; action: string } | null = null;
+  /** Counts (re)starts, so a slow answer for an earlier sign-in is dropped. */
+  #run = 0;
   /** What the status line says once the list has reloaded after an action. */
   #notice = '';
 
@@ -118,7 +133,8 @@ export class KeysmithConsole extends Base {
   }
 
   async #headers(): Promise<Headers> {
-    const extra = typeof this.headers === 'function' ? await this.headers() : this.headers;
+    const given = this.#extraHeaders;
+    const extra = typeof given === 'function' ? await given() : given;
     const headers = new Headers(extra);
     headers.set(this.#session?.csrfHeader ?? 'x-keysmith-client', '1');
     return headers;
@@ -130,14 +146,22 @@ export class KeysmithConsole extends Base {
   }
 
   async #start(): Promise<void> {
+    // A restart (new base-url or headers) forgets everything the last sign-in showed.
+    const run = ++this.#run;
+    this.#session = null;
+    this.#fail('');
     this.#say('Loading…');
+    this.#toolbar.replaceChildren();
+    this.#list.replaceChildren();
+    this.#pager.hidden = true;
     let res: Response;
     try {
       res = await this.#call('/console/session');
     } catch {
-      this.#fail('The admin API cannot be reached.');
+      if (run === this.#run) this.#fail('The admin API cannot be reached.');
       return;
     }
+    if (run !== this.#run) return;
     if (res.status === 401) {
       this.#header.replaceChildren(h('h1', {}, 'API keys'));
       this.#fail('You are not signed in. Sign in to the application, then reload this page.');
@@ -152,7 +176,9 @@ export class KeysmithConsole extends Base {
       this.#say('');
       return;
     }
-    this.#session = (await res.json()) as Session;
+    const session = (await res.json()) as Session;
+    if (run !== this.#run) return;
+    this.#session = session;
     this.#tenant = this.#session.tenantId;
     this.#renderHeader();
     this.#renderToolbar();

@@ -319,4 +319,36 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
       await context.close();
     }
   });
+
+  it('embedded: <keysmith-console> in an app page, signed in by a keys:manage key given as a header property', { timeout: 120_000 }, async () => {
+    const manager = await keyring.create({ tenantId: 'initech', name: 'manager', scopes: ['keys:manage', 'docs:read'] });
+    await keyring.create({ tenantId: 'initech', name: 'initech reader', scopes: ['docs:read'] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${app.url}/host`);
+      // No credential yet: the element says so.
+      await page.getByText('You are not signed in.', { exact: false }).waitFor();
+      // The app hands it a header (kept in memory by the app), and it reloads.
+      await page.evaluate((token) => {
+        (document.querySelector('keysmith-console') as HTMLElement & { headers: unknown }).headers = () => ({ authorization: `Bearer ${token}` });
+      }, manager.token);
+      await page.getByText('initech reader').waitFor();
+      // It creates keys through the header-authorized mount, as that key (and within its rights).
+      await page.getByRole('button', { name: 'New key' }).click();
+      await dialog(page).getByLabel('Name', { exact: true }).fill('embedded');
+      await dialog(page).getByLabel('docs:read').check();
+      await dialog(page).getByRole('button', { name: 'Create key' }).click();
+      const token = await page.locator('input[data-token]').inputValue();
+      const verified = await keyring.verify(token);
+      expect(verified).toMatchObject({
+        valid: true,
+        key: { tenantId: 'initech', name: 'embedded', scopes: ['docs:read'], createdBy: `key:${manager.key.id}` },
+      });
+      await dialog(page).getByRole('button', { name: 'Done' }).click();
+      await stepper(framework, page)('embedded');
+    } finally {
+      await context.close();
+    }
+  });
 });
