@@ -3,12 +3,18 @@
  * It uses the embedded default store (see examples/default-store.ts): nothing to install.
  */
 import { createKeyring, type VerifyResult } from 'keysmith';
-import { defaultStore } from './default-store.js';
+
+console.log('keysmith demo: the life of one API key, on an embedded PostgreSQL (PGlite, in memory)');
+console.log('\nStarting the embedded database…');
+// Imported here rather than at the top, so the lines above show before PGlite loads and boots.
+const { PGlite } = await import('@electric-sql/pglite');
+const { defaultStore } = await import('./default-store.js');
+const db = new PGlite();
 
 const DAY = 86_400_000;
 let now = Date.now();
 const keyring = createKeyring({
-  store: await defaultStore(),
+  store: await defaultStore(db),
   prefix: 'sk_demo',
   scopes: ['invoices:read', 'invoices:write', 'customers:read'],
   roles: { Viewer: ['invoices:read', 'customers:read'], Billing: { scopes: ['invoices:write'], inherits: ['Viewer'] } },
@@ -18,7 +24,6 @@ const keyring = createKeyring({
 const show = (step: string, result: VerifyResult) =>
   console.log(`  ${step.padEnd(46)} → ${result.valid ? `✅ valid (key ${result.key.id})` : `❌ ${result.code}: ${result.message}`}`);
 
-console.log('keysmith demo: the life of one API key, on an embedded PostgreSQL (PGlite, in memory)');
 console.log('\n1. Mint a key for tenant "acme" with the Viewer role, expiring in 7 days');
 const { key, token } = await keyring.create({ tenantId: 'acme', name: 'Reporting job', roles: ['Viewer'], expiresIn: '7d', createdBy: 'alice' });
 console.log(`  token (shown once, store it now): ${token}`);
@@ -67,3 +72,4 @@ const list = await keyring.list('acme', { includeRevoked: true });
 console.log(
   `\nacme now has ${list.total} keys on record (revoked ones kept for audit): ${list.items.map((k) => `${k.name} [${k.revokedAt ? 'revoked' : k.expiresAt && k.expiresAt.getTime() <= now ? 'expired' : 'live'}]`).join(', ')}\n`,
 );
+await db.close(); // an open PGlite keeps timers that would hold the process for seconds
