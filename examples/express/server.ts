@@ -2,12 +2,13 @@
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import express from 'express';
-import { createKeyring } from 'keysmith';
+import { createKeyring, type KeyStore } from 'keysmith';
 import { apiKeyAuth, adminRouter, authorizeWithKey } from 'keysmith/express';
 import { defaultStore } from '../default-store.js';
 
-export async function start({ port = 3000, host = '127.0.0.1' } = {}) {
-  const keyring = createKeyring({ store: await defaultStore(), prefix: 'sk_demo', scopes: ['notes:read', 'notes:write', 'keys:manage'] });
+/** Starts the demo; `store` defaults to the embedded database (examples/default-store.ts). */
+export async function start({ port = 3000, host = '127.0.0.1', store }: { port?: number; host?: string; store?: KeyStore } = {}) {
+  const keyring = createKeyring({ store: store ?? (await defaultStore()), prefix: 'sk_demo', scopes: ['notes:read', 'notes:write', 'keys:manage'] });
   // Demo keys for one tenant. In a real app your sign-up flow or an admin mints these.
   const admin = await keyring.create({ tenantId: 'acme', name: 'demo admin', scopes: ['keys:manage', 'notes:read', 'notes:write'] });
   const reader = await keyring.create({ tenantId: 'acme', name: 'demo reader', scopes: ['notes:read'], resources: { project: ['apollo'] } });

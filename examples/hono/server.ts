@@ -4,12 +4,13 @@ import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
-import { createKeyring } from 'keysmith';
+import { createKeyring, type KeyStore } from 'keysmith';
 import { apiKeyAuth, adminApp, authorizeWithKey, type KeysmithEnv } from 'keysmith/hono';
 import { defaultStore } from '../default-store.js';
 
-export async function start({ port = 3000, host = '127.0.0.1' } = {}) {
-  const keyring = createKeyring({ store: await defaultStore(), prefix: 'sk_demo', scopes: ['notes:read', 'notes:write', 'keys:manage'] });
+/** Starts the demo; `store` defaults to the embedded database (examples/default-store.ts). */
+export async function start({ port = 3000, host = '127.0.0.1', store }: { port?: number; host?: string; store?: KeyStore } = {}) {
+  const keyring = createKeyring({ store: store ?? (await defaultStore()), prefix: 'sk_demo', scopes: ['notes:read', 'notes:write', 'keys:manage'] });
   // Demo keys for one tenant. In a real app your sign-up flow or an admin mints these.
   const admin = await keyring.create({ tenantId: 'acme', name: 'demo admin', scopes: ['keys:manage', 'notes:read', 'notes:write'] });
   const reader = await keyring.create({ tenantId: 'acme', name: 'demo reader', scopes: ['notes:read'], resources: { project: ['apollo'] } });

@@ -13,18 +13,19 @@ import { pathToFileURL } from 'node:url';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { createMcpExpressApp } from '@modelcontextprotocol/sdk/server/express.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { createKeyring } from 'keysmith';
+import { createKeyring, type KeyStore } from 'keysmith';
 import { adminRouter, authorizeWithKey } from 'keysmith/express';
 import { keysmithAuth, mcpEndpoint, mcpKeyEvents } from 'keysmith/mcp';
 import { z } from 'zod';
 import { defaultStore } from '../default-store.js';
 
-export async function start(options: { port?: number; host?: string } = {}) {
+/** Starts the demo; `store` defaults to the embedded database (examples/default-store.ts). */
+export async function start(options: { port?: number; host?: string; store?: KeyStore } = {}) {
   const host = options.host ?? '127.0.0.1';
   // Key changes reach open sessions (tools/list_changed; streams of paused or revoked keys close).
   // A fleet passes its invalidation channel to mcpEndpoint instead: see docs/mcp-endpoint.md.
   const keyEvents = mcpKeyEvents();
-  const keyring = createKeyring({ store: await defaultStore(), prefix: 'mcp', onEvent: keyEvents.listener });
+  const keyring = createKeyring({ store: options.store ?? (await defaultStore()), prefix: 'mcp', onEvent: keyEvents.listener });
   const readOnly = await keyring.create({ tenantId: 'demo', name: 'read-only agent', preset: 'read-only' });
   const full = await keyring.create({ tenantId: 'demo', name: 'full agent', preset: 'full-access' });
   // The admin holds every right (an admin can only manage keys within its own rights).

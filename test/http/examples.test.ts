@@ -1,16 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { defaultStore } from '../../examples/default-store.js';
 import { start as startExpress } from '../../examples/express/server.js';
 import { start as startFastify } from '../../examples/fastify/server.js';
 import { start as startHono } from '../../examples/hono/server.js';
+import { START_TIMEOUT } from '../support/pg.js';
+import { freshPGlite } from '../support/pglite.js';
 
-// Each example boots embedded PostgreSQL (PGlite, several seconds): run them side by side.
+// Each example runs on its default store, on a PGlite started from the test template (support/pglite.ts).
 describe.concurrent.each([
   ['express', startExpress],
   ['fastify', startFastify],
   ['hono', startHono],
 ])('examples/%s/server.ts', (_name, start) => {
-  it('starts on 127.0.0.1 and answers the printed curl lines', { timeout: 90_000 }, async () => {
-    const { url, adminToken, readerToken, close } = await start({ port: 0 });
+  it('starts on 127.0.0.1 and answers the printed curl lines', { timeout: START_TIMEOUT }, async () => {
+    const db = await freshPGlite();
+    const { url, adminToken, readerToken, close } = await start({ port: 0, store: await defaultStore(db) });
     try {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const notes = await fetch(`${url}/api/notes`, { headers: { authorization: `Bearer ${readerToken}` } });
@@ -31,6 +35,7 @@ describe.concurrent.each([
       expect((await fetch(`${url}/admin/keys`, { headers: { authorization: `Bearer ${readerToken}` } })).status).toBe(401);
     } finally {
       await close();
+      await db.close();
     }
   });
 });

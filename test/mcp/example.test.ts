@@ -1,17 +1,24 @@
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolNotFound } from 'keysmith/mcp';
+import type { PGlite } from '@electric-sql/pglite';
+import { defaultStore } from '../../examples/default-store.js';
 import { start } from '../../examples/mcp-server/server.js';
+import { START_TIMEOUT } from '../support/pg.js';
+import { freshPGlite } from '../support/pglite.js';
 import { connectClient, eventually, toolNames } from './harness.js';
 
 describe('examples/mcp-server', () => {
   let server: Awaited<ReturnType<typeof start>>;
-  // defaultStore() boots PGlite (WASM Postgres): seconds, more on a busy 2-core machine.
+  let db: PGlite;
+  // The example's default store on a PGlite started from the test template (support/pglite.ts).
   beforeAll(async () => {
-    server = await start({ port: 0 });
-  }, 60_000);
+    db = await freshPGlite();
+    server = await start({ port: 0, store: await defaultStore(db) });
+  }, START_TIMEOUT);
   afterAll(async () => {
     await server?.close();
+    await db?.close();
   });
 
   const admin = (method: string, path: string, body?: unknown) =>

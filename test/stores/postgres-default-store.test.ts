@@ -4,12 +4,14 @@ import { createKeyring } from 'keysmith';
 import { makeRecord } from 'keysmith/testing';
 import { defaultStore } from '../../examples/default-store.js';
 import { START_TIMEOUT } from '../support/pg.js';
+import { freshPGlite } from '../support/pglite.js';
 
 describe('examples/default-store.ts: PGlite in memory, migrated', () => {
   it(
     'gives a ready store that a keyring mints, verifies and lists keys with',
     async () => {
-      const store = await defaultStore();
+      const db = await freshPGlite();
+      const store = await defaultStore(db);
       const record = makeRecord();
       await store.insert(record);
       assert.deepStrictEqual(await store.findById(record.id), record);
@@ -22,6 +24,7 @@ describe('examples/default-store.ts: PGlite in memory, migrated', () => {
         (await keyring.list('acme', {})).items.map((k) => k.id),
         [key.id],
       );
+      await db.close();
     },
     START_TIMEOUT,
   );

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { freshPGlite } from '../support/pglite.js';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isKeysmithError } from 'keysmith';
 import { makeRecord } from 'keysmith/testing';
@@ -183,7 +183,7 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
 }
 
 migrationTests('PGlite', async () => {
-  const db = new PGlite();
+  const db = await freshPGlite();
   const schema = freshSchemaName();
   await db.query(`CREATE SCHEMA "${schema}"`);
   return { client: db, schema, close: () => db.close(), runFile: async (sql) => void (await db.exec(sql)) };

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { ApiKeyRecord } from 'keysmith';
 import { migrate, type Queryable } from 'keysmith/postgres';
+import { freshPGlite } from './pglite.js';
 
-/** PGlite compiles its WebAssembly when it starts: seconds, more on a loaded 2-core machine. */
+/** A PGlite boot (WebAssembly, from the initdb template in support/pglite.ts): a second or two, more on a loaded 2-core machine. */
 export const START_TIMEOUT = 120_000;
 
 /** The real server to test against, when the environment names one (CI always does). */
@@ -33,7 +33,7 @@ export interface PgTarget {
 
 /** An in-memory PGlite with the default table. */
 export async function pgliteTarget(): Promise<PgTarget> {
-  const db = new PGlite();
+  const db = await freshPGlite();
   await migrate(db);
   return { label: 'PGlite (embedded, in memory)', client: db, table: undefined, quotedTable: '"keysmith_api_keys"', close: () => db.close() };
 }
