@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -26,5 +27,9 @@ export default defineConfig({
     exclude: ['test/disruptive/**', '**/node_modules/**'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // vitest's default is one worker fewer than the cores: a single worker on a 2-core machine. Most
+    // files wait on sockets, child processes and PGlite rather than compute, so two files at a time
+    // (at least) roughly halve the wall time there.
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });
