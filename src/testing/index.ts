@@ -1,5 +1,6 @@
 /**
- * keysmith/testing: the store conformance suite (and `runLimiterConformance` for rate limiters).
+ * keysmith/testing: the store conformance suite (with `runLimiterConformance` for rate limiters and
+ * `runInvalidationChannelConformance` for invalidation channels).
  * Any `KeyStore` (ours or yours) runs it unchanged:
  *
  * ```ts
@@ -18,6 +19,7 @@ import { revokeTests } from './revoke.js';
 import { updateTests } from './update.js';
 
 export { runLimiterConformance, type LimiterConformanceOptions } from './limiter.js';
+export { runInvalidationChannelConformance, type InvalidationChannelConformanceOptions, type InvalidationFleet } from './invalidation.js';
 export { makeRecord, race, newId, newTenant, type ConformanceOptions, type StoreHarness, type TestApi } from './harness.js';
 
 export function runStoreConformance(options: ConformanceOptions): void {

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export const REDIS_URL = process.env.KEYSMITH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -22,8 +22,8 @@ export async function redisAvailable(): Promise<boolean> {
   });
 }
 
-export function redisClient(): Redis {
-  return new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 });
+export function redisClient(options: RedisOptions = {}): Redis {
+  return new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1, ...options });
 }
 
 /** A client to a port nothing listens on, that fails at once instead of queueing. */
