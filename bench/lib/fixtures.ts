@@ -54,6 +54,7 @@ function baseRecord(id: string, prefix: string, hash: string, preview: string, e
     refilledAt: null,
     rateLimits: [],
     metadata: {},
+    supersededBy: null,
     version: 1,
     ...extra,
   };

@@ -11,6 +11,7 @@ import type { KeyStore } from '../store/store.js';
 import { isKeyId, isValidPrefix, mintToken } from '../token/token.js';
 import { redact, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListResult } from '../store/record.js';
 import type { ResolvedDefaults } from './create-defaults.js';
+import { supersededIssues, touchesLife } from './superseded.js';
 import { KEY_STATUSES, keyStatus } from '../store/status.js';
 import {
   createKeyInputSchema,
@@ -184,6 +185,7 @@ export function createManagement(deps: ManagementDeps) {
       refilledAt: refill ? refillPeriodStart(refill, createdAt.getTime(), createdAt) : null,
       rateLimits: input.rateLimits ?? preset?.rateLimits ?? [],
       metadata: structuredClone(input.metadata ?? {}),
+      supersededBy: null,
       version: 1,
     };
     if (caller.actor) assertNoEscalation(caller.actor, { after: reach(record) });
@@ -301,10 +303,15 @@ export function createManagement(deps: ManagementDeps) {
         if (presetName !== undefined) patch.preset = presetName;
         checkPermissionFields(merged);
       }
-      futureOrThrow(patch.expiresAt, expiresIn === undefined ? 'expiresAt' : 'expiresIn');
+      const expiryPath = expiresIn === undefined ? 'expiresAt' : 'expiresIn';
+      futureOrThrow(patch.expiresAt, expiryPath);
+      const rotatedOut = supersededIssues(current, patch, expiryPath);
+      if (rotatedOut.length > 0) throw validationError(rotatedOut);
       if (caller.actor) assertNoEscalation(caller.actor, { before: reach(current), after: reach({ ...current, ...patch }) });
-      // With an actor, pin the version we checked so a concurrent change cannot slip past the check.
-      const updated = await applyUpdate(tenantId, id, patch, version ?? (caller.actor ? current.version : undefined));
+      // With an actor, or a change a rotated-out key refuses, pin the version we checked so a
+      // concurrent change (a rotation included) cannot slip past the check.
+      const pin = caller.actor || touchesLife(patch) ? current.version : undefined;
+      const updated = await applyUpdate(tenantId, id, patch, version ?? pin);
       event('key.updated', updated, caller.actorId);
       return view(updated);
     },
@@ -350,13 +357,16 @@ export function createManagement(deps: ManagementDeps) {
 
     /**
      * A new key (new id and token) with the same permissions and expiry. The old key keeps working
-     * for `graceMs` (never past its own expiry), then answers EXPIRED. Credits move to the new key.
+     * for `graceMs` (never past its own expiry), then answers EXPIRED. Its credits move to the new
+     * key exactly once: one atomic store write (`KeyStore.supersede`) takes the old key's balance
+     * and leaves it 0, so a verify racing the rotation spends each credit on one key only.
      * State carries over too: the successor of a paused key is paused (and of a key whose MCP access
      * is paused, MCP-paused), so rotating a key paused after a leak never re-opens access; resume
      * the new key when ready. The old key stays paused through its grace period.
-     * Of rotations that read the same version, exactly one succeeds; the others get
-     * VERSION_CONFLICT. Pass the `version` you last saw to make that hold for requests spread in
-     * time too (a key still in its grace period can otherwise be rotated again, deliberately).
+     * The old key is then superseded (`supersededBy`): its expiry only moves earlier, it is never
+     * resumed, it gets no credits back, and it is never rotated again (VERSION_CONFLICT: rotate its
+     * successor). Of rotations that read the same version, exactly one succeeds; the others get
+     * VERSION_CONFLICT.
      */
     async rotate(
       tenantId: string,
@@ -379,14 +389,29 @@ export function createManagement(deps: ManagementDeps) {
       // over: its successor would copy the expiry and be born expired.
       if (current.expiresAt && current.expiresAt.getTime() <= at)
         throw validationError([{ path: ['expiresAt'], message: 'The key has expired; create a new key instead' }]);
+      if (current.supersededBy !== null)
+        throw new KeysmithError('VERSION_CONFLICT', `The key was already rotated (its successor is ${current.supersededBy}); rotate the successor instead`);
       const graceEnd = new Date(Math.min(at + graceMs, current.expiresAt?.getTime() ?? Infinity));
-      const oldPatch: KeyPatch = { expiresAt: graceEnd, updatedAt: new Date(at), ...(current.remaining !== null ? { remaining: 0 } : {}) };
-      const previous = await applyUpdate(tenantId, id, oldPatch, current.version);
       const { token, identity } = mint();
+      // First take the old key's credits (atomically, pinned to the version checked above), then mint
+      // the successor with exactly what was taken.
+      const handed = await guarded('supersede', () =>
+        store.supersede(tenantId, id, { successorId: identity.id, expiresAt: graceEnd, at: new Date(at) }, current.version),
+      );
+      if (!handed) {
+        const latest = await guarded('get', () => store.get(tenantId, id));
+        if (!latest || latest.revokedAt) throw new KeysmithError('NOT_FOUND', 'No such key');
+        throw new KeysmithError('VERSION_CONFLICT', `The key was changed by someone else (now at version ${latest.version})`);
+      }
+      changed(id);
+      const previous = handed.record;
       const record: ApiKeyRecord = {
         ...current,
         ...identity,
         enabled: current.enabled,
+        remaining: handed.remaining,
+        refilledAt: handed.refilledAt,
+        supersededBy: null,
         createdAt: new Date(at),
         createdBy: options.actorId ?? null,
         updatedAt: null,
@@ -396,8 +421,17 @@ export function createManagement(deps: ManagementDeps) {
       try {
         await guarded('insert', () => store.insert(record));
       } catch (error) {
-        // Put the old key back as it was, so a failed rotation never cuts the caller off.
-        const restored = await store.update(tenantId, id, { expiresAt: current.expiresAt, remaining: current.remaining }, previous.version).catch(() => null);
+        // Put the old key back as it was (with the credits it handed over), so a failed rotation never
+        // cuts the caller off. Its balance was 0 meanwhile, so nothing was spent twice.
+        const restore: KeyPatch = {
+          expiresAt: current.expiresAt,
+          remaining: handed.remaining,
+          refill: current.refill,
+          refilledAt: handed.refilledAt,
+          supersededBy: null,
+          updatedAt: new Date(now()),
+        };
+        const restored = await store.update(tenantId, id, restore, previous.version).catch(() => null);
         if (restored) changed(id);
         throw error;
       }

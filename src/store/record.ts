@@ -60,6 +60,12 @@ export interface ApiKeyRecord {
   refilledAt: Date | null;
   rateLimits: RateLimit[];
   metadata: Record<string, unknown>;
+  /**
+   * The id of the key that replaced this one in `rotate`, or null. A superseded key is on its way
+   * out: its expiry only ever moves earlier, it is never resumed, it gets no credits back and it
+   * is never rotated again (set once, by `KeyStore.supersede`).
+   */
+  supersededBy: string | null;
   version: number;
 }
 
@@ -90,8 +96,29 @@ export type KeyPatch = Partial<
     | 'rateLimits'
     | 'metadata'
     | 'updatedAt'
+    | 'supersededBy'
   >
 >;
+
+/** What `KeyStore.supersede` does to the rotated-out key. */
+export interface Supersession {
+  /** The id of the new key (not inserted yet when `supersede` runs). */
+  successorId: string;
+  /** The end of the grace period: the old key's new expiry. Never later than the key's own expiry. */
+  expiresAt: Date;
+  /** When the rotation happens: the old key's `updatedAt`. */
+  at: Date;
+}
+
+/** What `KeyStore.supersede` returns: the rotated-out key as it is now, and the credits it handed over. */
+export interface Superseded {
+  /** The old key after the change (supersededBy set, remaining 0 or null, no refill, version bumped). */
+  record: ApiKeyRecord;
+  /** The credits the old key held at the moment of the change (null = unlimited): the successor's balance. */
+  remaining: number | null;
+  /** The old key's `refilledAt` at the same moment, so the successor refills in the same period only once. */
+  refilledAt: Date | null;
+}
 
 export interface ListQuery {
   /** 1-based. */

@@ -1,4 +1,4 @@
-import type { ApiKeyRecord, KeyPatch, ListQuery, ListResult } from './record.js';
+import type { ApiKeyRecord, KeyPatch, ListQuery, ListResult, Superseded, Supersession } from './record.js';
 
 /**
  * What keysmith asks of a database: intent-level operations on its own record only.
@@ -41,6 +41,22 @@ export interface KeyStore {
    * match AND revokedAt is null. Returns the row, or null when missing or already revoked.
    */
   revoke(tenantId: string, id: string, at: Date, by: string | null): Promise<ApiKeyRecord | null>;
+
+  /**
+   * ATOMIC, the first step of `rotate`: where id and tenantId match, revokedAt is null, supersededBy
+   * is null, the key expires no earlier than `change.expiresAt` (or never), and (when given)
+   * version = expectedVersion — in ONE guarded write: supersededBy = successorId,
+   * expiresAt = change.expiresAt, remaining = 0 (null stays null), refill = null,
+   * updatedAt = change.at, version = version + 1. Returns the changed record together with the
+   * remaining credits and refilledAt the key held at that moment (the balance the successor gets),
+   * or null when no row matched.
+   *
+   * So every credit is spent once: a concurrent `consume` on the old key either ran before (and the
+   * balance handed over is smaller) or runs after and finds 0. PostgreSQL: `SELECT … FOR UPDATE` of
+   * the old values and `UPDATE … RETURNING` in one statement; MongoDB: `findOneAndUpdate` with
+   * `returnDocument: 'before'`; memory: a synchronous read-and-write.
+   */
+  supersede(tenantId: string, id: string, change: Supersession, expectedVersion?: number): Promise<Superseded | null>;
 
   /**
    * ATOMIC: remaining = remaining - cost where id matches AND remaining >= cost.

@@ -73,6 +73,7 @@ export function makeRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord 
       { name: 'plan', limit: 5000, windowMs: 86_400_000, per: 'owner' },
     ],
     metadata: { team: 'infra', nested: { n: 1, ok: true, list: [1, 'two', null] } },
+    supersededBy: null,
     version: 1,
     ...overrides,
   };

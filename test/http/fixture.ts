@@ -19,6 +19,7 @@ export function switchableStore(inner: KeyStore): KeyStore & { down: boolean } {
     list: guard((t: string | null, q: Parameters<KeyStore['list']>[1]) => inner.list(t, q)),
     update: guard((t: string, id: string, p: Parameters<KeyStore['update']>[2], v?: number) => inner.update(t, id, p, v)),
     revoke: guard((t: string, id: string, at: Date, by: string | null) => inner.revoke(t, id, at, by)),
+    supersede: guard((t: string, id: string, c: Parameters<KeyStore['supersede']>[2], v?: number) => inner.supersede(t, id, c, v)),
     consume: guard((id: string, cost: number) => inner.consume(id, cost)),
     refill: guard((id: string, amount: number, at: Date) => inner.refill(id, amount, at)),
     touch: guard((id: string, at: Date) => inner.touch(id, at)),

@@ -23,7 +23,7 @@ export function downStore(): KeyStore {
   const fail = async () => {
     throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
   };
-  return { insert: fail, findById: fail, get: fail, list: fail, update: fail, revoke: fail, consume: fail, refill: fail, touch: fail };
+  return { insert: fail, findById: fail, get: fail, list: fail, update: fail, revoke: fail, supersede: fail, consume: fail, refill: fail, touch: fail };
 }
 
 /** A clock tests can move. */

@@ -36,6 +36,7 @@ export function gatedReads(inner: KeyStore) {
     list: (t, q) => inner.list(t, q),
     update: (t, i, p, v) => inner.update(t, i, p, v),
     revoke: (t, i, at, by) => inner.revoke(t, i, at, by),
+    supersede: (t, i, c, v) => inner.supersede(t, i, c, v),
     consume: (i, c) => inner.consume(i, c),
     refill: (i, a, p) => inner.refill(i, a, p),
     touch: (i, at) => inner.touch(i, at),

@@ -107,6 +107,7 @@ export function rawFindById(client: Queryable, quotedTable: string) {
       refilledAt: date(r.refilled_at),
       rateLimits: r.rate_limits as ApiKeyRecord['rateLimits'],
       metadata: r.metadata as Record<string, unknown>,
+      supersededBy: r.superseded_by as string | null,
       version: r.version as number,
     };
   };

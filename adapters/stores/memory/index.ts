@@ -126,6 +126,24 @@ export function memoryStore(): KeyStore & { readonly size: number; clear(): void
       return copy(next);
     },
 
+    async supersede(tenantId, id, change, expectedVersion) {
+      const r = inTenant(tenantId, id);
+      if (!r || r.revokedAt !== null || r.supersededBy !== null || (expectedVersion !== undefined && r.version !== expectedVersion)) return null;
+      if (r.expiresAt !== null && r.expiresAt < change.expiresAt) return null;
+      const { remaining, refilledAt } = r;
+      const next: ApiKeyRecord = {
+        ...r,
+        supersededBy: change.successorId,
+        expiresAt: new Date(change.expiresAt),
+        remaining: remaining === null ? null : 0,
+        refill: null,
+        updatedAt: new Date(change.at),
+        version: r.version + 1,
+      };
+      records.set(id, next);
+      return { record: copy(next), remaining, refilledAt: refilledAt === null ? null : new Date(refilledAt) };
+    },
+
     async consume(id, cost) {
       const r = records.get(id);
       if (!r || r.remaining === null || r.remaining < cost) return null;

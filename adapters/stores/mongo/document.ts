@@ -48,6 +48,7 @@ export function toDocument(r: ApiKeyRecord): MongoKeyDocument {
     refilledAt: r.refilledAt,
     rateLimits: copyLimits(r.rateLimits),
     metadata: JSON.stringify(r.metadata),
+    supersededBy: r.supersededBy,
     version: r.version,
   };
 }
@@ -82,6 +83,7 @@ export function fromDocument(d: MongoKeyDocument): ApiKeyRecord {
     refilledAt: d.refilledAt ?? null,
     rateLimits: copyLimits(d.rateLimits ?? []),
     metadata: typeof d.metadata === 'string' ? (JSON.parse(d.metadata) as Record<string, unknown>) : {},
+    supersededBy: d.supersededBy ?? null,
     version: d.version,
   };
 }

@@ -12,7 +12,7 @@ import {
 import type { Collection, Document, Filter } from 'mongodb';
 import { fromDocument, toDocument, toDocumentPatch, type MongoKeyDocument } from './document.js';
 import { ensureIndexes } from './indexes.js';
-import { bySchema, check, countSchema, dateSchema, idSchema, listQuerySchema, patchSchema, recordSchema, versionSchema } from './validate.js';
+import { bySchema, check, countSchema, dateSchema, idSchema, listQuerySchema, patchSchema, recordSchema, supersessionSchema, versionSchema } from './validate.js';
 
 export interface MongoStoreOptions<TSchema extends Document = Document> {
   /** A collection of the official `mongodb` driver (6.x or 7.x), e.g. `db.collection('api_keys')`. */
@@ -134,6 +134,40 @@ export function mongoStore<TSchema extends Document = Document>(options: MongoSt
         { returnDocument: 'after' },
       );
       return found(doc);
+    },
+
+    async supersede(tenantId, id, change, expectedVersion) {
+      const { successorId, expiresAt, at } = check(supersessionSchema, change, 'change');
+      // `supersededBy: null` also matches documents written before the field existed.
+      const filter: Filter<MongoKeyDocument> = {
+        _id: check(idSchema, id, 'id'),
+        tenantId: check(idSchema, tenantId, 'tenantId'),
+        revokedAt: null,
+        supersededBy: null,
+        $or: [{ expiresAt: null }, { expiresAt: { $gte: expiresAt } }],
+      };
+      const version = check(versionSchema, expectedVersion, 'expectedVersion');
+      if (version !== undefined) filter.version = version;
+      // One findOneAndUpdate returning the document as it was: the credits it held when the write
+      // happened are the ones handed over. `$min: { remaining: 0 }` zeroes a balance and leaves null
+      // (unlimited) alone, since null sorts before every number.
+      const before = await keys.findOneAndUpdate(
+        filter,
+        { $set: { supersededBy: successorId, expiresAt, refill: null, updatedAt: at }, $min: { remaining: 0 }, $inc: { version: 1 } },
+        { returnDocument: 'before' },
+      );
+      if (!before) return null;
+      const old = fromDocument(before);
+      const record: ApiKeyRecord = {
+        ...old,
+        supersededBy: successorId,
+        expiresAt,
+        remaining: old.remaining === null ? null : 0,
+        refill: null,
+        updatedAt: at,
+        version: old.version + 1,
+      };
+      return { record, remaining: old.remaining, refilledAt: old.refilledAt };
     },
 
     async consume(id, cost) {

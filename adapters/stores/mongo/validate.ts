@@ -36,6 +36,7 @@ const patchFields = {
   rateLimits: z.array(rateLimit),
   metadata: z.record(text, z.unknown()),
   updatedAt: date.nullable(),
+  supersededBy: nullableText,
 };
 
 export const patchSchema = z.strictObject(patchFields).partial();
@@ -73,6 +74,7 @@ export const bySchema = nullableText;
 export const dateSchema = date;
 export const countSchema = z.int().min(0);
 export const versionSchema = z.int().optional();
+export const supersessionSchema = z.strictObject({ successorId: text, expiresAt: date, at: date });
 
 /** Parses or throws VALIDATION with zod's issues under `field`. */
 export function check<T>(schema: z.ZodType<T>, value: unknown, field: string): T {

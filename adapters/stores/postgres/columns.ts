@@ -36,6 +36,7 @@ const FIELDS = {
   refilledAt: ['refilled_at', 'time'],
   rateLimits: ['rate_limits', 'json'],
   metadata: ['metadata', 'json'],
+  supersededBy: ['superseded_by', 'text'],
   version: ['version', 'int'],
 } as const satisfies Record<keyof ApiKeyRecord, readonly [string, Kind]>;
 
@@ -61,6 +62,7 @@ const PATCHABLE = new Set<string>([
   'rateLimits',
   'metadata',
   'updatedAt',
+  'supersededBy',
 ] satisfies (keyof KeyPatch)[]);
 
 const CAST: Record<Kind, string> = { text: 'text', json: 'text::jsonb', time: 'timestamptz', bool: 'boolean', int: 'integer', bigint: 'bigint' };
@@ -68,9 +70,15 @@ const CAST: Record<Kind, string> = { text: 'text', json: 'text::jsonb', time: 't
 const selectExpression = ([column, kind]: readonly [string, Kind]): string => {
   if (kind === 'json') return `${column}::text AS ${column}`;
   // Epoch milliseconds: exact for the millisecond timestamps keysmith writes, whatever the session time zone.
-  if (kind === 'time') return `floor(extract(epoch FROM ${column}) * 1000)::float8 AS ${column}`;
+  if (kind === 'time') return epochMs(column, column);
   return column;
 };
+
+/** Epoch milliseconds of a timestamptz expression, as every read returns times. */
+export const epochMs = (expression: string, alias: string): string => `floor(extract(epoch FROM ${expression}) * 1000)::float8 AS ${alias}`;
+
+/** A time column read back by `epochMs`, as a Date (null stays null). */
+export const timeFromColumn = (value: unknown): Date | null => fromColumn('time', value) as Date | null;
 
 /** The select list every read and every RETURNING uses. */
 export const SELECT_COLUMNS = FIELD_NAMES.map((f) => selectExpression(FIELDS[f])).join(', ');

@@ -1,5 +1,5 @@
 import { run, type Queryable } from './client.js';
-import { SQL_001_API_KEYS, SQL_002_REQUIRE_MAPPING } from './schema-sql.js';
+import { SQL_001_API_KEYS, SQL_002_REQUIRE_MAPPING, SQL_003_SUPERSEDED_BY } from './schema-sql.js';
 import { DEFAULT_TABLE, tableNames, type TableNames } from './table.js';
 
 export interface Migration {
@@ -14,6 +14,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: '001_api_keys', sql: SQL_001_API_KEYS },
   { version: 2, name: '002_require_mapping', sql: SQL_002_REQUIRE_MAPPING },
+  { version: 3, name: '003_superseded_by', sql: SQL_003_SUPERSEDED_BY },
 ];
 
 export interface MigrateOptions {

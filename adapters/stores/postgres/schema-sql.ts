@@ -50,3 +50,9 @@ export const SQL_002_REQUIRE_MAPPING = `-- keysmith migration 002: per-key fail-
 -- false: the keyring's option alone decides; true: every resource kind; a JSON array: those kinds.
 ALTER TABLE "keysmith_api_keys" ADD COLUMN IF NOT EXISTS require_mapping jsonb NOT NULL DEFAULT 'false';
 `;
+
+/** The SQL of migrations/003_superseded_by.sql (kept identical the same way). */
+export const SQL_003_SUPERSEDED_BY = `-- keysmith migration 003: a rotated-out key names its successor (supersededBy).
+-- NULL until rotate hands the key over; set once, in the same statement that moves its credits.
+ALTER TABLE "keysmith_api_keys" ADD COLUMN IF NOT EXISTS superseded_by text COLLATE "C";
+`;

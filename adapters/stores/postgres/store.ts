@@ -12,7 +12,7 @@ import {
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { run, sqlState, supportsNamedStatements, type Queryable } from './client.js';
-import { SELECT_COLUMNS, insertParts, rowToRecord, setParts } from './columns.js';
+import { SELECT_COLUMNS, epochMs, insertParts, rowToRecord, setParts, timeFromColumn } from './columns.js';
 import { migrate } from './migrate.js';
 import { tableNames } from './table.js';
 
@@ -168,6 +168,36 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
          RETURNING ${SELECT_COLUMNS}`,
         [tenantId, id, at.toISOString(), by],
       );
+    },
+
+    async supersede(tenantId, id, change, expectedVersion) {
+      const params: unknown[] = [tenantId, id, change.successorId, change.expiresAt.toISOString(), change.at.toISOString()];
+      const versionGuard = expectedVersion === undefined ? '' : ` AND version = $${params.push(expectedVersion)}::integer`;
+      // The CTE locks the row and reads the credits it holds now (after any consume that committed
+      // first); the UPDATE zeroes them in the same statement, so no consume can slip in between.
+      const rows = await run(
+        client,
+        'supersede',
+        `WITH old AS (
+           SELECT id AS old_id, remaining AS old_remaining, refilled_at AS old_refilled_at FROM ${T}
+           WHERE tenant_id = $1::text AND id = $2::text AND revoked_at IS NULL AND superseded_by IS NULL
+             AND (expires_at IS NULL OR expires_at >= $4::timestamptz)${versionGuard}
+           FOR UPDATE
+         )
+         UPDATE ${T} SET superseded_by = $3::text, expires_at = $4::timestamptz,
+           remaining = CASE WHEN remaining IS NULL THEN NULL ELSE 0 END, refill = NULL,
+           updated_at = $5::timestamptz, version = version + 1
+         FROM old WHERE id = old.old_id
+         RETURNING ${SELECT_COLUMNS}, old.old_remaining AS moved_remaining, ${epochMs('old.old_refilled_at', 'moved_refilled_at')}`,
+        params,
+      );
+      const row = rows[0];
+      if (!row) return null;
+      return {
+        record: rowToRecord(row),
+        remaining: row.moved_remaining === null || row.moved_remaining === undefined ? null : Number(row.moved_remaining),
+        refilledAt: timeFromColumn(row.moved_refilled_at),
+      };
     },
 
     consume(id, cost) {

@@ -45,6 +45,7 @@ export const apiKeyJsonSchema = z
     refilledAt: isoDate.nullable(),
     rateLimits: z.array(z.strictObject({ name: z.string(), limit: z.int(), windowMs: z.int(), per: z.enum(['key', 'owner']).optional() })),
     metadata: z.record(z.string(), z.unknown()),
+    supersededBy: z.string().nullable().describe('The key that replaced this one in a rotation (its expiry then only moves earlier); null otherwise'),
     version: z.int().min(1).describe('Bumped on every change; send it back for optimistic concurrency'),
     status: z.enum(KEY_STATUSES).describe('Derived when the answer was made: revoked, else expired, else paused, else active'),
   })

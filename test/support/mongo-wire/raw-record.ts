@@ -31,6 +31,7 @@ export const DOCUMENT_FIELDS = [
   'refilledAt',
   'rateLimits',
   'metadata',
+  'supersededBy',
   'version',
 ].sort();
 
@@ -94,6 +95,7 @@ export function recordFromRawBson(d: Document): ApiKeyRecord {
       ...(l.per === undefined ? {} : { per: str(l.per, `rateLimits.${i}.per`) as 'key' | 'owner' }),
     })),
     metadata: JSON.parse(str(d.metadata, 'metadata')) as Record<string, unknown>,
+    supersededBy: strOrNull(d.supersededBy, 'supersededBy'),
     version: num(d.version, 'version'),
   };
 }
