@@ -16,6 +16,7 @@ import { isolationTests } from './isolation.js';
 import { listTests } from './list.js';
 import { raceTests } from './races.js';
 import { revokeTests } from './revoke.js';
+import { supersedeTests } from './supersede.js';
 import { updateTests } from './update.js';
 
 export { runLimiterConformance, type LimiterConformanceOptions } from './limiter.js';
@@ -31,6 +32,7 @@ export function runStoreConformance(options: ConformanceOptions): void {
     test.describe('update', () => updateTests(opts));
     test.describe('revoke', () => revokeTests(opts));
     test.describe('credits and touch', () => creditTests(opts));
+    test.describe('supersede (rotation)', () => supersedeTests(opts));
     test.describe('list', () => listTests(opts));
     test.describe('races', () => raceTests(opts));
     test.describe('tenant isolation', () => isolationTests(opts));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { isKeysmithError } from 'keysmith';
 import { makeRecord } from 'keysmith/testing';
 import { MIGRATIONS, appliedVersions, createPostgresStore, migrate, migrationSql, postgresStore, type Queryable } from 'keysmith/postgres';
-import { SQL_001_API_KEYS, SQL_002_REQUIRE_MAPPING } from '../../adapters/stores/postgres/schema-sql.js';
+import { SQL_001_API_KEYS, SQL_002_REQUIRE_MAPPING, SQL_003_SUPERSEDED_BY } from '../../adapters/stores/postgres/schema-sql.js';
 import { START_TIMEOUT, PG_URL, freshSchemaName, serverTarget } from '../support/pg.js';
 
 const FILE = new URL('../../adapters/stores/postgres/migrations/001_api_keys.sql', import.meta.url);
@@ -17,6 +17,9 @@ describe('postgres migration: one SQL text', () => {
     const file2 = new URL('../../adapters/stores/postgres/migrations/002_require_mapping.sql', import.meta.url);
     assert.equal(SQL_002_REQUIRE_MAPPING, readFileSync(file2, 'utf8'), 'copy migrations/002_require_mapping.sql into adapters/stores/postgres/schema-sql.ts');
     assert.equal(MIGRATIONS[1]!.sql, SQL_002_REQUIRE_MAPPING);
+    const file3 = new URL('../../adapters/stores/postgres/migrations/003_superseded_by.sql', import.meta.url);
+    assert.equal(SQL_003_SUPERSEDED_BY, readFileSync(file3, 'utf8'), 'copy migrations/003_superseded_by.sql into adapters/stores/postgres/schema-sql.ts');
+    assert.equal(MIGRATIONS[2]!.sql, SQL_003_SUPERSEDED_BY);
   });
 
   it('migrationSql puts a custom table name everywhere the default one was', () => {
@@ -81,7 +84,7 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
     it('migrate creates the table, records every version, and a second run changes nothing', async () => {
       const table = `${db.schema}.keys_a`;
       assert.deepStrictEqual(await appliedVersions(db.client, { table }), []);
-      assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [1, 2] });
+      assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [1, 2, 3] });
       const first = await snapshot(db.client, db.schema, 'keys_a');
       assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [] });
       assert.deepStrictEqual(await snapshot(db.client, db.schema, 'keys_a'), first);
@@ -90,17 +93,18 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
         [
           [table, 1, '001_api_keys'],
           [table, 2, '002_require_mapping'],
+          [table, 3, '003_superseded_by'],
         ],
       );
-      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2]);
+      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2, 3]);
     });
 
     it('store.setup() migrates the store’s own table (the same as migrate), idempotently', async () => {
       const table = `${db.schema}.keys_setup`;
       const store = postgresStore({ client: db.client, table });
-      assert.deepStrictEqual(await store.setup(), { applied: [1, 2] });
+      assert.deepStrictEqual(await store.setup(), { applied: [1, 2, 3] });
       assert.deepStrictEqual(await store.setup(), { applied: [] });
-      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2]);
+      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2, 3]);
       await store.insert(makeRecord({ tenantId: 't1' }));
       assert.equal((await store.list('t1', { page: 1, limit: 10 })).total, 1);
     });
@@ -108,7 +112,7 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
     it('createPostgresStore, the deprecated one-call form, still returns the store with its table set up', async () => {
       const table = `${db.schema}.keys_created`;
       const store = await createPostgresStore({ client: db.client, table });
-      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2]);
+      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2, 3]);
       assert.deepStrictEqual(await store.setup(), { applied: [] });
     });
 
@@ -125,7 +129,9 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
         assert.equal(type(c), 'jsonb', c);
       assert.equal(type('version'), 'integer');
       assert.equal(type('remaining'), 'bigint');
-      assert.equal(columns.length, 28);
+      assert.equal(type('superseded_by'), 'text');
+      assert.equal(columns.find((r) => r.column_name === 'superseded_by')?.collation_name, 'C');
+      assert.equal(columns.length, 29);
       const defs = indexes.map((i) => String(i.indexdef));
       assert.ok(
         defs.some((d) => /PRIMARY KEY|UNIQUE INDEX keys_b_pkey .*\(id\)/.test(d)),
@@ -142,7 +148,7 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
       await db.runFile(migrationSql(MIGRATIONS[0]!, { table }));
       assert.deepStrictEqual(await appliedVersions(db.client, { table }), []);
       await migrate(db.client, { table });
-      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2]);
+      assert.deepStrictEqual(await appliedVersions(db.client, { table }), [1, 2, 3]);
       const store = postgresStore({ client: db.client, table });
       const record = makeRecord();
       await store.insert(record);
@@ -156,14 +162,14 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
       const { versions } = await snapshot(db.client, db.schema, 'keys_d');
       assert.deepStrictEqual(
         versions.map((v) => v.version),
-        [1, 2],
+        [1, 2, 3],
       );
     });
 
-    it('a table at version 1 with keys upgrades in place: old keys read requireMapping false', async () => {
+    it('a table at version 1 with keys upgrades in place: old keys read requireMapping false, supersededBy null', async () => {
       const table = `${db.schema}.keys_e`;
       await db.runFile(migrationSql(MIGRATIONS[0]!, { table }));
-      const { requireMapping: _r, ...old } = makeRecord();
+      const { requireMapping: _r, supersededBy: _s, ...old } = makeRecord();
       const columns = 'id, tenant_id, name, prefix, preview, hash, mcp, created_at';
       await db.client.query(`INSERT INTO "${db.schema}"."keys_e" (${columns}) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`, [
         old.id,
@@ -175,9 +181,10 @@ function migrationTests(name: string, open: () => Promise<{ client: Queryable; s
         JSON.stringify(old.mcp),
         old.createdAt.toISOString(),
       ]);
-      assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [1, 2] });
+      assert.deepStrictEqual(await migrate(db.client, { table }), { applied: [1, 2, 3] });
       const found = await postgresStore({ client: db.client, table }).findById(old.id);
       assert.equal(found?.requireMapping, false);
+      assert.equal(found?.supersededBy, null);
     });
   });
 }
