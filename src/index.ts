@@ -44,7 +44,19 @@ export { listQuerySchema, importKeyInputSchema } from './management/management.j
 
 // Contracts an application or an adapter implements: the store, the limiter, the invalidation channel.
 export type { KeyStore } from './store/store.js';
-export type { ApiKey, ApiKeyView, ApiKeyRecord, KeyPatch, ListQuery, ListResult, McpLimits, RateLimit, Refill, Superseded, Supersession } from './store/record.js';
+export type {
+  ApiKey,
+  ApiKeyView,
+  ApiKeyRecord,
+  KeyPatch,
+  ListQuery,
+  ListResult,
+  McpLimits,
+  RateLimit,
+  Refill,
+  Superseded,
+  Supersession,
+} from './store/record.js';
 export { memoryLimiter, type MemoryLimiterOptions } from './verify/limits/memory-limiter.js';
 export type { FailedAttemptsOptions } from './verify/limits/failed-attempts.js';
 export type { RateLimiter, LimitCheck, LimitDecision } from './verify/limits/limiter.js';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type ApiKeyRecord, type KeyStore } from 'keysmith';
+import type { ApiKeyRecord, KeyStore } from 'keysmith';
 import { defaultHasher } from '../../src/token/hash.js';
 import { formatToken, previewOf } from '../../src/token/token.js';
 

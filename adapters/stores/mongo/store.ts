@@ -12,7 +12,18 @@ import {
 import type { Collection, Document, Filter } from 'mongodb';
 import { fromDocument, toDocument, toDocumentPatch, type MongoKeyDocument } from './document.js';
 import { ensureIndexes } from './indexes.js';
-import { bySchema, check, countSchema, dateSchema, idSchema, listQuerySchema, patchSchema, recordSchema, supersessionSchema, versionSchema } from './validate.js';
+import {
+  bySchema,
+  check,
+  countSchema,
+  dateSchema,
+  idSchema,
+  listQuerySchema,
+  patchSchema,
+  recordSchema,
+  supersessionSchema,
+  versionSchema,
+} from './validate.js';
 
 export interface MongoStoreOptions<TSchema extends Document = Document> {
   /** A collection of the official `mongodb` driver (6.x or 7.x), e.g. `db.collection('api_keys')`. */
