@@ -49,6 +49,7 @@ function patched(r: ApiKeyRecord, patch: KeyPatch): ApiKeyRecord {
     refilledAt: pick(patch, r, 'refilledAt'),
     rateLimits: pick(patch, r, 'rateLimits'),
     metadata: pick(patch, r, 'metadata'),
+    supersededBy: pick(patch, r, 'supersededBy'),
     version: r.version + 1,
   };
 }
@@ -131,15 +132,13 @@ export function memoryStore(): KeyStore & { readonly size: number; clear(): void
       if (!r || r.revokedAt !== null || r.supersededBy !== null || (expectedVersion !== undefined && r.version !== expectedVersion)) return null;
       if (r.expiresAt !== null && r.expiresAt < change.expiresAt) return null;
       const { remaining, refilledAt } = r;
-      const next: ApiKeyRecord = {
-        ...r,
+      const next = patched(r, {
         supersededBy: change.successorId,
         expiresAt: new Date(change.expiresAt),
         remaining: remaining === null ? null : 0,
         refill: null,
         updatedAt: new Date(change.at),
-        version: r.version + 1,
-      };
+      });
       records.set(id, next);
       return { record: copy(next), remaining, refilledAt: refilledAt === null ? null : new Date(refilledAt) };
     },
