@@ -61,6 +61,7 @@ describe('memory store: records built with one fixed shape', () => {
       'refilledAt',
       'rateLimits',
       'metadata',
+      'supersededBy',
       'version',
     ]);
     expect(key).toMatchObject({ id: stored.id, tenantId: 't1', name: 'k', scopes: ['a:read'], metadata: { n: 1 }, version: 1, lastUsedAt: null });
