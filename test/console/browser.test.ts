@@ -35,6 +35,12 @@ interface Axe {
 async function openConsole(app: ConsoleApp, session: string, viewport = { width: 1440, height: 900 }) {
   const context: BrowserContext = await browser.newContext({ viewport, colorScheme: 'light', permissions: ['clipboard-read', 'clipboard-write'] });
   if (session !== '') await context.addCookies([{ name: 'session', value: session, url: app.url, httpOnly: true, sameSite: 'Strict' }]);
+  // Every CSP violation the page meets is recorded (the event is dispatched whatever the console shows).
+  await context.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => {
@@ -45,6 +51,9 @@ async function openConsole(app: ConsoleApp, session: string, viewport = { width:
   await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
   return { context, page, problems };
 }
+
+/** The CSP violations the page has met so far. */
+const cspViolations = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
 
 /** Runs axe-core on the page as it is (open shadow roots and the open dialog included): no serious or critical violation. */
 async function axe(page: Page, screen: string): Promise<void> {
@@ -210,6 +219,7 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
       await expect.poll(() => row(page, newId).getByRole('button').count()).toBe(0);
       await step('revoked');
       expect(problems).toEqual([]);
+      expect(await cspViolations(page)).toEqual([]);
     } finally {
       await context.close();
     }
@@ -237,6 +247,7 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
       await row(viewer.page, narrow.key.id).getByRole('button', { name: 'Edit reader' }).waitFor();
       await step('no-edit-controls');
       expect(viewer.problems).toEqual([]);
+      expect(await cspViolations(viewer.page)).toEqual([]);
     } finally {
       await viewer.context.close();
     }
@@ -269,6 +280,19 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
       await page.keyboard.press('Escape');
       await expect.poll(() => dialog(page).count()).toBe(0);
       expect(await keyring.list('acme', { search: 'by-keyboard' })).toMatchObject({ total: 0 });
+
+      // The CSP is enforced, not just sent: a script injected into the page does not run, and the refusal is reported.
+      const ran = await page.evaluate(async () => {
+        const script = document.createElement('script');
+        script.append('window.__injected = true');
+        document.body.append(script);
+        await new Promise((r) => setTimeout(r, 100));
+        return (window as unknown as { __injected?: boolean }).__injected === true;
+      });
+      expect(ran).toBe(false);
+      // Trusted Types refuses the script's text before script-src would refuse to run it.
+      expect(await cspViolations(page)).toEqual([expect.stringMatching(/^(require-trusted-types-for|script-src-elem inline)/)]);
+      admin.problems.length = 0;
 
       // Dark scheme.
       const step = stepper(framework, page);
@@ -315,6 +339,7 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
       await page.getByText('globex key 07').waitFor();
       await step('search');
       expect(problems).toEqual([]);
+      expect(await cspViolations(page)).toEqual([]);
     } finally {
       await context.close();
     }
