@@ -106,6 +106,7 @@ describe('admin mapping: the rules', () => {
     bad({ ...base, query: { q: { to: 'nope' } } }, /"to" must be one of/);
     bad({ ...base, fields: { n: { from: 'name', codec: { read: () => 1 } } } }, /codec needs schema, read and write/);
     bad({ ...base, params: { id: 'x', tenant: 'x' } }, /must differ/);
+    bad({ ...base, routes: { create: { method: 'POST', path: '/k' } }, fields: { n: 'preview' } }, /needs a field for "name"/);
   });
 
   it('authorize: null is 401, false 403, and authorizeByRole maps roles', async () => {

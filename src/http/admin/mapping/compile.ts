@@ -168,6 +168,8 @@ export function compileMapping(mapping: AdminMapping): CompiledMapping {
   const names = fields.map((f) => f.wire);
   const twiceNamed = names.find((n, i) => names.indexOf(n) !== i);
   if (twiceNamed) fail(`two fields are named ${JSON.stringify(twiceNamed)}`);
+  if (routes.some((r) => r.action === 'create') && !fields.some((f) => f.path?.length === 1 && f.path[0] === 'name' && f.writes.has('create')))
+    fail('a create route needs a field for "name" (every key has one)');
   const created = { key: mapping.created?.key ?? 'key', token: mapping.created?.token ?? 'token' };
   if (created.key === false && fields.some((f) => f.wire === created.token)) fail(`created.token ${JSON.stringify(created.token)} is also a field name`);
   const list = { items: 'items', total: 'total' as string | false, page: 'page' as string | false, limit: 'limit' as string | false, ...mapping.list };
