@@ -61,7 +61,7 @@ export const CHORDIA: AdminMapping = {
 export async function start({ port = 0, identify, db }: RecipeOptions): Promise<RunningRecipe> {
   const own = db ? null : await new MongoClient(process.env.KEYSMITH_MONGO_URL ?? 'mongodb://127.0.0.1:27017').connect();
   const store = mongoStore({ collection: (db ?? own!.db('chordia')).collection('application_keys') });
-  await store.ensureIndexes();
+  await store.setup();
   const events = mcpKeyEvents();
   // Service-account defaults: every new key is a supervisor (all agents) with role Admin.
   const keyring = createKeyring({
