@@ -96,6 +96,12 @@ export function createKeyring(options: KeyringOptions): Keyring {
   if (fa !== undefined && !(Number.isSafeInteger(fa.limit) && fa.limit > 0 && Number.isSafeInteger(fa.windowMs) && fa.windowMs > 0)) {
     throw new KeysmithError('CONFIG', 'failedAttempts needs a positive whole limit and windowMs');
   }
+  if (fa?.limiter !== undefined && typeof fa.limiter.refund !== 'function') {
+    throw new KeysmithError(
+      'CONFIG',
+      'failedAttempts.limiter needs refund(): attempts are counted before they are checked and given back when they were not guesses (memoryLimiter and redisLimiter have it)',
+    );
+  }
   if (fa?.limiter !== undefined && fa.limiter === options.limiter) {
     throw new KeysmithError(
       'CONFIG',

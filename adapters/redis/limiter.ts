@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { KeysmithError, type LimitCheck, type LimitDecision, type RateLimiter } from 'keysmith';
 import type { RedisLike } from './client.js';
-import { SLIDING_WINDOW_SCRIPT } from './sliding-window.lua.js';
+import { REFUND_SCRIPT, SLIDING_WINDOW_SCRIPT } from './sliding-window.lua.js';
 
-const SHA = createHash('sha1').update(SLIDING_WINDOW_SCRIPT).digest('hex');
+const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
+const SHA = sha1(SLIDING_WINDOW_SCRIPT);
+const REFUND_SHA = sha1(REFUND_SCRIPT);
 
 export interface RedisLimiterOptions {
   /** An ioredis client (or anything with `evalsha` and `eval`). */
@@ -29,18 +31,18 @@ export function counterKeys(prefix: string, check: LimitCheck): [string, string,
  * Errors (Redis down, counters of different groups on Cluster) are thrown; the keyring's
  * `limiterFailure` decides what that means.
  */
-export function redisLimiter(options: RedisLimiterOptions): RateLimiter {
+export function redisLimiter(options: RedisLimiterOptions): RateLimiter & Required<Pick<RateLimiter, 'refund'>> {
   const prefix = options.keyPrefix ?? 'keysmith:rl:';
   if (typeof prefix !== 'string' || /[{}]/.test(prefix))
     throw new KeysmithError('CONFIG', 'redisLimiter keyPrefix must be a string without "{" or "}" (keysmith sets the hash tag)');
   const { client } = options;
 
-  const run = async (keys: string[], args: (string | number)[]): Promise<unknown> => {
+  const run = async (keys: string[], args: (string | number)[], script = SLIDING_WINDOW_SCRIPT, sha = SHA): Promise<unknown> => {
     try {
-      return await client.evalsha(SHA, keys.length, ...keys, ...args);
+      return await client.evalsha(sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!String((error as Error)?.message).includes('NOSCRIPT')) throw error;
-      return client.eval(SLIDING_WINDOW_SCRIPT, keys.length, ...keys, ...args);
+      return client.eval(script, keys.length, ...keys, ...args);
     }
   };
 
@@ -52,6 +54,15 @@ export function redisLimiter(options: RedisLimiterOptions): RateLimiter {
       const reply = (await run(keys, args)) as number[];
       if (reply[0] === 1) return { allowed: true, remaining: Number(reply[1]) };
       return { allowed: false, index: Number(reply[1]), retryAfterMs: Number(reply[2]) };
+    },
+    async refund(checks: readonly LimitCheck[], cost: number): Promise<void> {
+      if (checks.length === 0 || !(cost > 0)) return;
+      await run(
+        checks.flatMap((c) => counterKeys(prefix, c)),
+        [cost],
+        REFUND_SCRIPT,
+        REFUND_SHA,
+      );
     },
   };
 }

@@ -64,3 +64,27 @@ end
 if remaining < 0 then remaining = 0 end
 return {1, remaining}
 `;
+
+/**
+ * Takes back `cost` units from each counter: its most recent hit of exactly that cost still in the
+ * window, in one script (atomic on the server). KEYS as above (hits, sum, seq per counter); ARGV:
+ * cost. A counter without such a hit is left alone. Returns the number of counters changed.
+ */
+export const REFUND_SCRIPT = `
+local cost = tonumber(ARGV[1])
+local n = #KEYS / 3
+local changed = 0
+for i = 1, n do
+  local hits, sumKey = KEYS[3 * i - 2], KEYS[3 * i - 1]
+  local members = redis.call('ZREVRANGE', hits, 0, -1)
+  for _, member in ipairs(members) do
+    if tonumber(string.match(member, ':(%d+)$')) == cost then
+      redis.call('ZREM', hits, member)
+      if redis.call('EXISTS', sumKey) == 1 then redis.call('DECRBY', sumKey, cost) end
+      changed = changed + 1
+      break
+    end
+  end
+end
+return changed
+`;

@@ -77,6 +77,40 @@ export function runLimiterConformance(options: LimiterConformanceOptions): void 
       assert.equal((await limiter.limit([a], 1, Date.now())).allowed, false);
     });
 
+    it('refund (when the limiter has it) gives back one admitted unit per counter, never more', async (limiter) => {
+      if (!limiter.refund) return;
+      const c = counters([3, 60_000], [5, 60_000]);
+      for (let i = 0; i < 3; i++) assert.equal((await limiter.limit(c, 1, Date.now())).allowed, true);
+      assert.equal((await limiter.limit(c, 1, Date.now())).allowed, false);
+      await limiter.refund(c, 1, Date.now());
+      assert.deepEqual(await limiter.limit(c, 1, Date.now()), { allowed: true, remaining: 0 });
+      const [fresh] = counters([1, 60_000]) as [LimitCheck];
+      await limiter.refund([fresh], 1, Date.now()); // nothing to give back: no credit in advance
+      assert.equal((await limiter.limit([fresh], 1, Date.now())).allowed, true);
+      assert.equal((await limiter.limit([fresh], 1, Date.now())).allowed, false);
+    });
+
+    it('concurrent take-then-refund never lets more than the limit be held at once', async (limiter) => {
+      if (!limiter.refund) return;
+      const c = counters([4, 60_000]);
+      let held = 0;
+      let most = 0;
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, async () => {
+          const d = await limiter.limit(c, 1, Date.now());
+          if (!d.allowed) return false;
+          most = Math.max(most, ++held);
+          await sleep(5);
+          held--;
+          await limiter.refund!(c, 1, Date.now());
+          return true;
+        }),
+      );
+      assert.ok(most <= 4, `held ${most} at once`);
+      assert.ok(answers.filter(Boolean).length >= 4);
+      assert.deepEqual(await limiter.limit(c, 4, Date.now()), { allowed: true, remaining: 0 }); // all given back
+    });
+
     it('a counter without a group works on its own', async (limiter) => {
       const c: LimitCheck[] = [{ key: `solo:${newId()}`, limit: 2, windowMs: 60_000 }];
       assert.equal((await limiter.limit(c, 2, Date.now())).allowed, true);

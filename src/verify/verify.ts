@@ -65,21 +65,36 @@ export function createVerifier(deps: VerifierDeps) {
     return OVERTAKEN;
   };
 
-  /** With failed-guess throttling: probe the caller's network first, count a failed guess after. */
+  /**
+   * With failed-guess throttling. Counting and checking are one atomic limiter call: every attempt
+   * that could be a guess first takes a unit of its network's failure counter (refused when the
+   * window is full), and gives it back (`refund`) once it turned out not to be a guess. So however
+   * many attempts run at once, at most `limit` of them per window get past the throttle to a store
+   * lookup. A token whose hash matches a cached key cannot be a guess: it only probes (cost 0), so
+   * a busy client is never refused for its own concurrency.
+   */
   const throttled = async (failures: FailureThrottle, token: unknown, options: VerifyOptions, ip: string): Promise<VerifyResult> => {
     const checks = failures.checksFor(ip);
+    const known = typeof token === 'string' && hotEntry(token) !== null;
+    let reserved = false;
     try {
-      const probe = await failures.limiter.limit(checks, 0, deps.now());
-      if (!probe.allowed) return reject('RATE_LIMITED', null, null, { retryAfterMs: probe.retryAfterMs });
+      const decision = await failures.limiter.limit(checks, known ? 0 : 1, deps.now());
+      if (!decision.allowed) return reject('RATE_LIMITED', null, null, { retryAfterMs: decision.retryAfterMs });
+      reserved = !known;
     } catch (error) {
       storeFault('limiter', error);
       if (deps.limiterFailure === 'closed') return reject('STORE_UNAVAILABLE', null, null);
     }
-    const result = await check(token, options);
-    if (!result.valid && GUESS_CODES.has(result.code)) {
-      await failures.limiter.limit(checks, 1, deps.now()).catch((error: unknown) => storeFault('limiter', error));
+    let guess = true;
+    try {
+      const result = await check(token, options);
+      guess = !result.valid && GUESS_CODES.has(result.code);
+      return result;
+    } finally {
+      if (reserved && !guess) await failures.limiter.refund(checks, 1, deps.now()).catch((error: unknown) => storeFault('limiter', error));
+      // The limiter failed open before the check: count a guess the old way, best effort.
+      else if (!reserved && !known && guess) await failures.limiter.limit(checks, 1, deps.now()).catch((error: unknown) => storeFault('limiter', error));
     }
-    return result;
   };
 
   /**

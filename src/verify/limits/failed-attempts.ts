@@ -36,12 +36,15 @@ export function failureBucket(ip: string): string {
   return `v6:${parts[0]!.toString(16)}:${parts[1]!.toString(16)}:${parts[2]!.toString(16)}:${parts[3]!.toString(16)}::/64`;
 }
 
+/** A limiter that can give units back: what the failure throttle needs (the keyring checks it at construction). */
+type RefundingLimiter = RateLimiter & Required<Pick<RateLimiter, 'refund'>>;
+
 /** Where failed guesses are counted, apart from keys' rate limits, and under which counter. */
 export function createFailureThrottle(options: FailedAttemptsOptions) {
   const { limit, windowMs } = options;
   return {
-    limiter: options.limiter ?? memoryLimiter({ maxCounters: FAILURE_COUNTERS }),
-    /** The one counter of the caller's network: probe it with cost 0, count a failure with cost 1. */
+    limiter: (options.limiter ?? memoryLimiter({ maxCounters: FAILURE_COUNTERS })) as RefundingLimiter,
+    /** The one counter of the caller's network: take a unit before checking an attempt, refund it when it was no guess. */
     checksFor: (ip: string): LimitCheck[] => [{ key: `fail:${failureBucket(ip)}`, limit, windowMs }],
   };
 }

@@ -24,4 +24,12 @@ export type LimitDecision =
  */
 export interface RateLimiter {
   limit(checks: readonly LimitCheck[], cost: number, now: number): Promise<LimitDecision>;
+  /**
+   * Gives back `cost` units an earlier admitted `limit` call recorded on every counter of `checks`
+   * (its most recent hit of that cost), as one ATOMIC step. The failed-attempt throttle needs it:
+   * it counts an attempt before checking it (count-and-check in one call, so concurrent guesses
+   * cannot all pass) and gives the unit back when the attempt was not a guess. Optional for the
+   * keys' limiter; required of `failedAttempts.limiter`. `memoryLimiter` and `redisLimiter` have it.
+   */
+  refund?(checks: readonly LimitCheck[], cost: number, now: number): Promise<void>;
 }

@@ -27,6 +27,18 @@ class Window {
     this.used += cost;
   }
 
+  /** Takes back the most recent hit of exactly `cost` still in the window; false when there is none. */
+  unrecord(cost: number): boolean {
+    for (let i = this.times.length - 1; i >= this.head; i--) {
+      if (this.costs[i] !== cost) continue;
+      this.times.splice(i, 1);
+      this.costs.splice(i, 1);
+      this.used -= cost;
+      return true;
+    }
+    return false;
+  }
+
   /** Milliseconds until `needed` units have expired from the window. */
   waitFor(needed: number, now: number, windowMs: number): number {
     let freed = 0;
@@ -44,7 +56,7 @@ export interface MemoryLimiterOptions {
 }
 
 /** A sliding-window-log limiter for one process. Exact: at most `limit` units in any window. */
-export function memoryLimiter(options: MemoryLimiterOptions = {}): RateLimiter & { readonly size: number } {
+export function memoryLimiter(options: MemoryLimiterOptions = {}): RateLimiter & Required<Pick<RateLimiter, 'refund'>> & { readonly size: number } {
   const windows = new LRUCache<string, Window>({ max: options.maxCounters ?? 100_000 });
 
   return {
@@ -76,6 +88,15 @@ export function memoryLimiter(options: MemoryLimiterOptions = {}): RateLimiter &
         remaining = Math.min(remaining, checks[i]!.limit - current[i]!.used);
       }
       return { allowed: true, remaining: Number.isFinite(remaining) ? remaining : 0 };
+    },
+    async refund(checks: readonly LimitCheck[], cost: number, now: number): Promise<void> {
+      if (!(cost > 0)) return;
+      for (const check of checks) {
+        const w = windows.peek(check.key);
+        if (!w) continue;
+        w.prune(now, check.windowMs);
+        w.unrecord(cost);
+      }
     },
   };
 }
