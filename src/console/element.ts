@@ -316,12 +316,17 @@ export class KeysmithConsole extends Base {
     if (this.#manageable.has(key.id) && key.status !== 'revoked') {
       const act = (label: string, action: string, run: () => void, extra = '') =>
         button(label, run, { class: `btn small ${extra}`, 'data-id': key.id, 'data-action': action, 'aria-label': `${label} ${key.name}` });
-      actions.append(
+      // A key replaced by a rotation is never rotated again nor resumed (its successor is); it can still be paused, shortened or revoked.
+      const replaced = key.supersededBy != null;
+      const buttons = [
         act('Edit', 'edit', () => this.#openEdit(key)),
-        key.enabled ? act('Pause', 'pause', () => void this.#setEnabled(key, false)) : act('Resume', 'resume', () => void this.#setEnabled(key, true)),
-        act('Rotate', 'rotate', () => this.#openRotate(key)),
+        key.enabled
+          ? act('Pause', 'pause', () => void this.#setEnabled(key, false))
+          : !replaced && act('Resume', 'resume', () => void this.#setEnabled(key, true)),
+        !replaced && act('Rotate', 'rotate', () => this.#openRotate(key)),
         act('Revoke', 'revoke', () => this.#openRevoke(key), 'danger-outline'),
-      );
+      ];
+      actions.append(...buttons.filter((b): b is HTMLButtonElement => b !== false));
     }
     return h(
       'tr',
@@ -332,7 +337,7 @@ export class KeysmithConsole extends Base {
       cell('Created', dateCell(key.createdAt)),
       cell('Last used', dateCell(key.lastUsedAt)),
       cell('Expires', dateCell(key.expiresAt)),
-      cell('Status', statusBadge(key.status)),
+      cell('Status', statusBadge(key.status), key.supersededBy != null && h('p', { class: 'hint' }, 'Replaced by a rotation')),
       cell('Actions', actions),
     );
   }

@@ -193,6 +193,9 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
       expect([...fresh.key.scopes].sort()).toEqual(['docs:read', 'docs:write']);
       expect((await keyring.verify(token)).valid).toBe(false);
       const newId = fresh.key.id;
+      // The old key is marked as replaced and offers no second rotation.
+      await row(page, id).getByText('Replaced by a rotation').waitFor();
+      await expect.poll(() => row(page, id).getByRole('button', { name: 'Rotate ci-deploy' }).count()).toBe(0);
 
       // Revoke: the button stays disabled until the name is typed exactly.
       await row(page, newId).getByRole('button', { name: 'Revoke ci-deploy' }).click();
