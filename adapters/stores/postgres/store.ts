@@ -78,16 +78,21 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   const T = tableNames(parsed.data.table).table;
   const prepare = parsed.data.prepare ?? supportsNamedStatements(client);
   // Statement names are per connection and must not clash between tables or keysmith versions' SQL.
+  // Computed once here: the verify path's SQL is constant for a store.
   const named = (operation: string, text: string) =>
     prepare ? `keysmith_${operation}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : undefined;
-  const HOT = new Set(['findById', 'consume']);
+  const FIND_BY_ID = `SELECT ${SELECT_COLUMNS} FROM ${T} WHERE id = $1::text`;
+  const FIND_BY_ID_NAME = named('findById', FIND_BY_ID);
+  const CONSUME = `UPDATE ${T} SET remaining = remaining - $2::bigint WHERE id = $1::text AND remaining >= $2::bigint RETURNING remaining`;
+  const CONSUME_NAME = named('consume', CONSUME);
 
-  const one = async (operation: string, text: string, params: unknown[]): Promise<ApiKeyRecord | null> => {
-    const row = (await run(client, operation, text, params, HOT.has(operation) ? named(operation, text) : undefined))[0];
+  /** `name`: a named prepared statement (the verify path's), or none. */
+  const one = async (operation: string, text: string, params: unknown[], name?: string): Promise<ApiKeyRecord | null> => {
+    const row = (await run(client, operation, text, params, name))[0];
     return row ? rowToRecord(row) : null;
   };
-  const count = async (operation: string, text: string, params: unknown[]): Promise<number | null> => {
-    const row = (await run(client, operation, text, params, HOT.has(operation) ? named(operation, text) : undefined))[0];
+  const count = async (operation: string, text: string, params: unknown[], name?: string): Promise<number | null> => {
+    const row = (await run(client, operation, text, params, name))[0];
     return row ? Number(row.remaining) : null;
   };
 
@@ -106,7 +111,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
 
     findById(id) {
-      return one('findById', `SELECT ${SELECT_COLUMNS} FROM ${T} WHERE id = $1::text`, [id]);
+      return one('findById', FIND_BY_ID, [id], FIND_BY_ID_NAME);
     },
 
     get(tenantId, id) {
@@ -201,10 +206,7 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
 
     consume(id, cost) {
-      return count('consume', `UPDATE ${T} SET remaining = remaining - $2::bigint WHERE id = $1::text AND remaining >= $2::bigint RETURNING remaining`, [
-        id,
-        cost,
-      ]);
+      return count('consume', CONSUME, [id, cost], CONSUME_NAME);
     },
 
     refill(id, amount, periodStart) {
