@@ -34,6 +34,7 @@ const row = fc.record({
   refilled_at: nullable(epochMs),
   rate_limits: jsonText,
   metadata: jsonText,
+  superseded_by: nullable(fc.string()),
   version: fc.oneof(fc.integer({ min: 1 }), fc.integer({ min: 1 }).map(String)),
 });
 

@@ -148,6 +148,7 @@ export function rowToRecord(row: Row): ApiKeyRecord {
     refilledAt: time(row.refilled_at),
     rateLimits: json(row.rate_limits) as ApiKeyRecord['rateLimits'],
     metadata: json(row.metadata) as ApiKeyRecord['metadata'],
+    supersededBy: text(row.superseded_by),
     version: int(row.version)!,
   };
 }
