@@ -245,6 +245,29 @@ describe('admin mapping: the rules', () => {
     expect((await call('PATCH', `/k/${id}`, { enabled: true })).json).toEqual({ id, name: 'a', enabled: true, status: 'active' });
   });
 
+  it('rotate and the across-tenant routes, mapped', async () => {
+    const { call } = mount({
+      routes: {
+        create: { method: 'POST', path: '/k' },
+        rotate: { method: 'POST', path: '/k/:id/roll' },
+        getAny: { method: 'GET', path: '/any/:id' },
+        revokeAny: { method: 'DELETE', path: '/any/:id' },
+      },
+      keep: ['id', 'name', 'status'],
+      created: { key: false, token: 'secret' },
+    });
+    const made = await call('POST', '/k', { name: 'a' });
+    const rolled = await call('POST', `/k/${made.json.id}/roll`, { graceMs: 0 });
+    expect(rolled.status, rolled.body ?? '').toBe(201);
+    expect(rolled.json).toMatchObject({ name: 'a', secret: expect.stringMatching(/^sk_/), previous: { id: made.json.id, name: 'a' } });
+    expect(rolled.json.secret).not.toBe(made.json.secret);
+    expect((await call('GET', `/any/${rolled.json.id}`)).status).toBe(403);
+    const root: AdminActor = { actorId: 'root', tenantId: 'ops', superAdmin: true };
+    expect((await call('GET', `/any/${rolled.json.id}`, undefined, root)).json).toEqual({ id: rolled.json.id, name: 'a', status: 'active' });
+    expect((await call('DELETE', `/any/${rolled.json.id}`, undefined, root)).status).toBe(204);
+    expect((await call('GET', `/any/${rolled.json.id}`, undefined, root)).json.status).toBe('revoked');
+  });
+
   it('list queries: renamed, translated, ignored values, defaults; bad ones are 400 under the wire name', async () => {
     const { call } = mount();
     for (const label of ['alpha', 'beta', 'gamma']) await call('POST', '/orgs/t1/things', { label });
