@@ -10,15 +10,31 @@ const entry = Object.fromEntries(
     .map(([name, [file]]) => [name === 'keysmith' ? 'index' : name.slice('keysmith/'.length), file]),
 );
 
-export default defineConfig({
-  entry,
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  target: 'node20',
-  sourcemap: false,
-  // keysmith and keysmith/http share core modules (errors, permissions): shared chunks keep one copy.
-  splitting: true,
-  // Adapters import the core as 'keysmith', so one copy of it is loaded (instanceof and caches agree).
-  external: ['keysmith', /^keysmith\//],
-});
+/** The `keysmith` binary (package.json `bin`): ESM only, a shebang from its source, not a public subpath. */
+const CLI_ENTRY = { cli: 'src/cli/main.ts' };
+
+export default defineConfig([
+  {
+    entry,
+    format: ['esm', 'cjs'],
+    dts: true,
+    clean: true,
+    target: 'node20',
+    sourcemap: false,
+    // keysmith and keysmith/http share core modules (errors, permissions): shared chunks keep one copy.
+    splitting: true,
+    // Adapters import the core as 'keysmith', so one copy of it is loaded (instanceof and caches agree).
+    external: ['keysmith', /^keysmith\//],
+  },
+  {
+    entry: CLI_ENTRY,
+    format: ['esm'],
+    dts: false,
+    // The library build above cleans dist/ first; this one only adds dist/cli.js.
+    clean: false,
+    target: 'node20',
+    sourcemap: false,
+    // The binary loads keysmith through its public entries, as a user's config module does: one copy of the core.
+    external: ['keysmith', /^keysmith\//],
+  },
+]);

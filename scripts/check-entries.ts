@@ -29,6 +29,9 @@ if (process.argv.includes('--write')) {
   writeFileSync('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
   console.log(`package.json exports: ${Object.keys(expected).join(', ')}`);
 } else {
+  // The binary is not a subpath: tsup.config.ts builds src/cli/main.ts to dist/cli.js, which `bin` names.
+  if (!existsSync('src/cli/main.ts')) problems.push('src/cli/main.ts (the keysmith binary) does not exist');
+  if (pkg.bin?.keysmith !== './dist/cli.js') problems.push('package.json bin.keysmith must be "./dist/cli.js" (built by tsup.config.ts from src/cli/main.ts)');
   for (const key of new Set([...Object.keys(expected), ...Object.keys(pkg.exports ?? {})])) {
     if (!isDeepStrictEqual(expected[key], pkg.exports?.[key])) {
       problems.push(`package.json exports["${key}"] ${key in expected ? 'differs from' : 'is not in'} tsconfig.json paths`);
