@@ -24,4 +24,10 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+// `keysmith openapi | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.OK);
+  throw error;
+});
+
 await main(process.argv);

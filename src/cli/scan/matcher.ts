@@ -1,4 +1,4 @@
-import { parseToken, pattern } from 'keysmith';
+import { parseToken } from 'keysmith';
 
 /** A confirmed token: where it starts in the text and its parts. The secret never leaves this module's caller. */
 export interface TokenMatch {
@@ -20,15 +20,15 @@ export const MAX_MATCH_LENGTH = 64 + 1 + 16 + 1 + 38;
 
 /**
  * Finds tokens in text and confirms each by its checksum, so random strings of the right shape
- * are never reported. With a prefix, only that keyring's tokens; without, any keysmith token
- * (a word that ends in a valid token counts when a shorter prefix's checksum holds, e.g.
- * `x_sk_…` in `export_sk_…`, is reported as `sk_…`).
+ * are never reported. Any keyring's tokens are found (a word that ends in a valid token counts
+ * when a shorter prefix's checksum holds: `export_sk_…` is reported as `sk_…`); with a prefix,
+ * only the tokens of that prefix are kept.
  */
 export class TokenMatcher {
   readonly regex: RegExp;
 
   constructor(readonly prefix?: string) {
-    this.regex = new RegExp(prefix ? pattern(prefix).source : ANY_PREFIX, 'g');
+    this.regex = new RegExp(ANY_PREFIX, 'g');
   }
 
   /** Every confirmed token in `text` whose start is at or after `from` and before `until`. */
@@ -37,7 +37,7 @@ export class TokenMatcher {
     re.lastIndex = from;
     for (let m = re.exec(text); m !== null && m.index < until; m = re.exec(text)) {
       const confirmed = confirm(m[0]);
-      if (confirmed) {
+      if (confirmed && (this.prefix === undefined || confirmed.prefix === this.prefix)) {
         const offset = m[0].length - confirmed.token.length;
         yield { index: m.index + offset, length: confirmed.token.length, prefix: confirmed.prefix, id: confirmed.id, preview: confirmed.preview };
       }
