@@ -19,7 +19,7 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .addOption(new Option('-c, --config <file>', 'config module exporting the keyring (default: ./keysmith.config.{ts,mts,js,mjs,cjs})'))
     .addOption(new Option('--store <url>', 'postgres://…, mongodb://… or pglite:<dir>, instead of a config module').env('KEYSMITH_STORE'))
-    .addOption(new Option('--prefix <prefix>', "the keyring's token prefix (with --store); for scan, only this prefix").env('KEYSMITH_PREFIX'))
+    .addOption(new Option('--prefix <prefix>', "the keyring's token prefix (with --store)").env('KEYSMITH_PREFIX'))
     .addOption(new Option('--table <name>', 'with --store: PostgreSQL table ([schema.]table) or MongoDB collection').env('KEYSMITH_TABLE'))
     .option('--json', 'machine-readable output (one JSON document)')
     .showHelpAfterError('(run with --help for usage)')

@@ -17,6 +17,7 @@ import { confirmByName } from './revoke.js';
 
 interface ScanFlags {
   git?: boolean;
+  keyPrefix?: string;
   format: 'text' | 'json' | 'sarif';
   checkStore?: boolean;
   revoke?: boolean;
@@ -59,19 +60,20 @@ export function scanCommand(): Command {
     .description('find keysmith tokens in files (and with --git in the history), confirmed by checksum; exit 1 when one is found')
     .argument('[paths...]', 'files or directories to scan (node_modules and binary files are skipped)', ['.'])
     .option('--git', "also scan every blob in the repository's history (all refs)")
+    .option('--key-prefix <prefix>', "only report tokens with this prefix (default: any keyring's tokens)")
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'sarif']).default('text'))
     .option('--check-store', 'say whether each found key is live in the configured store')
     .option('--revoke', "revoke each live found key (asks to type the key's name unless --yes)")
     .option('-y, --yes', 'with --revoke: do not ask')
     .addHelpText(
       'after',
-      '\nOnly tokens whose checksum holds are reported, and only by preview. --prefix limits the scan to one keyring\'s prefix;\nwithout it, tokens of any prefix are found.\n\nExample (GitHub code scanning):\n  keysmith scan --git --format sarif > keysmith.sarif',
+      '\nOnly tokens whose checksum holds are reported, and only by preview, whatever their prefix (--key-prefix keeps one).\nnode_modules and .git are skipped while walking a directory (name one explicitly to scan it).\n\nExample (GitHub code scanning):\n  keysmith scan --git --format sarif > keysmith.sarif',
     )
     .action(async (paths: string[], _flags: ScanFlags, command: Command) => {
       const options = optionsOf<ScanFlags>(command);
-      if (options.prefix !== undefined && !isValidPrefix(options.prefix)) throw new CliError(`--prefix: not a valid prefix: ${options.prefix}`);
+      if (options.keyPrefix !== undefined && !isValidPrefix(options.keyPrefix)) throw new CliError(`--key-prefix: not a valid prefix: ${options.keyPrefix}`);
       const format = options.json ? 'json' : options.format;
-      const matcher = new TokenMatcher(options.prefix);
+      const matcher = new TokenMatcher(options.keyPrefix);
       const stats = newStats();
       const progress = new Progress();
       const findings = scanFiles(paths, matcher, stats, progress);
