@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Keyring } from 'keysmith';
 import { CliError } from './errors.js';
-import { importPeer } from './peers.js';
 import { openStoreUrl } from './store-url.js';
 import type { CliConfig, Target } from './target.js';
 
@@ -23,15 +23,31 @@ function isKeyring(value: unknown): value is Keyring {
   return !!value && typeof value === 'object' && typeof (value as Keyring).verify === 'function' && typeof (value as Keyring).create === 'function';
 }
 
+/**
+ * The file of tsx's ESM API (`tsx/esm/api`, import condition), installed in the project or next to
+ * keysmith; null when tsx is not installed. Resolved through its package.json `exports`, since
+ * require.resolve would pick the CommonJS build.
+ */
+function tsxEsmApi(): string | null {
+  for (const base of [join(process.cwd(), 'noop.js'), fileURLToPath(import.meta.url)]) {
+    try {
+      const manifest = createRequire(base).resolve('tsx/package.json');
+      const exports = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports?: Record<string, { import?: { default?: string } }> }).exports;
+      const file = exports?.['./esm/api']?.import?.default;
+      if (file) return join(dirname(manifest), file);
+    } catch {
+      // not installed here: try the next place
+    }
+  }
+  return null;
+}
+
 /** TypeScript configs load through tsx's `tsImport` (an optional peer) unless Node already runs TypeScript. */
 async function importTypeScript(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href;
   let tsx: { tsImport(specifier: string, parent: string): Promise<unknown> } | null = null;
-  try {
-    tsx = await importPeer('tsx', 'keysmith.config.ts', '/esm/api');
-  } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-  }
+  const api = tsxEsmApi();
+  if (api) tsx = await import(pathToFileURL(api).href);
   if (tsx) return tsx.tsImport(url, import.meta.url);
   try {
     return await import(url);

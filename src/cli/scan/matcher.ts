@@ -13,7 +13,8 @@ export interface TokenMatch {
 }
 
 // Any keyring's token: a prefix of letters/digits/`_`, the 16-character id, 32 + 6 secret and checksum characters.
-const ANY_PREFIX = '(?<![A-Za-z0-9_])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*_[0-9A-Za-z]{16}_[0-9A-Za-z]{38}(?![A-Za-z0-9_])';
+// It may follow `_` (`KEY__sk_…`); a longer word in front is cut off by `confirm`.
+const ANY_PREFIX = '(?<![A-Za-z0-9])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*_[0-9A-Za-z]{16}_[0-9A-Za-z]{38}(?![A-Za-z0-9_])';
 
 /** Longest text a match can span (a 64-character prefix and the 56-character tail), for chunk overlaps. */
 export const MAX_MATCH_LENGTH = 64 + 1 + 16 + 1 + 38;
@@ -26,6 +27,8 @@ export const MAX_MATCH_LENGTH = 64 + 1 + 16 + 1 + 38;
  */
 export class TokenMatcher {
   readonly regex: RegExp;
+  /** End of the last candidate `find` looked at: the next search must start there, not inside it. */
+  lastEnd = 0;
 
   constructor(readonly prefix?: string) {
     this.regex = new RegExp(ANY_PREFIX, 'g');
@@ -35,7 +38,9 @@ export class TokenMatcher {
   *find(text: string, from = 0, until = text.length): Generator<TokenMatch> {
     const re = this.regex;
     re.lastIndex = from;
+    this.lastEnd = from;
     for (let m = re.exec(text); m !== null && m.index < until; m = re.exec(text)) {
+      this.lastEnd = m.index + m[0].length;
       const confirmed = confirm(m[0]);
       if (confirmed && (this.prefix === undefined || confirmed.prefix === this.prefix)) {
         const offset = m[0].length - confirmed.token.length;

@@ -42,9 +42,11 @@ export class ChunkScanner {
     // Search only where a whole match (and the character after it) is in this text; the rest waits for the next chunk.
     const until = last ? text.length : Math.max(from, text.length - MAX_MATCH_LENGTH - 1);
     for (const m of this.matcher.find(text, from, until)) this.place(text, base, m);
-    this.nextSearch = base + until;
+    // Never search again inside a candidate already looked at (its suffixes were tried by the matcher).
+    const next = Math.max(until, this.matcher.lastEnd);
+    this.nextSearch = base + next;
     // Keep one character before the next search position, for the lookbehind.
-    const keep = last ? text.length : Math.max(0, until - 1);
+    const keep = last ? text.length : Math.max(0, next - 1);
     this.advanceLines(text, base, base + keep);
     this.carry = text.slice(keep);
     this.carryStart = base + keep;
