@@ -14,15 +14,16 @@ const publicEntries = Object.values(paths).map(([file]) => file.replace(/^\.\//,
 
 const config: KnipConfig = {
   // Test fixtures that tests start as child processes (by path) are entries too.
-  // src/console/page.ts is the entry of the console page's browser bundle (scripts/build-console.ts).
-  entry: [...publicEntries, 'src/console/page.ts', 'examples/**/*.ts', 'bench/*.ts', 'scripts/*.ts', 'test/**/fixtures/*.ts'],
+  // src/console/page.ts is the entry of the console page's browser bundle (scripts/build-console.ts);
+  // src/cli/main.ts is the `keysmith` binary (package.json `bin`), built by tsup.config.ts.
+  entry: [...publicEntries, 'src/console/page.ts', 'src/cli/main.ts', 'examples/**/*.ts', 'bench/*.ts', 'scripts/*.ts', 'test/**/fixtures/*.ts'],
   project: ['src/**/*.ts', 'adapters/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '*.ts'],
   // Services the test support starts and stops on this machine, not npm packages.
   ignoreBinaries: ['pg_ctlcluster', 'redis-cli', 'redis-server'],
   // TEMPORARY (wave of issues 14-19): installed on main for helpers whose code is not merged yet.
-  // Drop each name once its code lands: commander (cli), @fastify/bearer-auth (recipes/mcp).
+  // Drop each name once its code lands: @fastify/bearer-auth (recipes/mcp).
   // The MCP Inspectors stay: test/mcp/inspector.test.ts runs them by file path, not by import.
-  ignoreDependencies: ['commander', '@modelcontextprotocol/inspector', 'mcp-inspector-2', '@fastify/bearer-auth'],
+  ignoreDependencies: ['@modelcontextprotocol/inspector', 'mcp-inspector-2', '@fastify/bearer-auth'],
   // TEMPORARY: exports used only inside their own file, in files other helpers are rewriting right
   // now (shape: keysmith/http and the split of verify; openapi, recipes and sec-authz: the zod
   // schemas, policy and scopes; mcp: the endpoint; sec-edge: the limiters; recipes: the Mongo raw

@@ -8,7 +8,7 @@ import { openStoreUrl } from './store-url.js';
 import type { CliConfig, Target } from './target.js';
 
 /** The file names looked for in the current directory, in this order. */
-export const CONFIG_FILES = ['keysmith.config.ts', 'keysmith.config.mts', 'keysmith.config.js', 'keysmith.config.mjs', 'keysmith.config.cjs'];
+const CONFIG_FILES = ['keysmith.config.ts', 'keysmith.config.mts', 'keysmith.config.js', 'keysmith.config.mjs', 'keysmith.config.cjs'];
 
 /** The global options every store-backed command takes. */
 export interface GlobalOptions {
@@ -72,7 +72,7 @@ async function importConfig(file: string): Promise<unknown> {
 }
 
 /** Reads what a config module exports into a `Target`. */
-export async function targetFromModule(file: string, loaded: unknown): Promise<Target> {
+async function targetFromModule(file: string, loaded: unknown): Promise<Target> {
   const mod = loaded as { default?: unknown; config?: unknown };
   let value: unknown = mod.default ?? mod.config;
   // A CommonJS module imported as ESM puts module.exports on default; a transpiled ESM one nests once more.
@@ -110,7 +110,7 @@ export async function targetFromModule(file: string, loaded: unknown): Promise<T
 }
 
 /** The config file to use: `--config`, else the first `keysmith.config.*` in the current directory, else none. */
-export function findConfigFile(options: GlobalOptions, cwd = process.cwd()): string | null {
+function findConfigFile(options: GlobalOptions, cwd = process.cwd()): string | null {
   if (options.config) return resolve(cwd, options.config);
   for (const name of CONFIG_FILES) {
     const file = resolve(cwd, name);

@@ -83,7 +83,10 @@ export function describeFailure(error: unknown): { line: string; exitCode: numbe
   const reason = storeReason(error);
   if (reason) return { line: `the key store is unavailable: ${reason}`, exitCode: EXIT.USAGE };
   if (error && typeof error === 'object' && (error as ErrorLike).name === 'PostgresStoreError') {
-    return { line: `the key store refused the ${String((error as ErrorLike).operation ?? 'query')} (SQLSTATE ${String((error as ErrorLike).code)})`, exitCode: EXIT.USAGE };
+    return {
+      line: `the key store refused the ${String((error as ErrorLike).operation ?? 'query')} (SQLSTATE ${String((error as ErrorLike).code)})`,
+      exitCode: EXIT.USAGE,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
   return { line: `unexpected error: ${firstLine(message)} (KEYSMITH_DEBUG=1 prints the stack)`, exitCode: EXIT.USAGE };

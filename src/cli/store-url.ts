@@ -13,7 +13,7 @@ export interface StoreUrlOptions {
 }
 
 /** `KEYSMITH_PEPPER=<id>:<secret>`: the pepper comes from the environment only, never from argv. */
-export function pepperFromEnv(env: NodeJS.ProcessEnv = process.env): Pepper | undefined {
+function pepperFromEnv(env: NodeJS.ProcessEnv = process.env): Pepper | undefined {
   const value = env.KEYSMITH_PEPPER;
   if (value === undefined || value === '') return undefined;
   const at = value.indexOf(':');
@@ -44,10 +44,7 @@ interface PgliteModule {
   PGlite: new (dataDir?: string) => PgPool & { close(): Promise<void> };
 }
 interface MongoModule {
-  MongoClient: new (
-    url: string,
-    options: Record<string, unknown>,
-  ) => { db(name: string): { collection(name: string): unknown }; close(): Promise<void> };
+  MongoClient: new (url: string, options: Record<string, unknown>) => { db(name: string): { collection(name: string): unknown }; close(): Promise<void> };
 }
 
 async function postgresTarget(client: PgPool, table: string | undefined, prefix: string, label: string, close: () => Promise<void>): Promise<Target> {

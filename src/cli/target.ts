@@ -14,7 +14,7 @@ export interface Target {
 }
 
 /** The database handle a config module may name so that `keysmith migrate` can prepare it. */
-export interface ConfigStoreHandle {
+interface ConfigStoreHandle {
   /** A node-postgres Pool/Client or a PGlite instance, and the `table` given to `postgresStore`. */
   postgres?: { client: { query(text: string, params?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> }; table?: string };
   /** The collection given to `mongoStore` (its indexes are ensured by `migrate`). */

@@ -101,113 +101,148 @@ describe('keysmith scan (built binary, fixture tree)', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('finds the real tokens (checksum-confirmed), skips decoys, binary files and node_modules; exit 1', async () => {
-    const r = await scan([]);
-    expect(r.code, r.stderr).toBe(1);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines).toEqual(
-      expectedFiles.map((e) => {
-        const token = Object.values(tokens).find((t) => idOf(t) === e.keyId)!;
-        return `${e.path}:${e.line}:${e.column}  ${token.slice(0, token.length - 34)}…  key ${e.keyId}`;
-      }),
-    );
-    expect(r.stderr).toMatch(/Found 4 tokens of 3 keys in \d+ files \([\d.]+ MB, 1 binary skipped\)/);
-    noSecretIn(r.stdout + r.stderr);
-  }, TIMEOUT);
+  it(
+    'finds the real tokens (checksum-confirmed), skips decoys, binary files and node_modules; exit 1',
+    async () => {
+      const r = await scan([]);
+      expect(r.code, r.stderr).toBe(1);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines).toEqual(
+        expectedFiles.map((e) => {
+          const token = Object.values(tokens).find((t) => idOf(t) === e.keyId)!;
+          return `${e.path}:${e.line}:${e.column}  ${token.slice(0, token.length - 34)}…  key ${e.keyId}`;
+        }),
+      );
+      expect(r.stderr).toMatch(/Found 4 tokens of 3 keys in \d+ files \([\d.]+ MB, 1 binary skipped\)/);
+      noSecretIn(r.stdout + r.stderr);
+    },
+    TIMEOUT,
+  );
 
-  it('--format json lists each finding with preview and key id, never the secret', async () => {
-    const r = await scan(['--format', 'json']);
-    expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout);
-    expect(report.findings.map((f: Expected) => ({ path: f.path, line: f.line, column: f.column, keyId: f.keyId }))).toEqual(expectedFiles);
-    expect(report.findings[1]).toMatchObject({ source: 'file', prefix: PREFIX, preview: `${tokens.live.slice(0, tokens.live.length - 34)}…` });
-    expect(report.stats).toMatchObject({ skippedBinary: 1 });
-    noSecretIn(r.stdout);
-  }, TIMEOUT);
+  it(
+    '--format json lists each finding with preview and key id, never the secret',
+    async () => {
+      const r = await scan(['--format', 'json']);
+      expect(r.code).toBe(1);
+      const report = JSON.parse(r.stdout);
+      expect(report.findings.map((f: Expected) => ({ path: f.path, line: f.line, column: f.column, keyId: f.keyId }))).toEqual(expectedFiles);
+      expect(report.findings[1]).toMatchObject({ source: 'file', prefix: PREFIX, preview: `${tokens.live.slice(0, tokens.live.length - 34)}…` });
+      expect(report.stats).toMatchObject({ skippedBinary: 1 });
+      noSecretIn(r.stdout);
+    },
+    TIMEOUT,
+  );
 
-  it('--key-prefix keeps only that prefix’s tokens; paths limit the scan; a named node_modules is scanned', async () => {
-    const r = await scan(['--key-prefix', 'other_app', '--json']);
-    expect(JSON.parse(r.stdout).findings.map((f: Expected) => f.keyId)).toEqual([idOf(tokens.other)]);
-    const one = await scan(['src/config.ts']);
-    expect(one.code).toBe(1);
-    expect(one.stdout.trim().split('\n')).toHaveLength(1);
-    const clean = await scan(['src/decoys.txt', 'assets']);
-    expect(clean.code).toBe(0);
-    expect(clean.stdout).toBe('');
-    expect(clean.stderr).toBe('No keysmith tokens found in 2 files (0.0 MB, 1 binary skipped).\n');
-    const named = await scan(['node_modules']);
-    expect(named.code).toBe(1);
-    expect(named.stdout).toMatch(/^node_modules\/pkg\/index\.js:1:19 /);
-  }, TIMEOUT);
+  it(
+    '--key-prefix keeps only that prefix’s tokens; paths limit the scan; a named node_modules is scanned',
+    async () => {
+      const r = await scan(['--key-prefix', 'other_app', '--json']);
+      expect(JSON.parse(r.stdout).findings.map((f: Expected) => f.keyId)).toEqual([idOf(tokens.other)]);
+      const one = await scan(['src/config.ts']);
+      expect(one.code).toBe(1);
+      expect(one.stdout.trim().split('\n')).toHaveLength(1);
+      const clean = await scan(['src/decoys.txt', 'assets']);
+      expect(clean.code).toBe(0);
+      expect(clean.stdout).toBe('');
+      expect(clean.stderr).toBe('No keysmith tokens found in 2 files (0.0 MB, 1 binary skipped).\n');
+      const named = await scan(['node_modules']);
+      expect(named.code).toBe(1);
+      expect(named.stdout).toMatch(/^node_modules\/pkg\/index\.js:1:19 /);
+    },
+    TIMEOUT,
+  );
 
-  it('--git also scans the history: the deleted token is found with the commit that added it', async () => {
-    const r = await scan(['--git', '--json']);
-    expect(r.code).toBe(1);
-    const { findings } = JSON.parse(r.stdout);
-    const history = findings.filter((f: { source: string }) => f.source === 'git');
-    // Blobs still in the tree at the same path are not reported twice.
-    expect(history).toEqual([
-      expect.objectContaining({ path: 'deploy/.env', line: 2, column: 9, keyId: idOf(tokens.history), commit: historyCommit, blob: expect.stringMatching(/^[0-9a-f]{40}$/) }),
-    ]);
-    expect(findings).toHaveLength(expectedFiles.length + 1);
-    noSecretIn(r.stdout + r.stderr);
-    const outside = await runCli(['scan', '--git', '.'], { cwd: tmpdir() });
-    expect(outside.code).toBe(2);
-    expect(outside.stderr.trim()).toMatch(/^keysmith: --git: .* is not inside a git repository/);
-  }, TIMEOUT);
+  it(
+    '--git also scans the history: the deleted token is found with the commit that added it',
+    async () => {
+      const r = await scan(['--git', '--json']);
+      expect(r.code).toBe(1);
+      const { findings } = JSON.parse(r.stdout);
+      const history = findings.filter((f: { source: string }) => f.source === 'git');
+      // Blobs still in the tree at the same path are not reported twice.
+      expect(history).toEqual([
+        expect.objectContaining({
+          path: 'deploy/.env',
+          line: 2,
+          column: 9,
+          keyId: idOf(tokens.history),
+          commit: historyCommit,
+          blob: expect.stringMatching(/^[0-9a-f]{40}$/),
+        }),
+      ]);
+      expect(findings).toHaveLength(expectedFiles.length + 1);
+      noSecretIn(r.stdout + r.stderr);
+      const outside = await runCli(['scan', '--git', '.'], { cwd: tmpdir() });
+      expect(outside.code).toBe(2);
+      expect(outside.stderr.trim()).toMatch(/^keysmith: --git: .* is not inside a git repository/);
+    },
+    TIMEOUT,
+  );
 
-  it('--format sarif is valid SARIF 2.1.0 (official schema) with one located result per finding', async () => {
-    const r = await scan(['--git', '--format', 'sarif']);
-    expect(r.code).toBe(1);
-    const log = JSON.parse(r.stdout);
-    // The OASIS schema (vendored unchanged) is written in draft-04, whose only difference that it
-    // uses is the top-level `id`; ajv's draft-07 validator reads it once that is spelled `$id`.
-    const { $schema: _draft, id, ...schema } = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/sarif-schema-2.1.0.json'), 'utf8'));
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    addFormats.default(ajv);
-    const validate = ajv.compile({ ...schema, $id: id });
-    expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
-    // The validator is not vacuous: a result without its required message is refused.
-    const broken = structuredClone(log);
-    delete broken.runs[0].results[0].message;
-    expect(validate(broken)).toBe(false);
+  it(
+    '--format sarif is valid SARIF 2.1.0 (official schema) with one located result per finding',
+    async () => {
+      const r = await scan(['--git', '--format', 'sarif']);
+      expect(r.code).toBe(1);
+      const log = JSON.parse(r.stdout);
+      // The OASIS schema (vendored unchanged) is written in draft-04, whose only difference that it
+      // uses is the top-level `id`; ajv's draft-07 validator reads it once that is spelled `$id`.
+      const { $schema: _draft, id, ...schema } = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/sarif-schema-2.1.0.json'), 'utf8'));
+      const ajv = new Ajv({ allErrors: true, strict: false });
+      addFormats.default(ajv);
+      const validate = ajv.compile({ ...schema, $id: id });
+      expect(validate(log), JSON.stringify(validate.errors, null, 2)).toBe(true);
+      // The validator is not vacuous: a result without its required message is refused.
+      const broken = structuredClone(log);
+      delete broken.runs[0].results[0].message;
+      expect(validate(broken)).toBe(false);
 
-    const results = log.runs[0].results;
-    expect(results).toHaveLength(expectedFiles.length + 1);
-    expect(results[1]).toMatchObject({
-      ruleId: 'keysmith/leaked-api-key',
-      level: 'error',
-      locations: [{ physicalLocation: { artifactLocation: { uri: 'src/config.ts', uriBaseId: 'SRCROOT' }, region: { startLine: 2, startColumn: 12 } } }],
-      partialFingerprints: { 'keysmithKeyId/v1': idOf(tokens.live) },
-    });
-    noSecretIn(r.stdout);
-  }, TIMEOUT);
+      const results = log.runs[0].results;
+      expect(results).toHaveLength(expectedFiles.length + 1);
+      expect(results[1]).toMatchObject({
+        ruleId: 'keysmith/leaked-api-key',
+        level: 'error',
+        locations: [{ physicalLocation: { artifactLocation: { uri: 'src/config.ts', uriBaseId: 'SRCROOT' }, region: { startLine: 2, startColumn: 12 } } }],
+        partialFingerprints: { 'keysmithKeyId/v1': idOf(tokens.live) },
+      });
+      noSecretIn(r.stdout);
+    },
+    TIMEOUT,
+  );
 
-  it('--check-store says whether each found key is live (other keyrings’ keys are unknown)', async () => {
-    const r = await runCli(['scan', '--git', '--check-store', '--json', ...store.flags], { cwd: dir });
-    expect(r.code, r.stderr).toBe(1);
-    const status = Object.fromEntries(JSON.parse(r.stdout).findings.map((f: { keyId: string; status: string }) => [f.keyId, f.status]));
-    expect(status).toEqual({
-      [idOf(tokens.live)]: 'active',
-      [idOf(tokens.toRevoke)]: 'active',
-      [idOf(tokens.other)]: 'unknown',
-      [idOf(tokens.history)]: 'active',
-    });
-  }, TIMEOUT);
+  it(
+    '--check-store says whether each found key is live (other keyrings’ keys are unknown)',
+    async () => {
+      const r = await runCli(['scan', '--git', '--check-store', '--json', ...store.flags], { cwd: dir });
+      expect(r.code, r.stderr).toBe(1);
+      const status = Object.fromEntries(JSON.parse(r.stdout).findings.map((f: { keyId: string; status: string }) => [f.keyId, f.status]));
+      expect(status).toEqual({
+        [idOf(tokens.live)]: 'active',
+        [idOf(tokens.toRevoke)]: 'active',
+        [idOf(tokens.other)]: 'unknown',
+        [idOf(tokens.history)]: 'active',
+      });
+    },
+    TIMEOUT,
+  );
 
-  it('--revoke asks for each live key’s name: a wrong name keeps it, the right one revokes it', async () => {
-    // The scan of src/glued.txt finds two keys: toRevoke (ours, asked for) and other (unknown, not asked).
-    const refused = await runCli(['scan', 'src/glued.txt', '--revoke', ...store.flags], { cwd: dir, input: 'wrong name\n' });
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/Not revoked: key /);
-    expect(refused.stdout).toMatch(/\[active\]/);
-    const revoked = await runCli(['scan', 'src/glued.txt', '--revoke', ...store.flags], { cwd: dir, input: 'leaked twice\n' });
-    expect(revoked.code).toBe(1);
-    expect(revoked.stderr).toContain(`Revoked key ${idOf(tokens.toRevoke)} ("leaked twice") of tenant acme.`);
-    expect(revoked.stdout).toMatch(/\[revoked, revoked now\]/);
-    const verify = await runCli(['verify', ...store.flags], { input: tokens.toRevoke });
-    expect(verify.stdout).toMatch(/^invalid: REVOKED/);
-    const yes = await runCli(['scan', 'src/config.ts', '--revoke', '--yes', '--json', ...store.flags], { cwd: dir });
-    expect(JSON.parse(yes.stdout).findings[0]).toMatchObject({ keyId: idOf(tokens.live), status: 'revoked', revoked: true });
-  }, TIMEOUT);
+  it(
+    '--revoke asks for each live key’s name: a wrong name keeps it, the right one revokes it',
+    async () => {
+      // The scan of src/glued.txt finds two keys: toRevoke (ours, asked for) and other (unknown, not asked).
+      const refused = await runCli(['scan', 'src/glued.txt', '--revoke', ...store.flags], { cwd: dir, input: 'wrong name\n' });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/Not revoked: key /);
+      expect(refused.stdout).toMatch(/\[active\]/);
+      const revoked = await runCli(['scan', 'src/glued.txt', '--revoke', ...store.flags], { cwd: dir, input: 'leaked twice\n' });
+      expect(revoked.code).toBe(1);
+      expect(revoked.stderr).toContain(`Revoked key ${idOf(tokens.toRevoke)} ("leaked twice") of tenant acme.`);
+      expect(revoked.stdout).toMatch(/\[revoked, revoked now\]/);
+      const verify = await runCli(['verify', ...store.flags], { input: tokens.toRevoke });
+      expect(verify.stdout).toMatch(/^invalid: REVOKED/);
+      const yes = await runCli(['scan', 'src/config.ts', '--revoke', '--yes', '--json', ...store.flags], { cwd: dir });
+      expect(JSON.parse(yes.stdout).findings[0]).toMatchObject({ keyId: idOf(tokens.live), status: 'revoked', revoked: true });
+    },
+    TIMEOUT,
+  );
 });

@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { freshSchemaName, PG_URL } from '../support/pg.js';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
-export const CLI = join(ROOT, 'dist', 'cli.js');
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'dist', 'cli.js');
 
 /** Fails the suite with the one thing to do when the binary has not been built. */
 export function assertBuilt(): void {
@@ -34,7 +34,13 @@ export interface RunOptions {
 /** Spawns `node dist/cli.js …args` and collects its exit code and both streams. */
 export function runCli(args: string[], options: RunOptions = {}): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
-    const env: Record<string, string | undefined> = { ...process.env, KEYSMITH_STORE: undefined, KEYSMITH_PREFIX: undefined, KEYSMITH_TABLE: undefined, ...options.env };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      KEYSMITH_STORE: undefined,
+      KEYSMITH_PREFIX: undefined,
+      KEYSMITH_TABLE: undefined,
+      ...options.env,
+    };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -72,7 +78,7 @@ export function pgliteStore(prefix: string): CliStore {
 }
 
 /** A schema of its own on the real PostgreSQL server (KEYSMITH_PG_URL), dropped by `close`. */
-export async function serverStore(prefix: string): Promise<CliStore> {
+async function serverStore(prefix: string): Promise<CliStore> {
   if (!PG_URL) throw new Error('KEYSMITH_PG_URL is not set');
   const schema = freshSchemaName();
   const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });

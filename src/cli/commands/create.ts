@@ -39,7 +39,11 @@ export function createCommand(): Command {
           ...(options.owner !== undefined ? { ownerId: options.owner } : {}),
           createdBy: options.by ?? null,
         });
-        io.err(options.json ? toJson({ key }) : `Created key ${key.id} ("${key.name}") in tenant ${key.tenantId}.\n${keyLines(key)}\nThe token is shown once; keysmith keeps only its hash.`);
+        io.err(
+          options.json
+            ? toJson({ key })
+            : `Created key ${key.id} ("${key.name}") in tenant ${key.tenantId}.\n${keyLines(key)}\nThe token is shown once; keysmith keeps only its hash.`,
+        );
         io.out(token);
       });
     });

@@ -19,7 +19,8 @@ export function migrateCommand(): Command {
           io.out(target.migrationSql());
           return;
         }
-        if (!target.migrate) throw new CliError(`nothing to migrate for ${target.label}: name the database in the config (postgres: { client, table } or mongo: { collection })`);
+        if (!target.migrate)
+          throw new CliError(`nothing to migrate for ${target.label}: name the database in the config (postgres: { client, table } or mongo: { collection })`);
         io.err(`${target.label}: ${await target.migrate()}`);
       });
     });

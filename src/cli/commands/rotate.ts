@@ -24,7 +24,9 @@ export function rotateCommand(): Command {
       await withTarget(options, async ({ keyring }, io) => {
         const { key, token, previous } = await keyring.rotate(options.tenant, id, { graceMs, actorId: 'keysmith-cli' });
         const until = previous.expiresAt && graceMs > 0 ? `keeps working until ${previous.expiresAt.toISOString()}` : 'stopped working now';
-        io.err(options.json ? toJson({ key, previous }) : `Rotated ${previous.id}: the old token ${until}.\nNew key:\n${keyLines(key)}\nThe token is shown once.`);
+        io.err(
+          options.json ? toJson({ key, previous }) : `Rotated ${previous.id}: the old token ${until}.\nNew key:\n${keyLines(key)}\nThe token is shown once.`,
+        );
         io.out(token);
       });
     });

@@ -10,7 +10,7 @@ const SKIPPED_DIRS = new Set(['node_modules', '.git']);
 const CHUNK = 1 << 20;
 
 /** Display path: relative to the current directory, with `/` separators. */
-export function displayPath(file: string, cwd = process.cwd()): string {
+function displayPath(file: string, cwd = process.cwd()): string {
   const rel = relative(cwd, file) || file;
   return sep === '/' ? rel : rel.split(sep).join('/');
 }
@@ -76,7 +76,16 @@ export function scanFiles(paths: string[], matcher: TokenMatcher, stats: ScanSta
       progress.tick(stats);
       if (!scanner) continue;
       for (const m of scanner.matches) {
-        findings.push({ source: 'file', path: displayPath(file), line: m.line, column: m.column, length: m.length, prefix: m.prefix, keyId: m.id, preview: m.preview });
+        findings.push({
+          source: 'file',
+          path: displayPath(file),
+          line: m.line,
+          column: m.column,
+          length: m.length,
+          prefix: m.prefix,
+          keyId: m.id,
+          preview: m.preview,
+        });
       }
     }
   }

@@ -36,7 +36,9 @@ function historyBlobs(root: string): Map<string, string> {
 /** A commit that holds the blob (the oldest one that added it), for the report. */
 function commitOf(root: string, blob: string): string | undefined {
   try {
-    const lines = git(root, ['log', '--all', '--format=%H', `--find-object=${blob}`]).trim().split('\n');
+    const lines = git(root, ['log', '--all', '--format=%H', `--find-object=${blob}`])
+      .trim()
+      .split('\n');
     return lines[lines.length - 1] || undefined;
   } catch {
     return undefined;

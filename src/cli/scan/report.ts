@@ -1,7 +1,7 @@
 import type { Finding, ScanStats } from './finding.js';
 
 /** Where a finding is, for people: `path:line:column`, plus the commit for history. */
-export function locationOf(f: Finding): string {
+function locationOf(f: Finding): string {
   const at = `${f.path}:${f.line}:${f.column}`;
   return f.source === 'git' ? `${at} (history${f.commit ? `, commit ${f.commit.slice(0, 12)}` : `, blob ${f.blob?.slice(0, 12)}`})` : at;
 }

@@ -24,7 +24,9 @@ export function sarifReport(findings: Finding[], version: string, root = process
                 id: RULE_ID,
                 name: 'LeakedApiKey',
                 shortDescription: { text: 'A keysmith API key is committed' },
-                fullDescription: { text: 'A keysmith token (confirmed by its checksum) appears in a file or in the git history. Anyone who can read it can use the key.' },
+                fullDescription: {
+                  text: 'A keysmith token (confirmed by its checksum) appears in a file or in the git history. Anyone who can read it can use the key.',
+                },
                 help: {
                   text: 'Revoke the key (keysmith revoke <id> --tenant <tenant>, or keysmith scan --revoke), mint a new one with keysmith rotate, and remove the token from the file and the history.',
                 },
