@@ -1,8 +1,15 @@
 import { Command, Option } from 'commander';
 import { KEY_STATUSES } from 'keysmith';
 import { optionsOf, withTarget } from '../context.js';
+import { CliError } from '../errors.js';
 import { keyTable } from '../format.js';
 import { commaList, toJson } from '../io.js';
+
+/** A flag's whole positive number, or a usage error naming the flag. */
+function positiveInteger(flag: string, value: string): number {
+  if (!/^[1-9]\d{0,6}$/.test(value)) throw new CliError(`${flag}: not a positive whole number: ${value}`);
+  return Number(value);
+}
 
 interface ListFlags {
   tenant: string;
@@ -27,8 +34,8 @@ export function listCommand(): Command {
       const options = optionsOf<ListFlags>(command);
       await withTarget(options, async ({ keyring }, io) => {
         const page = await keyring.list(options.tenant, {
-          page: options.page,
-          limit: options.limit,
+          page: positiveInteger('--page', options.page),
+          limit: positiveInteger('--limit', options.limit),
           ...(options.search !== undefined ? { search: options.search } : {}),
           ...(options.status !== undefined ? { status: commaList(options.status) as (typeof KEY_STATUSES)[number][] } : {}),
           ...(options.includeRevoked ? { includeRevoked: true } : {}),
