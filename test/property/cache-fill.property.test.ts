@@ -4,6 +4,7 @@ import { createKeyring, type Keyring, type VerifyOptions, type VerifyResult } fr
 import { gatedReads } from '../support/gated-reads.js';
 import { START_TIMEOUT } from '../support/pg.js';
 import { STORE_TARGETS as targets, type OpenStore } from '../support/store-targets.js';
+import { runs } from '../support/runs.js';
 
 /**
  * Issue 12, item 1: a verify whose store read started before a management call and finished after
@@ -103,7 +104,7 @@ for (const target of targets) {
           // And nothing stale was left in the cache.
           expect((await keyring.verify(token, options)).valid, `the cache after ${change}`).toBe(false);
         }),
-        { numRuns: target.label === 'memory' ? 150 : 40 },
+        { numRuns: target.label === 'memory' ? runs(75, 150) : runs(20, 40) },
       );
     }, 120_000);
   });

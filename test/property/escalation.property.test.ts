@@ -5,6 +5,7 @@ import { canAccess, createKeyring, isKeysmithError, type ActorPermissions, type 
 import { compileAllowlist } from '../../src/verify/ip.js';
 import { covers } from '../../src/permissions/scopes.js';
 import { memoryStore } from 'keysmith/memory';
+import { runs } from '../support/runs.js';
 
 /**
  * Issue 12 items 4-6 as one property: for a random actor and a random management call, the call
@@ -217,7 +218,7 @@ describe('no escalation in any dimension (property, issue 12 items 4-6)', () => 
           expect(result, JSON.stringify({ op, actor, baseFields, fields })).toBe(allowed ? 'ok' : 'ESCALATION');
         },
       ),
-      { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? 1_500) },
+      { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? runs(500, 1_500)) },
     );
     // Both answers occur often enough for the property to mean something.
     if (process.env.KEYSMITH_PROPERTY_VERBOSE) console.log(seen);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { canAccess, createKeyring, isKeysmithError, type ApiKey } from 'keysmith';
 import { covers } from '../../src/permissions/scopes.js';
 import { memoryStore } from 'keysmith/memory';
+import { runs } from '../support/runs.js';
 
 /** Brute-force reference: a granted scope as a regular expression over concrete scopes. */
 function reference(granted: string): RegExp {
@@ -36,7 +37,7 @@ describe('wildcard scope matching agrees with a brute-force reference', () => {
       fc.property(pattern, concrete, (g, c) => {
         expect(covers(g, c)).toBe(reference(g).test(c));
       }),
-      { numRuns: 20_000 },
+      { numRuns: runs(4_000, 20_000) },
     );
   });
 
@@ -47,7 +48,7 @@ describe('wildcard scope matching agrees with a brute-force reference', () => {
           for (const c of universe) if (reference(p).test(c)) expect(reference(g).test(c), `${g} ⊇ ${p} at ${c}`).toBe(true);
         }
       }),
-      { numRuns: 20_000 },
+      { numRuns: runs(4_000, 20_000) },
     );
   });
 });
@@ -98,7 +99,7 @@ describe('no escalation (property)', () => {
           }
         },
       ),
-      { numRuns: 3_000 },
+      { numRuns: runs(1_000, 3_000) },
     );
   }, 60_000);
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyring } from 'keysmith';
 import { START_TIMEOUT } from '../support/pg.js';
 import { STORE_TARGETS as targets, type OpenStore } from '../support/store-targets.js';
+import { runs } from '../support/runs.js';
 
 type Op =
   | { kind: 'create'; actor: number }
@@ -95,7 +96,7 @@ for (const target of targets) {
           const all = await keyring.listAcrossTenants({ search: `k`, includeRevoked: true, limit: 100 });
           for (const k of all.items) if (owner.has(k.id)) expect(k.tenantId).toBe(owner.get(k.id));
         }),
-        { numRuns: target.label === 'memory' ? 200 : 25 },
+        { numRuns: target.label === 'memory' ? runs(100, 200) : runs(15, 25) },
       );
     }, 180_000);
   });

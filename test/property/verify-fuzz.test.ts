@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createKeyring, parseToken } from 'keysmith';
 import { formatToken } from '../../src/token/token.js';
 import { memoryStore } from 'keysmith/memory';
+import { runs } from '../support/runs.js';
 
 describe('hostile input to verify (fast-check)', async () => {
   const keyring = createKeyring({ store: memoryStore(), prefix: 'sk_live', importedTokens: /^legacy_/ });
@@ -45,14 +46,14 @@ describe('hostile input to verify (fast-check)', async () => {
     fc.anything(),
   );
 
-  it('never throws and never answers valid for anything but a minted token (100k cases)', async () => {
+  it('never throws and never answers valid for anything but a minted token (100k cases in test:deep)', async () => {
     await fc.assert(
       fc.asyncProperty(anyInput, async (input) => {
         fc.pre(!tokens.includes(input as string));
         const result = await keyring.verify(input);
         expect(result.valid).toBe(false);
       }),
-      { numRuns: 100_000 },
+      { numRuns: runs(10_000, 100_000) },
     );
   }, 120_000);
 
@@ -71,7 +72,7 @@ describe('hostile input to verify (fast-check)', async () => {
           if (!result.valid) expect(['NOT_FOUND', 'INVALID']).toContain(result.code);
         },
       ),
-      { numRuns: 5_000 },
+      { numRuns: runs(1_000, 5_000) },
     );
   }, 60_000);
 
@@ -94,7 +95,7 @@ describe('token format properties', () => {
       fc.property(parts, (p) => {
         expect(parseToken(formatToken(p))).toEqual(p);
       }),
-      { numRuns: 20_000 },
+      { numRuns: runs(4_000, 20_000) },
     );
   });
 
@@ -110,7 +111,7 @@ describe('token format properties', () => {
         expect(parsed === null || formatToken(parsed) === typo).toBe(true);
         expect(parsed).not.toEqual(p);
       }),
-      { numRuns: 20_000 },
+      { numRuns: runs(4_000, 20_000) },
     );
   });
 });

@@ -5,6 +5,7 @@ import { FRAMEWORKS, type RunningApp } from '../http/apps.js';
 import { TENANT_A } from '../http/fixture.js';
 import { START_TIMEOUT } from '../support/pg.js';
 import { STORE_TARGETS, type OpenStore } from '../support/store-targets.js';
+import { runs } from '../support/runs.js';
 
 /**
  * Issue 12 item 11: client input is never a server fault. NUL in an id, lone UTF-16 surrogates in
@@ -164,7 +165,7 @@ for (const target of STORE_TARGETS) {
           expect(a.status, `[${name}] ${JSON.stringify(call)} → ${a.text}`).toBeLessThan(500);
           expect(storeErrors, `[${name}] ${JSON.stringify(call)} → ${a.text}`).toEqual([]);
         }),
-        { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? 120) },
+        { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? runs(60, 120)) },
       );
     }, 120_000);
   });

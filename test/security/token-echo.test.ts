@@ -4,6 +4,7 @@ import { createKeyring, isKeysmithError, parseQuery, type KeysmithEvent, type Ke
 import { memoryStore } from 'keysmith/memory';
 import { FRAMEWORKS, type RunningApp } from '../http/apps.js';
 import { SCOPES, TENANT_A } from '../http/fixture.js';
+import { runs } from '../support/runs.js';
 
 /**
  * Issue 12 item 7: no error message, field issue (message or path), event or thrown error carries a
@@ -147,7 +148,7 @@ for (const framework of FRAMEWORKS) {
             for (const e of events.splice(0)) expect(leaks(JSON.stringify(e), token), `${where} → event ${JSON.stringify(e)}`).toBe(false);
           },
         ),
-        { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? 150) },
+        { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? runs(75, 150)) },
       );
     }, 120_000);
   });
@@ -187,7 +188,7 @@ describe('keyring calls: a planted token never comes back in a thrown error or e
         expect(leaks(text, token), `${name} → ${text}`).toBe(false);
         for (const e of events.splice(0)) expect(leaks(JSON.stringify(e), token), `${name} → event ${JSON.stringify(e)}`).toBe(false);
       }),
-      { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? 500) },
+      { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? runs(200, 500)) },
     );
   });
 });
