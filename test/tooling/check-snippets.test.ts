@@ -44,7 +44,7 @@ describe('check-snippets', () => {
     // README.md: a wrong call into keysmith (line 3) and a syntax error in a fragment (line 6).
     expect(errors.some((e) => e.startsWith('README.md:3:'))).toBe(true);
     expect(errors.some((e) => e.startsWith('README.md:6:'))).toBe(true);
-  });
+  }, 60_000); // one TypeScript program over the sources: seconds, many more on a loaded machine
 
   it('refuses an unclosed block', () => {
     expect(() => extractSnippets('docs/x.md', '```ts\nconst a = 1;\n')).toThrow(/docs\/x\.md:1: code block never closed/);
