@@ -62,9 +62,9 @@ export function checkAuthenticateOptions<T extends AuthenticateOptions>(options:
   return typeof options.query === 'string' ? { ...options, query: parseQuery(options.query) } : options;
 }
 
-export const MCP_DISABLED_MESSAGE = 'MCP access is disabled for this API key';
+const MCP_DISABLED_MESSAGE = 'MCP access is disabled for this API key';
 
-export function failureOf(result: VerifyFailure): AuthFailure {
+function failureOf(result: VerifyFailure): AuthFailure {
   return {
     class: failureClass(result.code),
     code: result.code,
@@ -75,7 +75,7 @@ export function failureOf(result: VerifyFailure): AuthFailure {
   };
 }
 
-export const mcpDisabled = (keyId: string): AuthFailure => ({ class: 'forbidden', code: 'MCP_DISABLED', message: MCP_DISABLED_MESSAGE, keyId });
+const mcpDisabled = (keyId: string): AuthFailure => ({ class: 'forbidden', code: 'MCP_DISABLED', message: MCP_DISABLED_MESSAGE, keyId });
 
 /** Verifies a bearer token for MCP use: the key must be usable and its `mcp.enabled` set. */
 export async function authenticate(keyring: KeyVerifier, token: string, options: AuthenticateOptions & { ip?: string } = {}): Promise<AuthOutcome> {

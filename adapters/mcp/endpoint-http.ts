@@ -2,21 +2,21 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BODY_TIMEOUT_MS, errorAnswer, incompleteBodyAnswer, jsonAnswer, readLimited, type HttpAnswer, type LimitedRead } from 'keysmith/http';
 
 /** Largest MCP message body read (the SDK's own transport limit). */
-export const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
 
 /**
  * A protocol-level refusal (no session, unknown session, unreadable message): a JSON-RPC error
  * without id, as the MCP Streamable HTTP transport answers them. Key refusals use keysmith's
  * `{ error: { code, message } }` body instead, like every keysmith HTTP adapter.
  */
-export function jsonRpcAnswer(status: number, code: number, message: string): HttpAnswer {
+function jsonRpcAnswer(status: number, code: number, message: string): HttpAnswer {
   return jsonAnswer(status, { jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
 export const NO_SESSION = jsonRpcAnswer(400, -32000, 'Bad Request: No valid session ID provided; send initialize first');
 export const UNKNOWN_SESSION = jsonRpcAnswer(404, -32001, 'Session not found');
-export const PARSE_ERROR = jsonRpcAnswer(400, -32700, 'Parse error: Invalid JSON');
-export const TOO_LARGE = jsonRpcAnswer(413, -32000, `Payload too large: at most ${MAX_MCP_BODY_BYTES} bytes`);
+const PARSE_ERROR = jsonRpcAnswer(400, -32700, 'Parse error: Invalid JSON');
+const TOO_LARGE = jsonRpcAnswer(413, -32000, `Payload too large: at most ${MAX_MCP_BODY_BYTES} bytes`);
 
 /**
  * A session named by a request that carries another key: 403. Not 401 (the key itself is fine)

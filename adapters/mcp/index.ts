@@ -10,7 +10,6 @@ export { guardMcpServer, toolNotFound, type GuardMcpServerOptions, type McpGuard
 export { mcpServerFactory, createGuardedServerFactory, type GuardedServerFactoryOptions } from './factory.js';
 export { guardStdioServer, verifyKeyFromEnv, type GuardStdioServerOptions, type KeyFromEnvOptions, type KeyFromEnv } from './stdio.js';
 export { mcpKeyEvents, type McpKeyEvents } from './events.js';
-export { mcpSessions, SESSION_OF_ANOTHER_KEY, type McpSessions, type SessionLookup } from './sessions.js';
 export { mayUseTool, type ToolFacts, type ToolResources, type ToolRules } from './policy.js';
 export { keysmithAuth, type KeysmithAuthExtra, type AuthInfoOptions } from './auth-info.js';
 export type { KeyVerifier } from './authenticate.js';

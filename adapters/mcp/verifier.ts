@@ -11,7 +11,7 @@ export type McpTokenVerifierOptions = AuthenticateOptions;
  * 403 `insufficient_scope` (also for MCP_DISABLED and FORBIDDEN_RESOURCE);
  * TooManyRequestsError → 400 `too_many_requests` (the SDK has no 429); ServerError → 500 `server_error`.
  */
-export function sdkErrorFor(failure: AuthFailure): Error {
+function sdkErrorFor(failure: AuthFailure): Error {
   switch (failure.class) {
     case 'unauthenticated':
       return new InvalidTokenError(failure.message);

@@ -102,7 +102,7 @@ export async function readLimited(source: ByteSource, limit: number = MAX_BODY_B
 }
 
 /** With `close`, the rest of the body was never read: `Connection: close` so the socket is not reused mid-body. */
-export const tooLargeAnswer = (limit: number, close = false): HttpAnswer =>
+const tooLargeAnswer = (limit: number, close = false): HttpAnswer =>
   errorAnswer(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than ${limit} bytes`, close ? { headers: { connection: 'close' } } : {});
 /**
  * The answer to a body that never finished: 408 when it was too slow; for a client that went away
@@ -115,8 +115,8 @@ export function incompleteBodyAnswer(why: 'timeout' | 'aborted', timeoutMs: numb
     ? errorAnswer(408, 'REQUEST_TIMEOUT', `The request body did not arrive within ${timeoutMs} ms`, close)
     : errorAnswer(400, 'REQUEST_ABORTED', 'The request body was cut off', close);
 }
-export const malformedJsonAnswer = (): HttpAnswer => errorAnswer(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
-export const unsupportedMediaAnswer = (): HttpAnswer => errorAnswer(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
+const malformedJsonAnswer = (): HttpAnswer => errorAnswer(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
+const unsupportedMediaAnswer = (): HttpAnswer => errorAnswer(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json');
 
 /** `application/json` or any `+json` type. Requiring it also keeps cross-site HTML forms out (no CORS-free CSRF). */
 function isJson(contentType: string | undefined): boolean {

@@ -4,7 +4,7 @@ import type { VerifyOptions } from './verify-options.js';
 import type { VerifyFailureCode } from './verify-result.js';
 
 /** Why `decide` refuses: the failure code, and for INSUFFICIENT_SCOPE the scopes the request needed. */
-export type Refusal = Shortfall | { readonly code: VerifyFailureCode };
+type Refusal = Shortfall | { readonly code: VerifyFailureCode };
 
 /**
  * What `decide` concludes: `'admit'` (nothing left to count), `'count'` (admitted so far; the key's

@@ -246,5 +246,3 @@ export function createVerifier(deps: VerifierDeps) {
     return result.valid && remaining !== null ? { ...result, key: Object.freeze({ ...result.key, remaining }) } : result;
   }
 }
-
-export type Verify = ReturnType<typeof createVerifier>;

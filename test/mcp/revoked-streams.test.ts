@@ -5,7 +5,7 @@ import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middlew
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { guardMcpServer, mcpSessions, mcpTokenVerifier } from 'keysmith/mcp';
+import { guardMcpServer, mcpTokenVerifier } from 'keysmith/mcp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectClient, eventually, registerDemoTools, startHttpMcp, TENANT, testKeyring } from './harness.js';
 
@@ -22,12 +22,12 @@ afterEach(async () => {
 
 type T = ReturnType<typeof testKeyring>;
 
-/** The stateful server of docs/mcp.md: one guarded McpServer per session, bound to its key. */
+/** A stateful server of your own (docs/mcp.md): one guarded McpServer per session, bound to its key. */
 async function startGuardedServer(t: T) {
   const app = express();
   app.use(express.json());
   const streams = { open: 0, opened: 0 };
-  const sessions = mcpSessions<StreamableHTTPServerTransport>();
+  const sessions = new Map<string, { keyId: string; transport: StreamableHTTPServerTransport }>();
   app.all('/mcp', requireBearerAuth({ verifier: mcpTokenVerifier(t.keyring) }), async (req, res) => {
     if (req.method === 'GET') {
       streams.open++;
@@ -36,16 +36,16 @@ async function startGuardedServer(t: T) {
     }
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const found = sessions.lookup(sessionId, req.auth);
-      if (found.status !== 'found') return void res.status(404).end();
-      return found.value.handleRequest(req, res, req.body);
+      const found = sessions.get(sessionId);
+      if (!found || found.keyId !== req.auth?.clientId) return void res.status(404).end();
+      return found.transport.handleRequest(req, res, req.body);
     }
     if (!isInitializeRequest(req.body)) return void res.status(400).end();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => sessions.add(id, req.auth!, transport),
+      onsessioninitialized: (id) => void sessions.set(id, { keyId: req.auth!.clientId, transport }),
     });
-    transport.onclose = () => void (transport.sessionId && sessions.remove(transport.sessionId));
+    transport.onclose = () => void (transport.sessionId && sessions.delete(transport.sessionId));
     const server = new McpServer({ name: 'test', version: '1.0.0' });
     guardMcpServer(server, t.keyring, { boundKey: req.auth, events: t.events });
     registerDemoTools(server);

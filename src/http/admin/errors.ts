@@ -37,7 +37,7 @@ export function validationAnswer(issues: HttpIssue[]): HttpAnswer {
   return errorAnswer(400, AdminErrorCode.VALIDATION, 'Invalid input', { issues });
 }
 
-export const internalAnswer = (): HttpAnswer => errorAnswer(500, AdminErrorCode.INTERNAL, 'Internal server error');
+const internalAnswer = (): HttpAnswer => errorAnswer(500, AdminErrorCode.INTERNAL, 'Internal server error');
 
 /**
  * A thrown error as an answer. KeysmithErrors carry plain, token-free messages and zod's field

@@ -10,7 +10,7 @@ import { jsonAnswer, type HttpAnswer } from '../answer.js';
  */
 const isoDate = z.iso.datetime();
 
-export const mcpLimitsJsonSchema = z.strictObject({
+const mcpLimitsJsonSchema = z.strictObject({
   enabled: z.boolean(),
   tools: z.strictObject({ mode: z.enum(['all', 'allow', 'deny']), names: z.array(z.string()) }),
   readOnly: z.boolean(),

@@ -17,14 +17,14 @@ export interface FailedAttemptsOptions {
 }
 
 /** Counters of the default failure limiter; a flood of addresses evicts only other failure counters. */
-export const FAILURE_COUNTERS = 10_000;
+const FAILURE_COUNTERS = 10_000;
 
 /**
  * The network one client's guesses are counted under: an IPv4 address, or the /64 of an IPv6
  * address (one subscriber usually holds a whole /64, so per-address counting would let it guess
  * freely). IPv4-mapped IPv6 counts as its IPv4 address. Anything else is counted as given.
  */
-export function failureBucket(ip: string): string {
+function failureBucket(ip: string): string {
   let address: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     address = ipaddr.process(ip);
