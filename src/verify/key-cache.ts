@@ -27,7 +27,7 @@ export interface CacheOptions {
 }
 
 /** The default `max` of the verified-record cache. */
-export const DEFAULT_CACHE_MAX = 10_000;
+const DEFAULT_CACHE_MAX = 10_000;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value) && !(value instanceof Date)) {
