@@ -4,7 +4,7 @@
  * axe-core on every screen, 360 px and 1440 px, light and dark. Screenshots of each step go to
  * test-results/console/<framework>/NN-step.png for a reviewer to look at.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import axeCore from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
@@ -86,6 +86,8 @@ describe.each(FRAMEWORKS)('console in Chromium on $name', ({ name: framework, st
   let keyring: Keyring;
   let app: ConsoleApp;
   beforeAll(async () => {
+    // This run's screenshots only: no stale step from an earlier run sits among them.
+    rmSync(join(SHOTS, framework), { recursive: true, force: true });
     keyring = newKeyring();
     app = await start(keyring, { console: true });
   });
