@@ -2,6 +2,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, type CallToolResult, type ListToolsResult } from '@modelcontextprotocol/sdk/types.js';
 import { KeysmithError, type Permissions } from 'keysmith';
+import { redactSecrets } from 'keysmith/http';
 import { keysmithAuth, type AuthInfoOptions } from './auth-info.js';
 import { authenticate, checkAuthenticateOptions, type AuthenticateOptions, type AuthFailure, type KeyVerifier } from './authenticate.js';
 import type { McpKeyEvents } from './events.js';
@@ -56,9 +57,15 @@ const REMEMBERED_KEYS = 10_000;
 
 type Credentials = { token: string; ip?: string };
 
-/** The same answer McpServer gives for a tool it does not have, so a refusal reveals nothing. */
+/**
+ * The answer to a `tools/call` of a tool the key may not use or the server does not have: the
+ * shape McpServer gives for an unknown tool, so a refusal reveals nothing. The name is the
+ * client's, so it passes through keysmith's one redaction (`redactSecrets`): a token pasted as a
+ * tool name comes back as its preview, never whole.
+ */
 export function toolNotFound(name: string): CallToolResult {
-  return { content: [{ type: 'text', text: new McpError(ErrorCode.InvalidParams, `Tool ${name} not found`).message }], isError: true };
+  const shown = redactSecrets(String(name));
+  return { content: [{ type: 'text', text: new McpError(ErrorCode.InvalidParams, `Tool ${shown} not found`).message }], isError: true };
 }
 
 function mcpErrorFor(failure: AuthFailure): McpError {
@@ -195,8 +202,9 @@ function installGuard(server: McpServer, keyring: KeyVerifier, options: GuardMcp
     async (request, extra) => {
       const { authInfo, permissions } = await check(extra);
       const params = (request as { params: { name: string; arguments?: unknown } }).params;
-      const tool = (await toolFacts(extra)).get(params.name) ?? { name: params.name };
-      if (!mayUseTool(permissions, tool, rules)) return toolNotFound(params.name);
+      const tool = (await toolFacts(extra)).get(params.name);
+      // An unknown tool is answered here too, not by McpServer, which would quote the name as sent.
+      if (!tool || !mayUseTool(permissions, tool, rules)) return toolNotFound(params.name);
       const denied = deniedArgument(permissions, params.name, params.arguments, rules.toolResources);
       if (denied) {
         return {

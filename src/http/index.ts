@@ -29,6 +29,7 @@ export {
 } from './body.js';
 export { pathBelowMount, mountBase } from './mount.js';
 export { isValidScope } from '../permissions/scopes.js';
+export { redactSecrets } from '../errors/redact.js';
 export { matchAdminRoute, type AdminAction, type RouteMatch } from './admin/routes.js';
 export { resolveActor, createKeyActorResolver, type AdminActor, type ResolvedActor, type KeyActorOptions } from './admin/actor.js';
 export { AdminErrorCode, errorToAnswer } from './admin/errors.js';

@@ -5,6 +5,7 @@ import { memoryStore } from 'keysmith/memory';
 import { FRAMEWORKS, type RunningApp } from '../http/apps.js';
 import { SCOPES, TENANT_A } from '../http/fixture.js';
 import { runs } from '../support/runs.js';
+import { connectClient, startHttpMcp, TENANT as MCP_TENANT, testKeyring } from '../mcp/harness.js';
 
 /**
  * Issue 12 item 7: no error message, field issue (message or path), event or thrown error carries a
@@ -191,4 +192,31 @@ describe('keyring calls: a planted token never comes back in a thrown error or e
       { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? runs(200, 500)) },
     );
   });
+});
+
+describe('MCP: a token pasted as a tool name never comes back (property, real SDK client over HTTP)', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    while (cleanup.length) await cleanup.pop()!();
+  });
+
+  it('in the "not found" answer of an unknown tool and of a tool the key may not use', async () => {
+    const t = testKeyring();
+    const server = await startHttpMcp({ keyring: t.keyring, events: t.events, guard: {}, stateful: true });
+    cleanup.push(server.close);
+    const open = await t.keyring.create({ tenantId: MCP_TENANT, name: 'all tools' });
+    const narrow = await t.keyring.create({ tenantId: MCP_TENANT, name: 'one tool', mcp: { tools: { mode: 'allow', names: ['whoami'] } } });
+    const clients = [await connectClient(server.url, open.token), await connectClient(server.url, narrow.token)];
+    for (const c of clients) cleanup.push(() => c.close());
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(0, 1), tokenShaped, fc.constantFrom('', 'call ', 'tool:'), async (which, token, lead) => {
+        const answer = await clients[which]!.callTool({ name: `${lead}${token}`, arguments: {} });
+        const text = JSON.stringify(answer);
+        expect(answer.isError, text).toBe(true);
+        expect(text).toContain('not found');
+        expect(leaks(text, token), text).toBe(false);
+      }),
+      { numRuns: Number(process.env.KEYSMITH_PROPERTY_RUNS ?? runs(30, 60)) },
+    );
+  }, 120_000);
 });
