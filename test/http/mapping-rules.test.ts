@@ -91,6 +91,7 @@ describe('admin mapping: the rules', () => {
     bad({ ...base, routes: {} }, /map at least one action/);
     bad({ ...base, fields: { n: 'nmae' } }, /unknown key field "nmae"/);
     bad({ ...base, fields: { n: 'mcp.tools.nope' } }, /unknown key field/);
+    bad({ ...base, fields: { n: 'metadata.__proto__' } }, /unknown key field/);
     bad({ ...base, routes: { get: { method: 'GET', path: '/k' } } }, /needs ":id"/);
     bad({ ...base, routes: { list: { method: 'GET', path: '/k/:id' } } }, /takes no ":id"/);
     bad({ ...base, routes: { listAll: { method: 'GET', path: '/t/:tenantId/k' } } }, /across tenants/);

@@ -77,7 +77,7 @@ function checkPath(wire: string, from: string): string[] {
     (path.length === 1 ||
       (top === 'mcp' && MCP_PATHS.has(from)) ||
       (top === 'resources' && /^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(path[1]!)) ||
-      (top === 'metadata' && path[1]!.length > 0));
+      (top === 'metadata' && path[1]!.length > 0 && !['__proto__', 'constructor', 'prototype'].includes(path[1]!)));
   if (!ok) fail(`field ${JSON.stringify(wire)} maps to unknown key field ${JSON.stringify(from)}`);
   return path;
 }
