@@ -78,7 +78,9 @@ const startExpress: Start = async (keyring, options) => {
 
 const startFastify: Start = async (keyring, options) => {
   const app = Fastify();
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
   await app.register(keysmithAdmin, { keyring, authorize: (request) => actorOfCookie(request.headers.cookie), prefix: '/admin', ...options });
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
   await app.register(keysmithAdmin, { keyring, authorize: fastifyKeyAdmin(keyring), prefix: '/key-admin', console: true });
   app.get('/host', async (_request, reply) => reply.type('text/html; charset=utf-8').send(HOST_PAGE));
   await app.listen({ port: 0, host: '127.0.0.1' });

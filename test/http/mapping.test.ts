@@ -34,6 +34,7 @@ const MOUNTS: { name: string; start(keyring: Keyring, mapping: AdminMapping): Pr
     name: 'fastify',
     async start(keyring, mapping) {
       const app = Fastify();
+      // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
       await app.register(keysmithAdmin, { keyring, authorize: (request) => authorize(request.headers['x-actor']), mapping, prefix: '/m' });
       return { url: `${await app.listen({ port: 0, host: '127.0.0.1' })}/m`, close: () => app.close() };
     },
