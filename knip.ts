@@ -18,12 +18,11 @@ const config: KnipConfig = {
   // src/cli/main.ts is the `keysmith` binary (package.json `bin`), built by tsup.config.ts.
   entry: [...publicEntries, 'src/console/page.ts', 'src/cli/main.ts', 'examples/**/*.ts', 'bench/*.ts', 'scripts/*.ts', 'test/**/fixtures/*.ts'],
   project: ['src/**/*.ts', 'adapters/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '*.ts'],
-  // Services the test support starts and stops on this machine, not npm packages.
-  ignoreBinaries: ['pg_ctlcluster', 'redis-cli', 'redis-server'],
+  // Services the test support starts and stops on this machine, and taskset (bench/http-cpu.ts pins cores): not npm packages.
+  ignoreBinaries: ['pg_ctlcluster', 'redis-cli', 'redis-server', 'taskset'],
   // TEMPORARY (wave of issues 14-19): installed on main for helpers whose code is not merged yet.
-  // Drop each name once its code lands: @fastify/bearer-auth (recipes/mcp).
   // The MCP Inspectors stay: test/mcp/inspector.test.ts runs them by file path, not by import.
-  ignoreDependencies: ['@modelcontextprotocol/inspector', 'mcp-inspector-2', '@fastify/bearer-auth'],
+  ignoreDependencies: ['@modelcontextprotocol/inspector', 'mcp-inspector-2'],
   // TEMPORARY: exports used only inside their own file, in files other helpers are rewriting right
   // now (console: its session; recipes: the admin mapping, the zod schemas, policy and scopes, the
   // Mongo raw reader; sec-edge: the limiters). Un-export them once those land (or export them on

@@ -8,6 +8,7 @@ import { machine } from './lib/machine.js';
 import { consoleTable, machineLines, markdownTable, ratio } from './lib/report.js';
 import type { Row } from './lib/rows.js';
 import { isMet, verdict } from './lib/targets.js';
+import { activeKeysSuite } from './suites/active-keys.js';
 import { createSuite } from './suites/create.js';
 import { httpSuite, mcpSuite } from './suites/external.js';
 import { idProbingPgliteSuite, idProbingPostgresSuite } from './suites/id-probing.js';
@@ -27,6 +28,7 @@ const SUITES: [string, () => Promise<Row[]>][] = [
   ['probing ids by timing (PostgreSQL)', idProbingPostgresSuite],
   ['create', createSuite],
   ['stored keys', scaleSuite],
+  ['active keys', activeKeysSuite],
   ['rate limits', limiterSuite],
   ['lastUsedAt writes', touchSuite],
   ['revocation propagation', invalidationSuite],

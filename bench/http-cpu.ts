@@ -1,0 +1,184 @@
+// What a guard costs per request in server CPU, the stable way: the server runs in its own process
+// pinned to core 1 (taskset -c 1), autocannon runs here pinned to core 0, and the server reports
+// its process.cpuUsage() before and after each run over IPC. Variants (plain, no-op, keysmith, the
+// framework's own static bearer check) are alternated round by round; the table gives the median
+// CPU µs per request and, per variant, the median of its per-round difference to the plain route
+// of the same round, with the spread (min–max). req/s is shown next to it but is the noisier
+// figure on a shared machine. Run: npx tsx bench/http-cpu.ts [--rounds 7] [--seconds 2]
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import type { Ready } from './http-cpu-server.js';
+import type { Row } from './lib/rows.js';
+import { verdict } from './lib/targets.js';
+
+export interface HttpCpuOptions {
+  /** Seconds per measured run of one variant. @default 2 */
+  durationSec?: number;
+  /** Rounds; each runs every variant once, in turn. @default 7 */
+  rounds?: number;
+  /** Concurrent connections: enough to keep the pinned server saturated. @default 32 */
+  connections?: number;
+}
+
+const SECTION = 'HTTP guard cost (server pinned to core 1, autocannon on core 0; server CPU µs per request from process.cpuUsage)';
+
+type Framework = 'express' | 'fastify' | 'hono';
+interface Variant {
+  id: string;
+  framework: Framework;
+  kind: 'plain' | 'noop' | 'keysmith' | 'peer';
+  name: string;
+  path: string;
+}
+
+const FRAMEWORKS: { id: Framework; name: string; peer: string | null }[] = [
+  { id: 'express', name: 'Express 5', peer: null },
+  { id: 'fastify', name: 'Fastify 5', peer: '@fastify/bearer-auth (static key, compared in memory)' },
+  { id: 'hono', name: 'Hono (node-server)', peer: "Hono's bearerAuth (static key, compared in memory)" },
+];
+
+const VARIANTS: Variant[] = FRAMEWORKS.flatMap((f) => [
+  { id: `http.${f.id}.plain`, framework: f.id, kind: 'plain' as const, name: `${f.name}: no middleware`, path: '/hello' },
+  { id: `http.${f.id}.noop`, framework: f.id, kind: 'noop' as const, name: `${f.name}: a no-op middleware reading Authorization`, path: '/noop/hello' },
+  { id: `http.${f.id}.keysmith`, framework: f.id, kind: 'keysmith' as const, name: `${f.name}: keysmith guard (key lookup + scope check)`, path: '/api/hello' },
+  ...(f.peer ? [{ id: `http.${f.id}.peer`, framework: f.id, kind: 'peer' as const, name: `${f.name}: ${f.peer}`, path: '/peer/hello' }] : []),
+]);
+
+/** Pins this process (every thread, and the autocannon worker started later) to `cpu`; false when taskset is missing. */
+function pin(cpu: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts the server process, pinned to core 1 when taskset is there. */
+async function startServer(pinned: boolean): Promise<{ child: ChildProcess; ready: Ready; ask: (type: string) => Promise<number> }> {
+  const script = resolve(import.meta.dirname, 'http-cpu-server.ts');
+  const node = [process.execPath, '--expose-gc', '--import', 'tsx', script];
+  const child = pinned
+    ? spawn('taskset', ['-c', '1', ...node], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
+    : spawn(node[0]!, node.slice(1), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await new Promise<Ready>((resolveReady, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench server exited (${code})`)));
+    child.on('message', (m: { type: string }) => {
+      if (m.type === 'ready') resolveReady(m as Ready);
+    });
+  });
+  let next = 0;
+  const ask = (type: string) =>
+    new Promise<number>((resolveAsk) => {
+      const id = next++;
+      const onMessage = (m: { type: string; id?: number; us?: number }) => {
+        if (m.id !== id) return;
+        child.off('message', onMessage);
+        resolveAsk(m.us ?? 0);
+      };
+      child.on('message', onMessage);
+      child.send({ type, id });
+    });
+  return { child, ready, ask };
+}
+
+interface Sample {
+  rps: number;
+  cpuUsPerReq: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]> {
+  const { durationSec = 2, rounds = 7, connections = 32 } = options;
+  const pinned = pin(0);
+  const { child, ready, ask } = await startServer(pinned);
+  const headers = { authorization: `Bearer ${ready.token}` };
+  const run = async (v: Variant, seconds: number): Promise<Sample> => {
+    await ask('gc');
+    const before = await ask('cpu');
+    const result = await autocannon({ url: ready.urls[v.framework] + v.path, duration: seconds, connections, workers: 1, headers });
+    const after = await ask('cpu');
+    if (result.non2xx > 0 || result.errors > 0) throw new Error(`bench: ${v.id} answered ${result.non2xx} non-2xx and ${result.errors} errors`);
+    return {
+      rps: result.requests.average,
+      cpuUsPerReq: (after - before) / Math.max(1, result.requests.total),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+    };
+  };
+  const samples = new Map(VARIANTS.map((v) => [v.id, [] as Sample[]]));
+  try {
+    for (const v of VARIANTS) await run(v, 1); // warm-up: JIT, caches
+    for (let round = 0; round < rounds; round++) {
+      // Alternate the order too, so a variant is not always measured right after the same one.
+      const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+      for (const v of order) samples.get(v.id)!.push(await run(v, durationSec));
+    }
+  } finally {
+    child.send({ type: 'exit' });
+  }
+
+  const rows: Row[] = [];
+  const added = new Map<string, number>();
+  for (const v of VARIANTS) {
+    const s = samples.get(v.id)!;
+    const plain = samples.get(`http.${v.framework}.plain`)!;
+    const cpu = median(s.map((x) => x.cpuUsPerReq));
+    const row: Row = {
+      id: v.id,
+      section: SECTION,
+      name: v.name,
+      opsPerSec: median(s.map((x) => x.rps)),
+      p50Us: median(s.map((x) => x.p50Ms)) * 1000,
+      p99Us: median(s.map((x) => x.p99Ms)) * 1000,
+    };
+    if (v.kind === 'plain') {
+      const spread = s.map((x) => x.cpuUsPerReq);
+      row.note = `${cpu.toFixed(1)} µs server CPU/request (rounds ${Math.min(...spread).toFixed(1)}–${Math.max(...spread).toFixed(1)})`;
+    } else {
+      const diffs = s.map((x, i) => x.cpuUsPerReq - plain[i]!.cpuUsPerReq);
+      const d = median(diffs);
+      added.set(v.id, d);
+      row.note = `+${d.toFixed(1)} µs server CPU/request over no middleware (rounds ${Math.min(...diffs).toFixed(1)} to ${Math.max(...diffs).toFixed(1)}); ${cpu.toFixed(1)} µs in all`;
+    }
+    rows.push(row);
+  }
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const f of FRAMEWORKS) {
+    const ks = byId.get(`http.${f.id}.keysmith`)!;
+    const d = added.get(ks.id)!;
+    const bound = f.id === 'express' ? 5 : 3;
+    const targets = [verdict(d <= bound, `guard adds ≤ ${bound} µs server CPU/request (+${d.toFixed(1)} µs)`)];
+    const peer = byId.get(`http.${f.id}.peer`);
+    if (peer?.opsPerSec && ks.opsPerSec) {
+      const share = ks.opsPerSec / peer.opsPerSec;
+      const cpuVsPeer = d - added.get(peer.id)!;
+      targets.push(
+        verdict(share >= 1, `≥ 100% of the peer's req/s (${Math.round(share * 100)}%; CPU ${cpuVsPeer >= 0 ? '+' : ''}${cpuVsPeer.toFixed(1)} µs vs the peer)`),
+      );
+    }
+    ks.target = targets.join('; ');
+  }
+  if (!pinned) for (const r of rows) r.note = `${r.note ?? ''}; not pinned (taskset missing)`;
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i === -1 ? undefined : Number(process.argv[i + 1]);
+  };
+  const rows = await httpCpuSuite({ rounds: arg('--rounds'), durationSec: arg('--seconds') });
+  for (const r of rows) console.log(`${r.name.padEnd(70)} ${String(Math.round(r.opsPerSec ?? 0)).padStart(7)} req/s  ${r.note ?? ''}  ${r.target ?? ''}`);
+  process.exit(0);
+}
