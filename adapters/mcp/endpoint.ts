@@ -6,16 +6,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { KeysmithError } from 'keysmith';
-import {
-  assertRealm,
-  extractCredentials,
-  invalidRequestAnswer,
-  missingCredentialsAnswer,
-  nodeHeaderReader,
-  normalizeHeaderName,
-  type HeaderReader,
-  type HttpAnswer,
-} from 'keysmith/http';
+import { assertRealm, nodeHeaderReader, normalizeHeaderName, type HeaderReader, type HttpAnswer } from 'keysmith/http';
 import { keysmithAuth } from './auth-info.js';
 import { authenticate, checkAuthenticateOptions } from './authenticate.js';
 import {
@@ -42,7 +33,7 @@ import {
 } from './endpoint-http.js';
 import type { EndpointKeyring, McpEndpoint, McpEndpointOptions } from './endpoint-options.js';
 import { guardBuiltServer } from './guard.js';
-import { mcpFailureAnswer } from './http-answer.js';
+import { bearerTokenOf, mcpFailureAnswer } from './http-answer.js';
 
 /** Verify codes after which a key can never be used again: its sessions end. Others (paused, …) only lose their streams. */
 const FINAL = new Set(['REVOKED', 'EXPIRED', 'NOT_FOUND', 'INVALID', 'MALFORMED']);
@@ -105,10 +96,16 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
   const sessions = endpointSessions();
   /** Sessions being opened per key (created, not yet registered), so concurrent initializes respect the cap. */
   const opening = new Map<string, number>();
-  const countOpening = (keyId: string, delta: 1 | -1) => {
-    const n = (opening.get(keyId) ?? 0) + delta;
-    if (n > 0) opening.set(keyId, n);
-    else opening.delete(keyId);
+  /** Runs `open` (a session being opened for `keyId`: created, not yet registered) counted in `opening`. */
+  const whileOpening = async <T>(keyId: string, open: () => Promise<T>): Promise<T> => {
+    opening.set(keyId, (opening.get(keyId) ?? 0) + 1);
+    try {
+      return await open();
+    } finally {
+      const n = (opening.get(keyId) ?? 0) - 1;
+      if (n > 0) opening.set(keyId, n);
+      else opening.delete(keyId);
+    }
   };
   /** The initialize request counts as open until its answer is sent (the session starts with open = 1). */
   const endInitialize = (id: string | undefined) => {
@@ -118,9 +115,8 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
 
   /** The request's key, verified: its AuthInfo, or the answer to send. */
   const authorize = async (read: HeaderReader, ip: string | undefined): Promise<{ authInfo: AuthInfo } | { answer: HttpAnswer }> => {
-    const credentials = extractCredentials(read, header);
-    if (credentials.kind === 'missing') return { answer: missingCredentialsAnswer(realm) };
-    if (credentials.kind === 'invalid_request') return { answer: invalidRequestAnswer(realm, credentials.message) };
+    const credentials = bearerTokenOf(read, realm, header);
+    if ('answer' in credentials) return credentials;
     const outcome = await authenticate(keyring, credentials.token, { ...authOptions, ...(ip !== undefined ? { ip } : {}) });
     return outcome.ok ? { authInfo: outcome.authInfo } : { answer: mcpFailureAnswer(outcome.failure, realm) };
   };
@@ -218,9 +214,7 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
         return (target.session.transport as StreamableHTTPServerTransport).handleRequest(req, res, body?.ok ? body.value : undefined);
       }
       if (!body?.ok || !isInitializeRequest(body.value)) return sendAnswer(res, NO_SESSION);
-      const keyId = auth.authInfo.clientId;
-      countOpening(keyId, 1);
-      try {
+      await whileOpening(auth.authInfo.clientId, async () => {
         const transport = await openSession(
           auth.authInfo,
           'node',
@@ -228,9 +222,7 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
         );
         res.once('close', () => endInitialize(transport.sessionId));
         await transport.handleRequest(req, res, body.value);
-      } finally {
-        countOpening(keyId, -1);
-      }
+      });
     },
 
     async fetch(request, context = {}) {
@@ -250,9 +242,7 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
         return untilSent((target.session.transport as WebStandardStreamableHTTPServerTransport).handleRequest(request, handleOptions), done);
       }
       if (!body?.ok || !isInitializeRequest(body.value)) return toResponse(NO_SESSION);
-      const keyId = auth.authInfo.clientId;
-      countOpening(keyId, 1);
-      try {
+      return whileOpening(auth.authInfo.clientId, async () => {
         const transport = await openSession(
           auth.authInfo,
           'fetch',
@@ -260,9 +250,7 @@ export function mcpEndpoint(keyring: EndpointKeyring, options: McpEndpointOption
         );
         const response = await transport.handleRequest(request, handleOptions);
         return await untilSent(Promise.resolve(response), () => endInitialize(transport.sessionId));
-      } finally {
-        countOpening(keyId, -1);
-      }
+      });
     },
 
     get size() {

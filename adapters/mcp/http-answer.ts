@@ -1,12 +1,4 @@
-import {
-  errorAnswer,
-  extractCredentials,
-  invalidRequestAnswer,
-  missingCredentialsAnswer,
-  verifyFailureAnswer,
-  type HeaderReader,
-  type HttpAnswer,
-} from 'keysmith/http';
+import { credentialsAnswer, errorAnswer, extractCredentials, verifyFailureAnswer, type HeaderReader, type HttpAnswer } from 'keysmith/http';
 import type { AuthFailure } from './authenticate.js';
 
 /**
@@ -20,10 +12,11 @@ export function mcpFailureAnswer(failure: AuthFailure, realm: string): HttpAnswe
   return verifyFailureAnswer(failure as AuthFailure & { code: Exclude<AuthFailure['code'], 'MCP_DISABLED'> }, realm);
 }
 
-/** The bearer token of a request, or the answer for a missing (401) or unreadable (400) header. */
-export function bearerTokenOf(header: HeaderReader, realm: string): { token: string } | { answer: HttpAnswer } {
-  const credentials = extractCredentials(header, null);
-  if (credentials.kind === 'missing') return { answer: missingCredentialsAnswer(realm) };
-  if (credentials.kind === 'invalid_request') return { answer: invalidRequestAnswer(realm, credentials.message) };
-  return { token: credentials.token };
+/**
+ * The bearer token of a request (from `Authorization`, or also the `named` header), or the answer
+ * for a missing (401) or unreadable (400) header.
+ */
+export function bearerTokenOf(header: HeaderReader, realm: string, named: string | null = null): { token: string } | { answer: HttpAnswer } {
+  const credentials = extractCredentials(header, named);
+  return credentials.kind === 'token' ? { token: credentials.token } : { answer: credentialsAnswer(credentials, realm) };
 }

@@ -10,7 +10,7 @@ import type { VerifyResult } from '../verify/verify-result.js';
 import type { HttpAnswer } from './answer.js';
 import { assertRealm } from './challenge.js';
 import { credentialsOf, normalizeHeaderName, type HeaderReader } from './credentials.js';
-import { invalidRequestAnswer, missingCredentialsAnswer, verifyFailureAnswer } from './verify-answers.js';
+import { credentialsAnswer, verifyFailureAnswer } from './verify-answers.js';
 import type { MaybePromise } from './maybe-promise.js';
 
 /** What a verified request carries (`req.apiKey`, `request.apiKey`, `c.get('apiKey')`). Never the token. */
@@ -193,8 +193,7 @@ export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthO
         const permissions = current ? VerifiedKey.permissionsFrom(current, keyring) : null;
         if (current && permissions) return resource ? withResources(req, current, permissions, '') : Promise.resolve(refine(current, permissions, undefined));
         const credentials = credentialsOf(req, access.header, header);
-        if (credentials.kind === 'missing') return Promise.resolve({ ok: false, answer: missingCredentialsAnswer(realm) });
-        if (credentials.kind === 'invalid_request') return Promise.resolve({ ok: false, answer: invalidRequestAnswer(realm, credentials.message) });
+        if (credentials.kind !== 'token') return Promise.resolve({ ok: false, answer: credentialsAnswer(credentials, realm) });
         return resource ? withResources(req, null, null, credentials.token) : verifyWith(req, credentials.token, undefined);
       } catch (error) {
         return Promise.reject(error);

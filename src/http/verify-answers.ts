@@ -1,6 +1,7 @@
 import { FAILURES, failureClass, type VerifyFailure, VerifyFailureCode } from '../verify/verify-result.js';
 import { errorAnswer, type HttpAnswer } from './answer.js';
 import { bearerChallenge } from './challenge.js';
+import type { Credentials } from './credentials.js';
 
 /**
  * Public error codes of the verification middleware (the JSON body's `error.code`). They are the
@@ -27,6 +28,11 @@ export function invalidRequestAnswer(realm: string, message: string): HttpAnswer
   return errorAnswer(400, AuthErrorCode.INVALID_REQUEST, message, {
     headers: { 'www-authenticate': bearerChallenge(realm, { error: 'invalid_request', error_description: message }) },
   });
+}
+
+/** The answer for a request whose credentials are missing (401) or unreadable (400): what every transport sends before any key is looked up. */
+export function credentialsAnswer(credentials: Exclude<Credentials, { kind: 'token' }>, realm: string): HttpAnswer {
+  return credentials.kind === 'missing' ? missingCredentialsAnswer(realm) : invalidRequestAnswer(realm, credentials.message);
 }
 
 /** Whole seconds, at least 1, for `Retry-After` (RFC 9110 §10.2.3). */
