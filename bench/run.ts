@@ -16,6 +16,7 @@ import { invalidationSuite } from './suites/invalidation.js';
 import { limiterSuite } from './suites/limiter.js';
 import { pgliteSuite, postgresSuite } from './suites/postgres.js';
 import { scaleSuite } from './suites/scale.js';
+import { scanSuite } from './suites/scan.js';
 import { soakSuite } from './suites/soak.js';
 import { touchSuite } from './suites/touch.js';
 import { verifyMemorySuite } from './suites/verify-memory.js';
@@ -34,6 +35,7 @@ const SUITES: [string, () => Promise<Row[]>][] = [
   ['revocation propagation', invalidationSuite],
   ['HTTP overhead', httpSuite],
   ['MCP round trip', mcpSuite],
+  ['secret scan (200 MB)', () => scanSuite()],
   ['soak', () => soakSuite({ requests: 200_000, maxSeconds: 60 })],
 ];
 
