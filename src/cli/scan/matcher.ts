@@ -12,12 +12,18 @@ export interface TokenMatch {
   preview: string;
 }
 
-// Any keyring's token: a prefix of letters/digits/`_`, the 16-character id, 32 + 6 secret and checksum characters.
-// It may follow `_` (`KEY__sk_…`); a longer word in front is cut off by `confirm`.
-const ANY_PREFIX = '(?<![A-Za-z0-9])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*_[0-9A-Za-z]{16}_[0-9A-Za-z]{38}(?![A-Za-z0-9_])';
+// The fixed-length end of any keyring's token: `_`, the 16-character id, `_`, 32 + 6 secret and checksum
+// characters, at the end of a word. The regex engine finds the literal `_` fast; the prefix is then read
+// backwards over word characters.
+const TAIL = '_[0-9A-Za-z]{16}_[0-9A-Za-z]{38}(?![A-Za-z0-9_])';
 
-/** Longest text a match can span (a 64-character prefix and the 56-character tail), for chunk overlaps. */
-export const MAX_MATCH_LENGTH = 64 + 1 + 16 + 1 + 38;
+/** How far back from the tail the prefix is looked for (prefixes are at most 64 characters). */
+export const LOOK_BACK = 128;
+
+/** Longest text a match can span after its tail starts (the tail and the character after it). */
+export const MAX_MATCH_LENGTH = 1 + 16 + 1 + 38 + 1;
+
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 
 /**
  * Finds tokens in text and confirms each by its checksum, so random strings of the right shape
@@ -27,24 +33,31 @@ export const MAX_MATCH_LENGTH = 64 + 1 + 16 + 1 + 38;
  */
 export class TokenMatcher {
   readonly regex: RegExp;
-  /** End of the last candidate `find` looked at: the next search must start there, not inside it. */
+  /** End of the last tail `find` looked at: the next search starts there. */
   lastEnd = 0;
 
   constructor(readonly prefix?: string) {
-    this.regex = new RegExp(ANY_PREFIX, 'g');
+    this.regex = new RegExp(TAIL, 'g');
   }
 
-  /** Every confirmed token in `text` whose start is at or after `from` and before `until`. */
+  /**
+   * Every confirmed token in `text` whose tail (the `_` before the id) is at or after `from` and
+   * before `until`. The prefix may start before `from`: callers keep LOOK_BACK characters before it.
+   */
   *find(text: string, from = 0, until = text.length): Generator<TokenMatch> {
     const re = this.regex;
     re.lastIndex = from;
     this.lastEnd = from;
     for (let m = re.exec(text); m !== null && m.index < until; m = re.exec(text)) {
       this.lastEnd = m.index + m[0].length;
-      const confirmed = confirm(m[0]);
+      let start = m.index;
+      const limit = Math.max(0, m.index - LOOK_BACK);
+      while (start > limit && isWordChar(text.charCodeAt(start - 1))) start--;
+      if (start === m.index) continue; // no prefix
+      const confirmed = confirm(text.slice(start, this.lastEnd));
       if (confirmed && (this.prefix === undefined || confirmed.prefix === this.prefix)) {
-        const offset = m[0].length - confirmed.token.length;
-        yield { index: m.index + offset, length: confirmed.token.length, prefix: confirmed.prefix, id: confirmed.id, preview: confirmed.preview };
+        const offset = this.lastEnd - start - confirmed.token.length;
+        yield { index: start + offset, length: confirmed.token.length, prefix: confirmed.prefix, id: confirmed.id, preview: confirmed.preview };
       }
     }
   }

@@ -1,4 +1,4 @@
-import { MAX_MATCH_LENGTH, type TokenMatch, type TokenMatcher } from './matcher.js';
+import { LOOK_BACK, MAX_MATCH_LENGTH, type TokenMatch, type TokenMatcher } from './matcher.js';
 
 /** Bytes git looks at to call a file binary; a NUL byte there means binary. */
 const BINARY_SNIFF = 8000;
@@ -45,8 +45,8 @@ export class ChunkScanner {
     // Never search again inside a candidate already looked at (its suffixes were tried by the matcher).
     const next = Math.max(until, this.matcher.lastEnd);
     this.nextSearch = base + next;
-    // Keep one character before the next search position, for the lookbehind.
-    const keep = last ? text.length : Math.max(0, next - 1);
+    // Keep LOOK_BACK characters before the next search position: a token's prefix may start there.
+    const keep = last ? text.length : Math.max(0, next - LOOK_BACK - 1);
     this.advanceLines(text, base, base + keep);
     this.carry = text.slice(keep);
     this.carryStart = base + keep;
