@@ -18,8 +18,9 @@ const config: KnipConfig = {
   // src/cli/main.ts is the `keysmith` binary (package.json `bin`), built by tsup.config.ts.
   entry: [...publicEntries, 'src/console/page.ts', 'src/cli/main.ts', 'examples/**/*.ts', 'bench/*.ts', 'scripts/*.ts', 'test/**/fixtures/*.ts'],
   project: ['src/**/*.ts', 'adapters/**/*.ts', 'test/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', '*.ts'],
-  // Services the test support starts and stops on this machine, and taskset (bench/http-cpu.ts pins cores): not npm packages.
-  ignoreBinaries: ['pg_ctlcluster', 'redis-cli', 'redis-server', 'taskset'],
+  // Services the test support starts and stops on this machine, and taskset (bench/http-cpu.ts pins cores): not npm
+  // packages; and keysmith, this package's own binary, which scripts/check-cli-pack.ts runs from the packed tarball.
+  ignoreBinaries: ['pg_ctlcluster', 'redis-cli', 'redis-server', 'taskset', 'keysmith'],
   // TEMPORARY (wave of issues 14-19): installed on main for helpers whose code is not merged yet.
   // The MCP Inspectors stay: test/mcp/inspector.test.ts runs them by file path, not by import.
   ignoreDependencies: ['@modelcontextprotocol/inspector', 'mcp-inspector-2'],
