@@ -39,17 +39,21 @@ export const howToRead = `## How to read this
   off. Its memory adapter scans rows on each lookup, so it is given only 10 keys: its best case.
 - **prefixed-api-key** is a library of functions, not a key system: its row is a \`Map\` lookup plus
   \`checkAPIKey\` and checks nothing else.
-- **PostgreSQL cold vs raw lookup**: keysmith's adapter reads 27 typed columns (JSON as text, times as
-  epoch milliseconds) and sends each statement as plain text, so the server parses and plans it on
-  every call. The "named prepared statements" row runs the same store through a three-line client
-  wrapper that sends \`{ name, text, values }\` to \`pg.Pool\`, so each connection plans the lookup once.
+- **PostgreSQL cold vs raw lookup**: keysmith's adapter reads every typed column (JSON as text, times
+  as epoch milliseconds). On node-postgres it sends its lookup as a named prepared statement (planned
+  once per connection), so the cold target is judged against the raw SELECT prepared the same way;
+  PGlite has no named statements, so there both are plain text.
 - **Revocation propagation** is the time from \`revoke()\` on instance A to instance B having dropped the
   key from its cache (B's channel callback, after the keyring's handler), over a shared in-process
   store so that only the channel is measured.
-- **HTTP rows** come from bench/http-overhead.ts (autocannon in a worker thread, 1 s runs, 5
-  interleaved rounds, medians). On a 2-core machine the load generator, the server and anything else
-  running share the cores, so req/s of one variant can swing by a third between rounds; read the
-  guarded/unguarded ratio with that in mind.
+- **HTTP rows** come from bench/http-cpu.ts: the server runs in a child process pinned to core 1
+  (\`taskset -c 1\`), autocannon runs on core 0, and the server reports its \`process.cpuUsage()\` before
+  and after each run. "+x µs server CPU/request" is the median over alternated rounds of the
+  difference to the plain route of the same round (range in brackets): CPU, not wall time, so far
+  steadier than req/s on a shared machine. The peers are a static key compared in memory
+  (\`@fastify/bearer-auth\`, Hono's \`bearerAuth\`): no lookup, no status, no scopes.
+- **Active keys** spread traffic evenly over every key of a 100k / 1M-key store, with a cache sized
+  to them (\`cache.max\` = keys) and with the default (10,000 keys, 10 s), against one warm key.
 - **lastUsedAt writes** wrap the store to count \`touch\` calls while many callers verify the same keys
   concurrently; the bound is one write per key per \`touchIntervalMs\`.
 `;
