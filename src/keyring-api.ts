@@ -1,6 +1,7 @@
-import type { z } from 'zod';
-import type { KeyPage, importKeyInputSchema } from './management/management.js';
-import type { CallerOptions, CreateOptions, ListOptions, UpdateOptions } from './management/inputs.js';
+import type { KeyPage } from './management/management.js';
+import type { CallerOptions, CreateOptions, ImportKeyOptions, ListOptions, UpdateOptions } from './management/inputs.js';
+
+export type { ImportKeyOptions };
 import type { ApiKeyView } from './store/record.js';
 import type { VerifyOptions } from './verify/verify-options.js';
 import type { VerifyResult } from './verify/verify-result.js';
@@ -26,9 +27,6 @@ export interface RotateOptions extends CallerOptions {
   /** The key's `version` you last saw; the rotation fails with `VERSION_CONFLICT` if it changed since. */
   version?: number;
 }
-
-/** Input of `keyring.import`: a key's fields plus the hash another system stored for it. */
-export type ImportKeyOptions = z.input<typeof importKeyInputSchema> & CallerOptions;
 
 /**
  * A keyring: mints, verifies and manages one application's API keys. Made by `createKeyring`.

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import type { ActorPermissions } from '../permissions/escalation.js';
 import type { KeyStatus } from '../store/status.js';
 import type { RateLimit, Refill } from '../store/record.js';
-import type { listQuerySchema } from './management.js';
+import type { ImportScheme } from '../token/imported.js';
+import type { importKeyInputSchema, listQuerySchema } from './management.js';
 import type { createKeyInputSchema, updateKeyInputSchema } from './validation.js';
 
 /**
@@ -115,6 +116,18 @@ export interface CreateOptions extends CreateKeyInput, CallerOptions {}
 /** The patch of `keyring.update`: the fields to change and who asks. */
 export interface UpdateOptions extends UpdateKeyInput, CallerOptions {}
 
+/** The argument of `keyring.import`: a key minted by another system, its fields, and the hash that system stored. */
+export interface ImportKeyOptions extends CreateKeyInput, CallerOptions {
+  /** The hash the other system stored: for `sha256-hex`, the hex SHA-256 of the whole token (64 hex characters). */
+  hash: string;
+  /** How `hash` was made. `'sha256-hex'`: hex SHA-256 of the whole token, as Unkey and prefixed-api-key store it. */
+  scheme: ImportScheme;
+  /** The key's recorded `prefix` (letters, digits, `_`). @default 'imported' */
+  prefix?: string;
+  /** What to show for the key instead of its token (1 to 64 characters), e.g. the other system's own preview. @default `<prefix>_…` */
+  preview?: string;
+}
+
 /** The query of `keyring.list`. The admin API's `GET /keys` takes the same fields as query-string text. */
 export interface ListOptions {
   /** The page, from 1. @default 1 */
@@ -145,6 +158,7 @@ type Assert<T extends true> = T;
 type _InputsMatchSchemas = [
   Assert<Equals<CreateKeyInput, z.input<typeof createKeyInputSchema>>>,
   Assert<Equals<UpdateKeyInput, z.input<typeof updateKeyInputSchema>>>,
+  Assert<Equals<Omit<ImportKeyOptions, keyof CallerOptions>, z.input<typeof importKeyInputSchema>>>,
   Assert<Equals<keyof ListOptions, keyof ListInput>>,
   Assert<Equals<Pick<ListOptions, keyof Typed<ListInput>>, Typed<ListInput>>>,
   Assert<ListOptions extends ListInput ? true : false>,
