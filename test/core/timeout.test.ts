@@ -10,7 +10,12 @@ describe('withTimeout: one shared deadline list per timeout instead of a timer p
     await expect(withTimeout(Promise.reject(new Error('boom')), 50)).rejects.toThrow('boom');
     const started = performance.now();
     const order: number[] = [];
-    const hung = [0, 1, 2].map((i) => withTimeout(never(), 60).catch((e: Error) => (order.push(i), e.message)));
+    const hung = [0, 1, 2].map((i) =>
+      withTimeout(never(), 60).catch((e: Error) => {
+        order.push(i);
+        return e.message;
+      }),
+    );
     const quick = withTimeout(later('ok', 10), 60);
     expect(await quick).toBe('ok');
     expect(await Promise.all(hung)).toEqual(Array(3).fill('Store call timed out after 60 ms'));
