@@ -16,10 +16,13 @@ export const resolveSources = { alias };
 /** Builds the admin console's page (src/console/generated/assets.js, not committed) before any test serves it. */
 export const consoleAssets = './scripts/build-console.ts';
 
+/** Builds dist/ when it is missing or stale (the CLI tests run the built binary). */
+const builtPackage = './scripts/build-if-stale.ts';
+
 export default defineConfig({
   resolve: resolveSources,
   test: {
-    globalSetup: [consoleAssets],
+    globalSetup: [consoleAssets, builtPackage],
     // The main suite (`npm test`). It never selects test/disruptive/, whatever the environment:
     // those tests stop this machine's PostgreSQL and Redis and run only from
     // `npm run test:disruptive` (vitest.disruptive.config.ts).
