@@ -49,6 +49,7 @@ fa.get('/hello', async () => 'hello');
 fa.get('/noop/hello', { preHandler: async (request, reply) => (request.headers.authorization ? undefined : reply.code(401).send()) }, async () => 'hello');
 fa.get('/api/hello', { preHandler: fa.requireApiKey({ scopes: ['bench:read'] }) }, async () => 'hello');
 await fa.register(
+  // biome-ignore lint/nursery/noMisusedPromises: Fastify's register takes async plugins by design
   async (peer) => {
     await peer.register(bearerAuthPlugin, { keys: new Set([token]) });
     peer.get('/hello', async () => 'hello');

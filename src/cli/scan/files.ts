@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { Finding, ScanStats } from './finding.js';
+import { type Finding, findingAt, type ScanStats } from './finding.js';
 import type { TokenMatcher } from './matcher.js';
 import type { Progress } from './progress.js';
 import { ChunkScanner, looksBinary } from './text-scan.js';
@@ -76,16 +76,7 @@ export function scanFiles(paths: string[], matcher: TokenMatcher, stats: ScanSta
       progress.tick(stats);
       if (!scanner) continue;
       for (const m of scanner.matches) {
-        findings.push({
-          source: 'file',
-          path: displayPath(file),
-          line: m.line,
-          column: m.column,
-          length: m.length,
-          prefix: m.prefix,
-          keyId: m.id,
-          preview: m.preview,
-        });
+        findings.push(findingAt('file', displayPath(file), m));
       }
     }
   }

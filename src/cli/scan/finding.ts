@@ -1,3 +1,5 @@
+import type { PlacedMatch } from './text-scan.js';
+
 /** One place a confirmed token was found. Holds its preview and id, never the secret. */
 export interface Finding {
   /** `file` for the working tree, `git` for a blob in the repository's history. */
@@ -30,3 +32,8 @@ export interface ScanStats {
 }
 
 export const newStats = (): ScanStats => ({ files: 0, bytes: 0, skippedBinary: 0, blobs: 0 });
+
+/** The finding for a match at `path`: where it is and which key, never the secret. */
+export function findingAt(source: Finding['source'], path: string, match: PlacedMatch): Finding {
+  return { source, path, line: match.line, column: match.column, length: match.length, prefix: match.prefix, keyId: match.id, preview: match.preview };
+}

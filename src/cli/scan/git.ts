@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { CliError } from '../errors.js';
-import type { Finding, ScanStats } from './finding.js';
+import { type Finding, findingAt, type ScanStats } from './finding.js';
 import type { TokenMatcher } from './matcher.js';
 import type { Progress } from './progress.js';
 import { ChunkScanner, looksBinary } from './text-scan.js';
@@ -108,18 +108,7 @@ export async function scanHistory(cwd: string, matcher: TokenMatcher, stats: Sca
   for (const { sha, path, scanner } of found) {
     const commit = commitOf(root, sha);
     for (const m of scanner.matches) {
-      findings.push({
-        source: 'git',
-        path,
-        line: m.line,
-        column: m.column,
-        length: m.length,
-        prefix: m.prefix,
-        keyId: m.id,
-        preview: m.preview,
-        blob: sha,
-        ...(commit ? { commit } : {}),
-      });
+      findings.push({ ...findingAt('git', path, m), blob: sha, ...(commit ? { commit } : {}) });
     }
   }
   return findings;
