@@ -24,19 +24,6 @@ const config: KnipConfig = {
   // TEMPORARY (wave of issues 14-19): installed on main for helpers whose code is not merged yet.
   // The MCP Inspectors stay: test/mcp/inspector.test.ts runs them by file path, not by import.
   ignoreDependencies: ['@modelcontextprotocol/inspector', 'mcp-inspector-2'],
-  // TEMPORARY: exports used only inside their own file, in files other helpers are rewriting right
-  // now (console: its session; recipes: the admin mapping, the zod schemas, policy and scopes, the
-  // Mongo raw reader; sec-edge: the limiters). Un-export them once those land (or export them on
-  // purpose), then delete each line.
-  ignoreIssues: {
-    'src/http/admin/console.ts': ['exports', 'types'],
-    'src/http/admin/mapping/**': ['exports', 'types'],
-    'src/management/validation.ts': ['exports'],
-    'src/permissions/policy.ts': ['exports'],
-    'src/permissions/scopes.ts': ['exports'],
-    'adapters/redis/limiter.ts': ['exports'],
-    'test/support/mongo-wire/raw-record.ts': ['exports'],
-  },
 };
 
 export default config;

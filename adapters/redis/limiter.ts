@@ -18,7 +18,7 @@ export interface RedisLimiterOptions {
  * A counter's three Redis keys (hits, sum, seq), hash-tagged by its group (or by itself), so one
  * limit — and every counter of one group — lives in one Redis Cluster slot.
  */
-export function counterKeys(prefix: string, check: LimitCheck): [string, string, string] {
+function counterKeys(prefix: string, check: LimitCheck): [string, string, string] {
   const base = check.group === undefined ? `${prefix}{${check.key}}` : `${prefix}{${check.group}}:${check.key}`;
   return [base, `${base}:sum`, `${base}:seq`];
 }

@@ -14,7 +14,7 @@ export const MAX_DATE_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 export const MAX_VERSION = 2_147_483_647;
 
 /** Text every store keeps exactly as given: no NUL, no unpaired surrogate. */
-export function isStorableText(value: string): boolean {
+function isStorableText(value: string): boolean {
   return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
 }
 
@@ -103,20 +103,20 @@ export const searchText = (max: number) =>
     .max(max)
     .regex(/^[^\u0000]*$/, 'Must not contain NUL characters')
     .refine(unicode, NOT_UNICODE);
-export const scopeSchema = z.string().refine(isValidScope, 'Not a valid scope (letters, digits, _ . - and * segments joined by ":")');
+const scopeSchema = z.string().refine(isValidScope, 'Not a valid scope (letters, digits, _ . - and * segments joined by ":")');
 export const resourceKind = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'Resource kinds are identifiers');
 const dateInput = z
   .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))])
   .refine((d) => !Number.isNaN(d.getTime()), 'Invalid date')
   .refine((d) => d.getTime() <= MAX_DATE_MS, 'Must be no later than 9999-12-31');
 
-export const mcpInputSchema = z.strictObject({
+const mcpInputSchema = z.strictObject({
   enabled: z.boolean().optional(),
   tools: z.strictObject({ mode: z.enum(['all', 'allow', 'deny']), names: z.array(itemString(128)).max(200) }).optional(),
   readOnly: z.boolean().optional(),
 });
 
-export const rateLimitSchema = z.strictObject({
+const rateLimitSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Limit names are identifiers'),
   limit: z.int().positive().max(1e9),
   windowMs: z
@@ -126,7 +126,7 @@ export const rateLimitSchema = z.strictObject({
   per: z.enum(['key', 'owner']).optional(),
 });
 
-export const refillSchema = z.strictObject({
+const refillSchema = z.strictObject({
   amount: z.int().positive().max(1e12),
   interval: z.union([z.enum(['day', 'month']), z.int().min(1000)]),
 });

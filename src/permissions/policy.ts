@@ -86,7 +86,7 @@ export class Policy {
 }
 
 /** The keyring's fail-closed kinds plus the key's own: a key can add kinds, never remove the keyring's. */
-export function combineMapping(keyring: boolean | string[], key: boolean | string[]): boolean | string[] {
+function combineMapping(keyring: boolean | string[], key: boolean | string[]): boolean | string[] {
   if (keyring === true || key === true) return true;
   const kinds = [...(keyring || []), ...(key || [])];
   return kinds.length === 0 ? false : [...new Set(kinds)];

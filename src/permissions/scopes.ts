@@ -4,8 +4,8 @@
  * segment, and a trailing `*` segment matches one or more segments: `evidence:*` grants
  * `evidence:read` and `evidence:read:own`; `*:read` grants `evidence:read`.
  */
-export const SCOPE_RE = /^(?:\*|[A-Za-z0-9_.-]+)(?::(?:\*|[A-Za-z0-9_.-]+))*$/;
-export const MAX_SCOPE_LENGTH = 128;
+const SCOPE_RE = /^(?:\*|[A-Za-z0-9_.-]+)(?::(?:\*|[A-Za-z0-9_.-]+))*$/;
+const MAX_SCOPE_LENGTH = 128;
 
 export function isValidScope(scope: string): boolean {
   return scope.length > 0 && scope.length <= MAX_SCOPE_LENGTH && SCOPE_RE.test(scope);

@@ -8,7 +8,7 @@ import type { ResolvedActor } from './actor.js';
 import { AdminErrorCode } from './errors.js';
 
 /** The header `createAdminClient` users and the console send on every mutating call when `csrfHeader` is on. */
-export const DEFAULT_CSRF_HEADER = 'x-keysmith-client';
+const DEFAULT_CSRF_HEADER = 'x-keysmith-client';
 
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
 /** Header names a browser page may never set, or that cross-site requests send anyway: useless as a CSRF proof. */
@@ -108,7 +108,7 @@ export function consoleAsset(kind: 'page' | 'script' | 'style', method: string, 
 }
 
 /** What the console needs to know about its caller and the keyring (`GET <mount>/console/session`). */
-export interface ConsoleSession {
+interface ConsoleSession {
   actorId: string;
   tenantId: string;
   superAdmin: boolean;

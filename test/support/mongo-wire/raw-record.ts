@@ -3,7 +3,7 @@ import type { ApiKeyRecord } from 'keysmith';
 import type { Collection, Document } from 'mongodb';
 
 /** The fields of a stored key document, exactly (the key id is `_id`; there is no `id` field). */
-export const DOCUMENT_FIELDS = [
+const DOCUMENT_FIELDS = [
   '_id',
   'tenantId',
   'name',
@@ -50,7 +50,7 @@ const strings = (v: unknown, f: string): string[] => (assert.ok(Array.isArray(v)
 const obj = (v: unknown, f: string): Document => (assert.ok(v !== null && typeof v === 'object' && !Array.isArray(v), `${f} is a document`), v as Document);
 
 /** Checks a document read with `promoteValues: false` against the documented BSON shape and maps it. */
-export function recordFromRawBson(d: Document): ApiKeyRecord {
+function recordFromRawBson(d: Document): ApiKeyRecord {
   assert.deepStrictEqual(Object.keys(d).sort(), DOCUMENT_FIELDS);
   const mcp = obj(d.mcp, 'mcp');
   const tools = obj(mcp.tools, 'mcp.tools');

@@ -61,7 +61,7 @@ const fail = (message: string): never => {
 };
 
 /** `'mcp.tools.mode'` → `['mcp', 'tools', 'mode']`; a resource kind or metadata entry is one segment after its field. */
-export function splitPath(path: string): string[] {
+function splitPath(path: string): string[] {
   const dot = path.indexOf('.');
   if (dot === -1) return [path];
   const top = path.slice(0, dot);
