@@ -1,6 +1,6 @@
 // The server half of bench/http-cpu.ts, run as a child process pinned to one core (taskset -c 1).
 // It serves every variant on ephemeral 127.0.0.1 ports and, on request over IPC, reports its own
-// CPU time (process.cpuUsage: user + system µs), so the parent can charge each run its server CPU.
+// CPU time (process.cpuUsage: user and system µs), so the parent can charge each run its server CPU.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import bearerAuthPlugin from '@fastify/bearer-auth';
@@ -81,7 +81,7 @@ const ready: Ready = {
 process.on('message', (message: { type: string; id?: number }) => {
   if (message.type === 'cpu') {
     const { user, system } = process.cpuUsage();
-    process.send!({ type: 'cpu', id: message.id, us: user + system });
+    process.send!({ type: 'cpu', id: message.id, us: user + system, user, system });
   } else if (message.type === 'gc') {
     globalThis.gc?.();
     process.send!({ type: 'gc', id: message.id });

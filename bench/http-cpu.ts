@@ -14,9 +14,9 @@ import type { Row } from './lib/rows.js';
 import { verdict } from './lib/targets.js';
 
 export interface HttpCpuOptions {
-  /** Seconds per measured run of one variant. @default 2 */
+  /** Seconds per measured run of one variant. @default 3 */
   durationSec?: number;
-  /** Rounds; each runs every variant once, in turn. @default 7 */
+  /** Rounds; each runs every variant once, in turn. @default 9 */
   rounds?: number;
   /** Concurrent connections: enough to keep the pinned server saturated. @default 32 */
   connections?: number;
@@ -57,7 +57,14 @@ function pin(cpu: number): boolean {
 }
 
 /** Starts the server process, pinned to core 1 when taskset is there. */
-async function startServer(pinned: boolean): Promise<{ child: ChildProcess; ready: Ready; ask: (type: string) => Promise<number> }> {
+/** The server's CPU time so far (µs). */
+interface CpuTime {
+  us: number;
+  user: number;
+  system: number;
+}
+
+async function startServer(pinned: boolean): Promise<{ child: ChildProcess; ready: Ready; ask: (type: string) => Promise<CpuTime> }> {
   const script = resolve(import.meta.dirname, 'http-cpu-server.ts');
   const node = [process.execPath, '--expose-gc', '--import', 'tsx', script];
   const child = pinned
@@ -72,12 +79,12 @@ async function startServer(pinned: boolean): Promise<{ child: ChildProcess; read
   });
   let next = 0;
   const ask = (type: string) =>
-    new Promise<number>((resolveAsk) => {
+    new Promise<CpuTime>((resolveAsk) => {
       const id = next++;
-      const onMessage = (m: { type: string; id?: number; us?: number }) => {
+      const onMessage = (m: { type: string; id?: number } & Partial<CpuTime>) => {
         if (m.id !== id) return;
         child.off('message', onMessage);
-        resolveAsk(m.us ?? 0);
+        resolveAsk({ us: m.us ?? 0, user: m.user ?? 0, system: m.system ?? 0 });
       };
       child.on('message', onMessage);
       child.send({ type, id });
@@ -88,6 +95,8 @@ async function startServer(pinned: boolean): Promise<{ child: ChildProcess; read
 interface Sample {
   rps: number;
   cpuUsPerReq: number;
+  /** The user-space part of `cpuUsPerReq`: the JavaScript (and V8) the route runs, without the kernel's socket work. */
+  userUsPerReq: number;
   p50Ms: number;
   p99Ms: number;
 }
@@ -99,7 +108,7 @@ const median = (values: number[]) => {
 };
 
 export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]> {
-  const { durationSec = 2, rounds = 7, connections = 32 } = options;
+  const { durationSec = 3, rounds = 9, connections = 32 } = options;
   const pinned = pin(0);
   const { child, ready, ask } = await startServer(pinned);
   const headers = { authorization: `Bearer ${ready.token}` };
@@ -109,9 +118,11 @@ export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]>
     const result = await autocannon({ url: ready.urls[v.framework] + v.path, duration: seconds, connections, workers: 1, headers });
     const after = await ask('cpu');
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`bench: ${v.id} answered ${result.non2xx} non-2xx and ${result.errors} errors`);
+    const requests = Math.max(1, result.requests.total);
     return {
       rps: result.requests.average,
-      cpuUsPerReq: (after - before) / Math.max(1, result.requests.total),
+      cpuUsPerReq: (after.us - before.us) / requests,
+      userUsPerReq: (after.user - before.user) / requests,
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
     };
@@ -149,7 +160,14 @@ export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]>
       const diffs = s.map((x, i) => x.cpuUsPerReq - plain[i]!.cpuUsPerReq);
       const d = median(diffs);
       added.set(v.id, d);
-      row.note = `+${d.toFixed(1)} µs server CPU/request over no middleware (rounds ${Math.min(...diffs).toFixed(1)} to ${Math.max(...diffs).toFixed(1)}); ${cpu.toFixed(1)} µs in all`;
+      const userDiff = median(s.map((x, i) => x.userUsPerReq - plain[i]!.userUsPerReq));
+      row.note = `+${d.toFixed(1)} µs server CPU/request over no middleware (rounds ${Math.min(...diffs).toFixed(1)} to ${Math.max(...diffs).toFixed(1)}; user space +${userDiff.toFixed(1)} µs); ${cpu.toFixed(1)} µs in all`;
+      if (v.kind === 'keysmith') {
+        // What keysmith adds beyond the framework's own price of running any middleware at all.
+        const noop = samples.get(`http.${v.framework}.noop`)!;
+        const overNoop = median(s.map((x, i) => x.cpuUsPerReq - noop[i]!.cpuUsPerReq));
+        row.note += `; +${overNoop.toFixed(1)} µs over the no-op middleware`;
+      }
     }
     rows.push(row);
   }

@@ -76,7 +76,7 @@ for (const [label, suite] of SUITES) {
 }
 judgeInProcess(rows);
 
-const targets = rows.flatMap((r) => (r.target ? r.target.split('; ').map((t) => ({ row: r, t })) : []));
+const targets = rows.flatMap((r) => (r.target ? r.target.split(/; (?=[✅❌])/u).map((t) => ({ row: r, t })) : []));
 const met = targets.filter(({ t }) => isMet(t)).length;
 const summary = [`Targets: ${met} of ${targets.length} met`, ...targets.map(({ row, t }) => `  ${t} — ${row.section}: ${row.name}`)];
 const seconds = (performance.now() - started) / 1000;

@@ -74,6 +74,22 @@ export function policyOf(keyring: Keyring): Policy {
   return policy;
 }
 
+/** Each keyring's `verify` and its synchronous-when-it-can twin, for the middlewares' hot path. */
+const immediate = new WeakMap<Pick<Keyring, 'verify'>, { verify: Keyring['verify']; verifyNow: (token: unknown, options?: VerifyOptions) => VerifyResult | Promise<VerifyResult> }>();
+
+/**
+ * `keyring.verify`, answering a cache hit synchronously (no promise) when `keyring` was made by
+ * `createKeyring`; for any other verifier, or once an application has replaced `keyring.verify`
+ * (a wrapper for metrics, say), it calls `keyring.verify`. Internal, for the middlewares: may
+ * throw synchronously where `verify` would reject.
+ */
+export function immediateVerifier(keyring: Pick<Keyring, 'verify'>): (token: unknown, options?: VerifyOptions) => VerifyResult | Promise<VerifyResult> {
+  const own = immediate.get(keyring);
+  if (!own) return (token, options) => keyring.verify(token, options);
+  // Checked per call: the application may wrap `verify` after the middleware was built.
+  return (token, options) => (keyring.verify === own.verify ? own.verifyNow(token, options) : keyring.verify(token, options));
+}
+
 /**
  * Makes a keyring over a store: it mints, verifies and manages API keys (see `Keyring`).
  *
@@ -130,7 +146,7 @@ export function createKeyring(options: KeyringOptions): Keyring {
         ? (t: string) => new RegExp(imported.source, imported.flags.replace(/[gy]/g, '')).test(t)
         : imported;
 
-  const verifyToken = createVerifier({
+  const verifier = createVerifier({
     store,
     prefixes: new Set([options.prefix, ...(options.acceptPrefixes ?? [])]),
     tokenHasher,
@@ -199,9 +215,7 @@ export function createKeyring(options: KeyringOptions): Keyring {
   const keyring: Keyring = {
     prefix: options.prefix,
     /** Checks a token and, optionally, what the request needs. Never throws; see `VerifyResult`. */
-    verify(token: unknown, verifyOptions?: VerifyOptions): Promise<VerifyResult> {
-      return verifyToken(token, verifyOptions); // never throws synchronously: errors arrive as rejections
-    },
+    verify: verifier.verify, // never throws synchronously: errors arrive as rejections
     /** A RegExp for secret scanners that matches this keyring's tokens. */
     pattern: () => pattern(options.prefix),
     /** Forgets a cached record (an invalidation channel calls this for changes made elsewhere). */
@@ -220,6 +234,7 @@ export function createKeyring(options: KeyringOptions): Keyring {
     ...management,
   };
   policies.set(keyring, policy);
+  immediate.set(keyring, { verify: verifier.verify, verifyNow: verifier.verifyNow });
   return keyring;
 }
 

@@ -1,5 +1,5 @@
 import { KeysmithError } from '../errors/errors.js';
-import type { Keyring } from '../keyring.js';
+import { immediateVerifier, type Keyring } from '../keyring.js';
 import type { Permissions } from '../permissions/permissions.js';
 import { parseQuery, type PermissionQuery } from '../permissions/query.js';
 import { unmetRequirement, type ResourceRef } from '../permissions/requirements.js';
@@ -150,8 +150,8 @@ function resourceArray(found: ResourceRef | readonly ResourceRef[] | null | unde
  * query fails at startup rather than on the first request. `access` says how to read the
  * framework's request (`requestViewAccess` for a prepared `RequestView`).
  *
- * The hot path (a key, no `resource` option) allocates the verify options and the attached key,
- * and chains one `then` on verify's promise: no async function, no closure per request.
+ * The hot path (a cached key, no `resource` option) allocates the verify options and the attached
+ * key, and answers synchronously: no promise, no async function, no closure per request.
  */
 export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthOptions<Req>, access: RequestAccess<Req>) {
   if (!keyring || typeof keyring.verify !== 'function') throw new KeysmithError('CONFIG', 'apiKeyAuth needs a keyring');
@@ -173,9 +173,13 @@ export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthO
   const toOutcome = (result: VerifyResult): AuthOutcome =>
     result.valid ? { ok: true, apiKey: new VerifiedKey(result.key, result.permissions, keyring) } : { ok: false, answer: verifyFailureAnswer(result, realm) };
 
-  const verifyWith = (req: Req, token: string, resources: ResourceRef[] | undefined): Promise<AuthOutcome> => {
+  /** Synchronous for a cache hit on a keyring from `createKeyring` (see `immediateVerifier`). */
+  const verifyNow = immediateVerifier(keyring);
+
+  const verifyWith = (req: Req, token: string, resources: ResourceRef[] | undefined): MaybePromise<AuthOutcome> => {
     const spend = cost === undefined ? undefined : typeof cost === 'function' ? cost(req) : cost;
-    return keyring.verify(token, new GuardVerifyOptions(req, access, scopes, anyScopes, query, resources, spend)).then(toOutcome);
+    const result = verifyNow(token, new GuardVerifyOptions(req, access, scopes, anyScopes, query, resources, spend));
+    return result instanceof Promise ? result.then(toOutcome) : toOutcome(result);
   };
 
   /** With the `resource` option: the application's callback may be async. */
@@ -184,17 +188,29 @@ export function createAuthenticator<Req>(keyring: Verifier, options: ApiKeyAuthO
     return current && permissions ? refine(current, permissions, resources) : verifyWith(req, token, resources);
   };
 
+  /**
+   * Verifies the request's key (or refines the key an earlier guard of this keyring attached).
+   * The outcome is synchronous when no I/O was needed (a cache hit on a key without rate limits or
+   * credits): the middlewares then finish the request without a promise. Throws (or rejects) only
+   * on a store fault thrown by a custom verifier or a callback.
+   */
+  const authenticateNow = (req: Req): MaybePromise<AuthOutcome> => {
+    const current = access.current(req);
+    const permissions = current ? VerifiedKey.permissionsFrom(current, keyring) : null;
+    if (current && permissions) return resource ? withResources(req, current, permissions, '') : refine(current, permissions, undefined);
+    const credentials = credentialsOf(req, access.header, header);
+    if (credentials.kind !== 'token') return { ok: false, answer: credentialsAnswer(credentials, realm) };
+    return resource ? withResources(req, null, null, credentials.token) : verifyWith(req, credentials.token, undefined);
+  };
+
   return {
     realm,
-    /** Verifies the request's key (or refines the key an earlier guard of this keyring attached). Rejects only on a store fault thrown by a custom verifier or a callback. */
+    authenticateNow,
+    /** `authenticateNow` as a promise. Rejects only on a store fault thrown by a custom verifier or a callback. */
     authenticate(req: Req): Promise<AuthOutcome> {
       try {
-        const current = access.current(req);
-        const permissions = current ? VerifiedKey.permissionsFrom(current, keyring) : null;
-        if (current && permissions) return resource ? withResources(req, current, permissions, '') : Promise.resolve(refine(current, permissions, undefined));
-        const credentials = credentialsOf(req, access.header, header);
-        if (credentials.kind !== 'token') return Promise.resolve({ ok: false, answer: credentialsAnswer(credentials, realm) });
-        return resource ? withResources(req, null, null, credentials.token) : verifyWith(req, credentials.token, undefined);
+        const outcome = authenticateNow(req);
+        return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
       } catch (error) {
         return Promise.reject(error);
       }

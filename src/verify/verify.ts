@@ -98,42 +98,43 @@ export function createVerifier(deps: VerifierDeps) {
   };
 
   /**
-   * Not an async function on purpose: a cache hit on a key without rate limits or credits is
-   * answered synchronously and wrapped in one settled promise, instead of a chain of awaits. Any
-   * exception still becomes a rejected promise, exactly as from an async function.
+   * Verify as the middlewares call it: a cache hit on a key without rate limits or credits is
+   * answered synchronously (no promise, no microtask); anything that needs the store or a limiter
+   * returns a promise. Throws synchronously only for the caller's own bug (a bad cost).
    */
-  return function verify(token: unknown, options: VerifyOptions = {}): Promise<VerifyResult> {
-    try {
-      // A bad cost is the caller's bug, not the token's: refused (as the middlewares refuse it at construction), never turned into 1.
-      if (options.cost !== undefined && !isValidCost(options.cost)) return Promise.reject(invalidCost());
-      if (deps.failures) {
-        const ip = options.ip; // read once: it may be a getter over the framework's request
-        if (typeof ip === 'string') return throttled(deps.failures, token, options, ip);
-      }
-      return check(token, options);
-    } catch (error) {
-      return Promise.reject(error);
+  function verifyNow(token: unknown, options: VerifyOptions = {}): VerifyResult | Promise<VerifyResult> {
+    // A bad cost is the caller's bug, not the token's: refused (as the middlewares refuse it at construction), never turned into 1.
+    if (options.cost !== undefined && !isValidCost(options.cost)) throw invalidCost();
+    if (deps.failures) {
+      const ip = options.ip; // read once: it may be a getter over the framework's request
+      if (typeof ip === 'string') return throttled(deps.failures, token, options, ip);
     }
+    return check(token, options);
+  }
+
+  return {
+    verifyNow,
+    /** `keyring.verify`: `verifyNow` as one promise; any exception becomes a rejection, exactly as from an async function. */
+    verify(token: unknown, options?: VerifyOptions): Promise<VerifyResult> {
+      try {
+        const result = verifyNow(token, options);
+        return result instanceof Promise ? result : Promise.resolve(result);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
   };
 
-  function check(token: unknown, options: VerifyOptions): Promise<VerifyResult> {
-    try {
-      if (typeof token !== 'string') return Promise.resolve(reject('MALFORMED', null, null));
-      const hot = hotEntry(token);
-      if (hot) {
-        const result = settle(token, hot.record.id, hot, options);
-        return result instanceof Promise ? result : Promise.resolve(result);
-      }
-      const id = lookupId(token);
-      if (id === null) return Promise.resolve(reject('MALFORMED', null, null));
-      const cached = deps.cache.get(id);
-      if (!cached) return checkStored(token, id, options);
-      if (!deps.tokenHasher.matches(token, cached.record.hash)) return wrongSecret(id);
-      const result = settle(token, id, cached, options);
-      return result instanceof Promise ? result : Promise.resolve(result);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  function check(token: unknown, options: VerifyOptions): VerifyResult | Promise<VerifyResult> {
+    if (typeof token !== 'string') return reject('MALFORMED', null, null);
+    const hot = hotEntry(token);
+    if (hot) return settle(token, hot.record.id, hot, options);
+    const id = lookupId(token);
+    if (id === null) return reject('MALFORMED', null, null);
+    const cached = deps.cache.get(id);
+    if (!cached) return checkStored(token, id, options);
+    if (!deps.tokenHasher.matches(token, cached.record.hash)) return wrongSecret(id);
+    return settle(token, id, cached, options);
   }
 
   /**

@@ -9,7 +9,7 @@ import { createKeyring, type Keyring } from 'keysmith';
 import { apiKeyAuth as expressAuth } from 'keysmith/express';
 import { keysmithPlugin } from 'keysmith/fastify';
 import { apiKeyAuth as honoAuth, type KeysmithEnv } from 'keysmith/hono';
-import type { AuthenticatedKey } from 'keysmith/http';
+import { createAuthenticator, requestViewAccess, type AuthenticatedKey, type RequestView } from 'keysmith/http';
 import { memoryStore } from 'keysmith/memory';
 
 /**
@@ -215,5 +215,96 @@ describe.each(FRAMEWORKS)('%s guard with failedAttempts: the lazy address still 
     probe.address = '10.8.8.8';
     expect(await get(`${url}/one`, token)).toEqual({ status: 200, code: undefined });
     expect(probe.ipReads).toBeGreaterThan(0);
+  });
+});
+
+describe('the guard answers a cache hit synchronously', () => {
+  const view = (token: string): RequestView => ({ header: (name) => (name === 'authorization' ? `Bearer ${token}` : undefined), ip: undefined });
+
+  it('authenticateNow returns the outcome itself for a cached key, a promise when the store must be read', async () => {
+    const keyring = createKeyring({ store: memoryStore(), prefix: 'sk', scopes: ['docs:read'] });
+    const auth = createAuthenticator<RequestView>(keyring, { scopes: ['docs:read'] }, requestViewAccess);
+    const { token } = await keyring.create({ tenantId: 'tenant_a', name: 'k', scopes: ['docs:read'] });
+    keyring.invalidate();
+    const first = auth.authenticateNow(view(token));
+    expect(first).toBeInstanceOf(Promise); // a cache miss reads the store
+    expect(await first).toMatchObject({ ok: true });
+    const second = auth.authenticateNow(view(token));
+    expect(second).not.toBeInstanceOf(Promise);
+    expect(second).toMatchObject({ ok: true, apiKey: { key: { name: 'k' } } });
+    // A refusal from the cache is synchronous too, with the same answer as through verify.
+    const refused = createAuthenticator<RequestView>(keyring, { scopes: ['docs:write'] }, requestViewAccess).authenticateNow(view(token));
+    expect(refused).not.toBeInstanceOf(Promise);
+    expect(refused).toMatchObject({ ok: false, answer: { status: 403 } });
+    expect(await auth.authenticate(view(token))).toMatchObject({ ok: true });
+  });
+
+  it('a key with rate limits or credits still goes through the limiter and the store', async () => {
+    const keyring = createKeyring({ store: memoryStore(), prefix: 'sk', scopes: ['docs:read'] });
+    const auth = createAuthenticator<RequestView>(keyring, {}, requestViewAccess);
+    const { token } = await keyring.create({ tenantId: 'tenant_a', name: 'k', scopes: ['docs:read'], remaining: 1 });
+    await auth.authenticate(view(token)); // cached now, one credit spent
+    const spent = auth.authenticateNow(view(token));
+    expect(spent).toBeInstanceOf(Promise);
+    expect(await spent).toMatchObject({ ok: false, answer: { status: 429 } });
+  });
+});
+
+describe.each(FRAMEWORKS)('%s guard: an application wrapping keyring.verify', (_name, start) => {
+  const keyring = createKeyring({ store: memoryStore(), prefix: 'sk', scopes: ['docs:read', 'docs:write'] });
+  const app = start(keyring, { ipReads: 0, address: '10.1.2.3' });
+  afterAll(async () => (await app).close());
+
+  it('is called for every request, even when it wraps verify after the guard was built', async () => {
+    const { url } = await app;
+    const { token } = await keyring.create({ tenantId: 'tenant_a', name: 'wrapped', scopes: ['docs:read'] });
+    expect(await get(`${url}/one`, token)).toEqual({ status: 200, code: undefined }); // cached from here on
+    const original = keyring.verify;
+    let calls = 0;
+    keyring.verify = (t, o) => {
+      calls++;
+      return original(t, o);
+    };
+    try {
+      expect(await get(`${url}/one`, token)).toEqual({ status: 200, code: undefined });
+      expect(await get(`${url}/one`, 'sk_nope')).toMatchObject({ status: 401 });
+      expect(calls).toBe(2);
+    } finally {
+      keyring.verify = original;
+    }
+  });
+});
+
+describe('fastify requireApiKey called from an application hook', () => {
+  it('returns a promise when called without done, and attaches the key or answers the refusal', async () => {
+    const keyring = createKeyring({ store: memoryStore(), prefix: 'sk', scopes: ['docs:read', 'docs:write'] });
+    const app = Fastify();
+    await app.register(keysmithPlugin, { keyring });
+    const guard = app.requireApiKey({ scopes: ['docs:write'] });
+    app.get(
+      '/own',
+      {
+        preHandler: async (request, reply) => {
+          const pending = guard(request, reply);
+          expect(pending).toBeInstanceOf(Promise);
+          await pending;
+          if (reply.sent) return reply;
+        },
+      },
+      async (request) => ({ id: request.apiKey?.key.id }),
+    );
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const writer = await keyring.create({ tenantId: 'tenant_a', name: 'w', scopes: ['docs:write'] });
+      const reader = await keyring.create({ tenantId: 'tenant_a', name: 'r', scopes: ['docs:read'] });
+      const ok = await fetch(`${url}/own`, { headers: { authorization: `Bearer ${writer.token}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ id: writer.key.id });
+      expect(await get(`${url}/own`, reader.token)).toEqual({ status: 403, code: 'INSUFFICIENT_SCOPE' });
+      expect((await get(`${url}/own`)).status).toBe(401);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import fp from 'fastify-plugin';
 import { KeysmithError, type Keyring } from 'keysmith';
 import {
@@ -8,6 +8,7 @@ import {
   type AdminActor,
   type ApiKeyAuthOptions,
   type AuthenticatedKey,
+  type AuthOutcome,
   type KeyActorOptions,
   type RequestAccess,
 } from 'keysmith/http';
@@ -24,6 +25,13 @@ export interface KeysmithPluginOptions {
   defaults?: Omit<FastifyAuthOptions, 'scopes' | 'anyScopes' | 'query' | 'resource' | 'cost'>;
 }
 
+/**
+ * What `requireApiKey` returns: a preHandler. Fastify calls it with `done`, and a request whose key
+ * is answered from the cache finishes synchronously (no promise). Called without `done` (from an
+ * application's own hook), it returns a promise, as an async hook would.
+ */
+export type ApiKeyPreHandler = (request: FastifyRequest, reply: FastifyReply, done?: HookHandlerDoneFunction) => Promise<void> | undefined;
+
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `requireApiKey` once the key is verified; null on routes without it. */
@@ -35,7 +43,7 @@ declare module 'fastify' {
      * 400/401/403/429/503 per RFC 6750. Options are checked once, here.
      * @throws KeysmithError CONFIG or INVALID_QUERY for bad options
      */
-    requireApiKey(options?: FastifyAuthOptions): preHandlerAsyncHookHandler;
+    requireApiKey(options?: FastifyAuthOptions): ApiKeyPreHandler;
   }
 }
 
@@ -52,19 +60,42 @@ export const keysmithPlugin = fp<KeysmithPluginOptions>(
     if (!options?.keyring || typeof options.keyring.verify !== 'function') throw new KeysmithError('CONFIG', 'keysmithPlugin needs { keyring }');
     const { keyring, defaults = {} } = options;
     app.decorateRequest('apiKey', null);
-    app.decorate('requireApiKey', (routeOptions: FastifyAuthOptions = {}): preHandlerAsyncHookHandler => {
+    app.decorate('requireApiKey', (routeOptions: FastifyAuthOptions = {}): ApiKeyPreHandler => {
       const merged: FastifyAuthOptions = { ...defaults, ...routeOptions };
       const access: RequestAccess<FastifyRequest> = { header: readHeader, ip: merged.ip ?? requestIp, current: attachedKey };
       const authenticator = createAuthenticator<FastifyRequest>(keyring, merged, access);
-      return async function requireApiKey(request: FastifyRequest, reply: FastifyReply) {
-        const outcome = await authenticator.authenticate(request);
-        if (!outcome.ok) return sendAnswer(reply, outcome.answer);
-        request.apiKey = outcome.apiKey;
+      // Not an async function: Fastify runs a preHandler that takes `done` without a promise, so a
+      // cache hit costs no promise and no microtask (an async hook costs several).
+      return function requireApiKey(request: FastifyRequest, reply: FastifyReply, done?: HookHandlerDoneFunction): Promise<void> | undefined {
+        if (done === undefined) return authenticator.authenticate(request).then((outcome) => finish(request, reply, outcome));
+        let outcome: ReturnType<typeof authenticator.authenticateNow>;
+        try {
+          outcome = authenticator.authenticateNow(request);
+        } catch (error) {
+          done(error as Error);
+          return undefined;
+        }
+        if (outcome instanceof Promise) outcome.then((settled) => finish(request, reply, settled, done), done);
+        else finish(request, reply, outcome, done);
+        return undefined;
       };
     });
   },
   { fastify: '5.x', name: 'keysmith' },
 );
+
+/**
+ * Attaches the key and continues, or answers the refusal. In the callback style (`done`), a hook
+ * that answers must not call `done`: Fastify skips the handler once the reply is sent.
+ */
+function finish(request: FastifyRequest, reply: FastifyReply, outcome: AuthOutcome, done?: HookHandlerDoneFunction): void {
+  if (!outcome.ok) {
+    sendAnswer(reply, outcome.answer);
+    return;
+  }
+  request.apiKey = outcome.apiKey;
+  done?.();
+}
 
 /** Node's `headers` keeps only the first of repeated lines; `headersDistinct` keeps them all (see `nodeHeaderReader`). */
 const readHeader = (request: FastifyRequest, name: string) => request.raw.headersDistinct?.[name] ?? request.raw.headers[name];

@@ -1,4 +1,4 @@
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler, Next } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { Keyring } from 'keysmith';
 import {
@@ -7,6 +7,7 @@ import {
   type AdminActor,
   type ApiKeyAuthOptions,
   type AuthenticatedKey,
+  type AuthOutcome,
   type KeyActorOptions,
   type RequestAccess,
 } from 'keysmith/http';
@@ -35,12 +36,28 @@ export interface HonoAuthOptions extends ApiKeyAuthOptions<Context> {
 export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: HonoAuthOptions = {}): MiddlewareHandler<KeysmithEnv> {
   const access: RequestAccess<Context> = { header: readHeader, ip: options.ip ?? socketAddress, current: attachedKey };
   const authenticator = createAuthenticator<Context>(keyring, options, access);
-  return createMiddleware<KeysmithEnv>(async function apiKeyAuth(c, next) {
-    const outcome = await authenticator.authenticate(c);
-    if (!outcome.ok) return toResponse(outcome.answer);
-    c.set('apiKey', outcome.apiKey);
-    await next();
+  // Not an async function: a cache hit answers synchronously and only `next()` is awaited (by Hono).
+  return createMiddleware<KeysmithEnv>(function apiKeyAuth(c, next) {
+    let outcome: ReturnType<typeof authenticator.authenticateNow>;
+    try {
+      outcome = authenticator.authenticateNow(c);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return outcome instanceof Promise ? outcome.then((settled) => proceed(c, next, settled)) : proceed(c, next, outcome);
   });
+}
+
+const settledVoid = (): undefined => undefined;
+
+/**
+ * Attaches the key and runs the rest of the chain, or answers the refusal. `next()`'s result (the
+ * context) is not passed on: Hono would take a middleware's resolved value for its response.
+ */
+function proceed(c: Context, next: Next, outcome: AuthOutcome): Promise<Response | undefined> {
+  if (!outcome.ok) return Promise.resolve(toResponse(outcome.answer));
+  c.set('apiKey', outcome.apiKey);
+  return next().then(settledVoid);
 }
 
 const readHeader = (c: Context, name: string) => c.req.header(name);
