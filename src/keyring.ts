@@ -74,8 +74,11 @@ export function policyOf(keyring: Keyring): Policy {
   return policy;
 }
 
+/** `verify` that answers a cache hit synchronously (see `immediateVerifier`). */
+type VerifyNow = (token: unknown, options?: VerifyOptions) => VerifyResult | Promise<VerifyResult>;
+
 /** Each keyring's `verify` and its synchronous-when-it-can twin, for the middlewares' hot path. */
-const immediate = new WeakMap<Pick<Keyring, 'verify'>, { verify: Keyring['verify']; verifyNow: (token: unknown, options?: VerifyOptions) => VerifyResult | Promise<VerifyResult> }>();
+const immediate = new WeakMap<Pick<Keyring, 'verify'>, { verify: Keyring['verify']; verifyNow: VerifyNow }>();
 
 /**
  * `keyring.verify`, answering a cache hit synchronously (no promise) when `keyring` was made by
@@ -83,7 +86,7 @@ const immediate = new WeakMap<Pick<Keyring, 'verify'>, { verify: Keyring['verify
  * (a wrapper for metrics, say), it calls `keyring.verify`. Internal, for the middlewares: may
  * throw synchronously where `verify` would reject.
  */
-export function immediateVerifier(keyring: Pick<Keyring, 'verify'>): (token: unknown, options?: VerifyOptions) => VerifyResult | Promise<VerifyResult> {
+export function immediateVerifier(keyring: Pick<Keyring, 'verify'>): VerifyNow {
   const own = immediate.get(keyring);
   if (!own) return (token, options) => keyring.verify(token, options);
   // Checked per call: the application may wrap `verify` after the middleware was built.
