@@ -31,15 +31,38 @@ export interface NodeHeaderSource {
   headers: Record<string, string | string[] | undefined>;
   /** Every value of every header, one per line received (Node ≥ 18.3). */
   headersDistinct?: Record<string, string[] | undefined>;
+  /** Header names and values as received, alternating. */
+  rawHeaders?: readonly string[];
 }
 
 /**
  * A `HeaderReader` over a Node request (Express's `req`, Fastify's `request.raw`). Node's
  * `headers` keeps only the first of repeated `Authorization` lines, so a second one would pass
- * unseen; `headersDistinct` keeps them all.
+ * unseen; every line is read (see `nodeHeader`).
  */
 export function nodeHeaderReader(message: NodeHeaderSource): HeaderReader {
-  return (name) => message.headersDistinct?.[name] ?? message.headers[name];
+  return (name) => nodeHeader(message, name);
+}
+
+/**
+ * One header of a Node request by lower-case name: its value, every value when the line was sent
+ * more than once, or undefined. Scans `rawHeaders` (as received) rather than reading
+ * `headersDistinct`, which Node builds for every header of the request on first use (~15× the
+ * cost, on every guarded request).
+ */
+export function nodeHeader(message: NodeHeaderSource, name: string): string | string[] | undefined {
+  const raw = message.rawHeaders;
+  if (!Array.isArray(raw)) return message.headersDistinct?.[name] ?? message.headers[name];
+  let found: string | string[] | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const field: string = raw[i];
+    if (field.length !== name.length || field.toLowerCase() !== name) continue;
+    const value: string = raw[i + 1];
+    if (found === undefined) found = value;
+    else if (Array.isArray(found)) found.push(value);
+    else found = [found, value];
+  }
+  return found;
 }
 
 const REPEATED: Credentials = { kind: 'invalid_request', message: 'The API key header was sent more than once' };

@@ -2,7 +2,15 @@
 // mappings over it; it imports no framework.
 export { jsonAnswer, emptyAnswer, errorAnswer, type HttpAnswer, type HttpErrorBody, type HttpIssue } from './answer.js';
 export { bearerChallenge, assertRealm } from './challenge.js';
-export { extractCredentials, nodeHeaderReader, normalizeHeaderName, type Credentials, type HeaderReader, type NodeHeaderSource } from './credentials.js';
+export {
+  extractCredentials,
+  nodeHeader,
+  nodeHeaderReader,
+  normalizeHeaderName,
+  type Credentials,
+  type HeaderReader,
+  type NodeHeaderSource,
+} from './credentials.js';
 export { AuthErrorCode, verifyFailureAnswer, missingCredentialsAnswer, invalidRequestAnswer, credentialsAnswer } from './verify-answers.js';
 export { FAILURES, failureClass, type FailureClass } from '../verify/verify-result.js';
 export {

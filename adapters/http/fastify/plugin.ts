@@ -4,6 +4,7 @@ import { KeysmithError, type Keyring } from 'keysmith';
 import {
   createAuthenticator,
   createKeyActorResolver,
+  nodeHeader,
   nodeHeaderReader,
   type AdminActor,
   type ApiKeyAuthOptions,
@@ -97,8 +98,8 @@ function finish(request: FastifyRequest, reply: FastifyReply, outcome: AuthOutco
   done?.();
 }
 
-/** Node's `headers` keeps only the first of repeated lines; `headersDistinct` keeps them all (see `nodeHeaderReader`). */
-const readHeader = (request: FastifyRequest, name: string) => request.raw.headersDistinct?.[name] ?? request.raw.headers[name];
+/** Node's `headers` keeps only the first of repeated lines; `nodeHeader` reads them all. */
+const readHeader = (request: FastifyRequest, name: string) => nodeHeader(request.raw, name);
 /** `request.ip` honours `trustProxy`; read only for a key with an allowlist. */
 const requestIp = (request: FastifyRequest) => request.ip;
 const attachedKey = (request: FastifyRequest) => request.apiKey;
