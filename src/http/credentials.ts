@@ -70,6 +70,12 @@ const REPEATED: Credentials = { kind: 'invalid_request', message: 'The API key h
 const LATER_BEARER = /,\s*bearer(?:\s|$)/i;
 
 function fromAuthorization(value: string): Credentials {
+  // The form nearly every client sends, exactly "Bearer <b64token>": the general path below would
+  // trim, fold the scheme's case and strip spaces only to find nothing to change.
+  if (value.charCodeAt(6) === 0x20 && value.startsWith('Bearer')) {
+    const token = value.slice(7);
+    if (token.length <= MAX_CREDENTIAL_LENGTH && B64TOKEN.test(token)) return { kind: 'token', token };
+  }
   const trimmed = value.trim();
   if (trimmed === '') return { kind: 'missing' };
   const space = trimmed.indexOf(' ');

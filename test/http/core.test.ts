@@ -16,6 +16,23 @@ import { memoryStore } from 'keysmith/memory';
 
 const headers = (h: Record<string, string | string[]>) => (name: string) => h[name];
 
+describe('extractCredentials: the exact "Bearer <token>" fast path', () => {
+  it('answers exactly what the general path answers (leading spaces force the general path)', () => {
+    const piece = fc.constantFrom('a', 'Z', '9', '-', '.', '_', '~', '+', '/', '=', ',', ' ', '\t', 'é', 'Bearer ');
+    fc.assert(
+      fc.property(
+        fc.array(piece, { maxLength: 40 }).map((p) => p.join('')),
+        fc.nat(1100),
+        (tail, pad) => {
+          const value = `Bearer ${tail}${pad > 1000 ? 'x'.repeat(pad) : ''}`;
+          expect(extractCredentials(headers({ authorization: value }), null)).toEqual(extractCredentials(headers({ authorization: `  ${value}` }), null));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
 describe('extractCredentials', () => {
   it.each([
     [{}, { kind: 'missing' }],
