@@ -8,7 +8,9 @@ import {
   type ApiKeyAuthOptions,
   type AuthenticatedKey,
   type AuthOutcome,
+  nodeHeader,
   type KeyActorOptions,
+  type NodeHeaderSource,
   type RequestAccess,
 } from 'keysmith/http';
 import { nodeAddress, toResponse } from './respond.js';
@@ -60,7 +62,14 @@ function proceed(c: Context, next: Next, outcome: AuthOutcome): Promise<Response
   return next().then(settledVoid);
 }
 
-const readHeader = (c: Context, name: string) => c.req.header(name);
+/**
+ * Under @hono/node-server (`c.env.incoming`), the header straight from Node's request (every line,
+ * see `nodeHeader`): no Fetch `Headers` object per request. Elsewhere, Hono's own reader.
+ */
+const readHeader = (c: Context, name: string) => {
+  const incoming = (c.env as { incoming?: NodeHeaderSource } | undefined)?.incoming;
+  return incoming !== undefined && Array.isArray(incoming.rawHeaders) ? nodeHeader(incoming, name) : c.req.header(name);
+};
 const socketAddress = (c: Context) => nodeAddress(c.env);
 /** c.get is typed as always set; before the first keysmith middleware it is undefined. */
 const attachedKey = (c: Context): AuthenticatedKey | undefined => c.get('apiKey');
