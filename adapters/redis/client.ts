@@ -20,6 +20,11 @@ export interface RedisSubscriberLike {
   on(event: 'message', listener: (channel: string, message: string) => void): unknown;
   on(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  once(event: 'ready', listener: () => void): unknown;
+  once(event: 'ready' | 'end', listener: () => void): unknown;
+  once(event: 'error', listener: (error: Error) => void): unknown;
   quit(): Promise<unknown>;
+  /** ioredis: closes at once and stops reconnecting (used when the first connection fails). */
+  disconnect?(): void;
+  /** ioredis: connects a client made with `lazyConnect` (status `wait`). */
+  connect?(): Promise<unknown>;
 }
