@@ -94,6 +94,38 @@ describe.skipIf(!PG_URL)(`postgres LISTEN/NOTIFY on a real server (KEYSMITH_PG_U
     test: { describe, it },
   });
 
+  it('publishes through its own connection one statement at a time, however many run at once (pg deprecates overlapping queries on one client)', async () => {
+    const channel = channelName();
+    let inFlight = 0;
+    let most = 0;
+    /** The real connection, with its queries counted while they run. */
+    const counted = async (): Promise<PgListenClient> => {
+      const client = await connect();
+      const query = client.query.bind(client) as (text: string, params?: unknown[]) => Promise<unknown>;
+      return Object.assign(client, {
+        query: async (text: string, params?: unknown[]) => {
+          most = Math.max(most, ++inFlight);
+          try {
+            return await query(text, params);
+          } finally {
+            inFlight--;
+          }
+        },
+      }) as unknown as PgListenClient;
+    };
+    const received = new Set<string>();
+    const listener = postgresInvalidation({ connect, channel, pingIntervalMs: 0 });
+    const unsubscribe = await listener.subscribe({ onMessage: (id) => received.add(id), onStatus: () => {} });
+    const publisher = postgresInvalidation({ connect: counted, channel, pingIntervalMs: 0 });
+    const stop = await publisher.subscribe({ onMessage: () => {}, onStatus: () => {} }); // closes the own connection at the end
+    most = 0;
+    const ids = Array.from({ length: 40 }, () => randomBytes(8).toString('hex'));
+    await Promise.all(ids.map((id) => publisher.publish(id)));
+    expect(most).toBe(1);
+    await until(() => ids.every((id) => received.has(id)), 10_000, 'a notification was lost');
+    await Promise.all([unsubscribe(), stop()]);
+  });
+
   it('after its connections are terminated, listens again on new backends; unsubscribing ends them', async () => {
     const { channel, instance } = fleetOn(connect, () => target.client);
     const statuses: string[][] = [[], []];

@@ -75,10 +75,21 @@ export function postgresInvalidation(options: PostgresInvalidationOptions): Inva
     return publisher;
   };
 
+  const notifySql = 'SELECT pg_notify($1, $2)';
+  /** The last NOTIFY sent on our own connection: the next one waits for it (one query at a time per client). */
+  let lastOwnNotify: Promise<unknown> = Promise.resolve();
+
   return {
     async publish(keyId) {
-      const target: Queryable | PgListenClient = parsed.data.client ?? (await ownPublisher());
-      await target.query('SELECT pg_notify($1, $2)', [channel, keyId]);
+      if (parsed.data.client) {
+        await parsed.data.client.query(notifySql, [channel, keyId]); // a pool queues for itself
+        return;
+      }
+      // node-postgres deprecates a query sent while the client is running another (an error in pg 9):
+      // revocations published at once go out one after another on our single connection.
+      const sent = lastOwnNotify.then(async () => (await ownPublisher()).query(notifySql, [channel, keyId]));
+      lastOwnNotify = sent.catch(() => {});
+      await sent;
     },
 
     async subscribe({ onMessage, onStatus }) {
