@@ -4,6 +4,7 @@ import pg from 'pg';
 import { createKeyring, type KeyStore } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
 import { migrate, postgresStore, type Queryable } from 'keysmith/postgres';
+import { PLAIN_COLUMNS, insertParams } from '../../adapters/stores/postgres/columns.js';
 import { cycle, seed } from '../lib/fixtures.js';
 import { measureGroup, speedRatio, type Measurement } from '../lib/measure.js';
 import { row, skipped, type Row } from '../lib/rows.js';
@@ -20,16 +21,22 @@ const WARM_CACHE = { ttlMs: 600_000 };
  */
 async function onDatabase(client: Queryable, table: string, quotedTable: string, named: boolean) {
   let findSql = '';
-  // The spy hides the client's type, so say what the store would pick for it: named statements on pg.
-  const spy = {
-    query: (text: unknown, params?: unknown[]) => {
-      findSql = typeof text === 'string' ? text : (text as { text: string }).text;
-      return (client.query as (t: unknown, p?: unknown[]) => ReturnType<Queryable['query']>)(text, params);
+  // Records the SQL of the adapter's lookup; a Proxy keeps the client's kind (what the store checks
+  // to choose its read), and the measured store gets the client itself.
+  const spy = new Proxy(client, {
+    get(target, key) {
+      if (key === 'query')
+        return (text: unknown, ...rest: unknown[]) => {
+          findSql = typeof text === 'string' ? text : (text as { text: string }).text;
+          return (target.query as (...a: unknown[]) => unknown).call(target, text, ...rest);
+        };
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
-  } as Queryable;
-  const store = postgresStore({ client: spy, table, prepare: named });
+  });
+  const store = postgresStore({ client, table });
   const { tokens, ids } = await seed(store, 'sk', KEYS, KEYS);
-  await store.findById(ids[0]!); // records the adapter's own lookup SQL
+  await postgresStore({ client: spy, table }).findById(ids[0]!); // records the adapter's own lookup SQL
   const warm = createKeyring({ store, prefix: 'sk', cache: WARM_CACHE });
   const cold = createKeyring({ store, prefix: 'sk', cache: false });
 
@@ -69,6 +76,50 @@ async function onDatabase(client: Queryable, table: string, quotedTable: string,
   );
 }
 
+/**
+ * keysmith create (validation, token, SHA-256, the store's INSERT) next to a raw INSERT of the same
+ * columns and values through the same client into the same table (named and prepared on
+ * node-postgres, as keysmith's is), rounds interleaved.
+ */
+async function createOn(client: Queryable, table: string, quotedTable: string, named: boolean) {
+  const keyring = createKeyring({ store: postgresStore({ client, table }), prefix: 'sk' });
+  const input = { tenantId: 'bench-create', name: 'bench key', scopes: ['evidence:read'] };
+  // The values keysmith sends for such a key, with a fresh id per call.
+  const { key } = await keyring.create(input);
+  const params = insertParams((await postgresStore({ client, table }).findById(key.id))!);
+  const text = `INSERT INTO ${quotedTable} (${PLAIN_COLUMNS}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')})`;
+  const salt = randomBytes(4).toString('hex');
+  let n = 0;
+  const values = () => [`raw${salt}${(n++).toString(36).padStart(8, '0')}`, ...params.slice(1)];
+  const pool = client as unknown as pg.Pool;
+  return measureGroup(
+    [
+      { name: 'create', fn: () => keyring.create(input), async: true },
+      {
+        name: 'rawInsert',
+        fn: () => (named ? pool.query({ name: 'bench_raw_insert', text, values: values() }) : client.query(text, values())),
+        async: true,
+      },
+    ],
+    { rounds: 9, roundMs: 200, latencyMs: 400 },
+  );
+}
+
+function createRows(prefix: string, section: string, m: Record<string, Measurement>, driver: string): Row[] {
+  const share = speedRatio(m.create!, m.rawInsert!);
+  return [
+    row(`${prefix}.create`, section, 'keysmith create (validation, token, SHA-256, INSERT)', m.create!, {
+      target: verdict(share >= 0.95, `≥ 95% of a raw INSERT's rate (${Math.round(share * 100)}%)`),
+      note: 'one INSERT per call',
+    }),
+    row(`${prefix}.rawInsert`, section, `raw INSERT of the same columns${named(driver)} (${driver})`, m.rawInsert!, {
+      note: 'the yardstick of the create target',
+    }),
+  ];
+}
+
+const named = (driver: string) => (driver === 'pg.Pool' ? ', named prepared statement' : '');
+
 function rows(prefix: string, section: string, m: Record<string, Measurement>, driver: string): Row[] {
   const warmShare = speedRatio(m.warm!, m.mem!);
   // Time per call relative to the raw lookup, from interleaved rounds (steadier than one latency pass).
@@ -98,7 +149,7 @@ function rows(prefix: string, section: string, m: Record<string, Measurement>, d
   }
   out.push(
     row(`${prefix}.sql`, section, `the adapter's findById SQL, sent directly, unprepared (${driver})`, m.sql!, {
-      note: `${speedRatio(m.raw!, m.sql!).toFixed(2)}× raw time: typed select expressions, parsed and planned on every call`,
+      note: `${speedRatio(m.raw!, m.sql!).toFixed(2)}× raw time: the plain columns, parsed and planned on every call`,
     }),
   );
   return out;
@@ -109,7 +160,9 @@ export async function pgliteSuite(): Promise<Row[]> {
   try {
     await migrate(db);
     const m = await onDatabase(db, 'keysmith_api_keys', '"keysmith_api_keys"', false);
-    return rows('pglite', 'PGlite (embedded, in process)', m, 'PGlite');
+    const c = await createOn(db, 'keysmith_api_keys', '"keysmith_api_keys"', false);
+    const section = 'PGlite (embedded, in process)';
+    return [...rows('pglite', section, m, 'PGlite'), ...createRows('pglite', section, c, 'PGlite')];
   } finally {
     await db.close();
   }
@@ -126,7 +179,8 @@ export async function postgresSuite(): Promise<Row[]> {
     const table = `${schema}.api_keys`;
     await migrate(pool, { table });
     const m = await onDatabase(pool, table, `"${schema}"."api_keys"`, true);
-    return rows('pg', section, m, 'pg.Pool');
+    const c = await createOn(pool, table, `"${schema}"."api_keys"`, true);
+    return [...rows('pg', section, m, 'pg.Pool'), ...createRows('pg', section, c, 'pg.Pool')];
   } finally {
     await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
     await pool.end();

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rowToRecord, rowToRecordByFields } from '../../adapters/stores/postgres/columns.js';
+import { parsedRowToRecord } from '../../adapters/stores/postgres/parsers.js';
 
 /** Column values as node-postgres (strings for int8, 't'/'f' never: booleans) or PGlite (numbers) hand them over. */
 const nullable = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null });
@@ -46,6 +47,22 @@ describe('postgres rows', () => {
         const generic = rowToRecordByFields(r);
         expect(Object.keys(fast)).toEqual(Object.keys(generic));
         expect(fast).toEqual(generic);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('parsedRowToRecord (a row whose values the driver parsed) gives the same record, fields in the same order', () => {
+    const times = ['expires_at', 'revoked_at', 'created_at', 'updated_at', 'last_used_at', 'refilled_at'];
+    const jsons = ['scopes', 'roles', 'resources', 'require_mapping', 'mcp', 'ip_allowlist', 'refill', 'rate_limits', 'metadata'];
+    fc.assert(
+      fc.property(row, (r) => {
+        const parsed: Record<string, unknown> = { ...r, enabled: r.enabled === true || r.enabled === 't' || r.enabled === 'true' };
+        for (const c of times) parsed[c] = r[c as keyof typeof r] === null ? null : new Date(Number(r[c as keyof typeof r]));
+        for (const c of jsons) parsed[c] = r[c as keyof typeof r] === null ? null : JSON.parse(r[c as keyof typeof r] as string);
+        const fromParsed = parsedRowToRecord(parsed);
+        expect(Object.keys(fromParsed)).toEqual(Object.keys(rowToRecord(r)));
+        expect(fromParsed).toEqual(rowToRecord(r));
       }),
       { numRuns: 300 },
     );

@@ -3,7 +3,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import type { PgListenClient } from 'keysmith/postgres';
 
 /**
@@ -38,9 +38,9 @@ function initdbTemplate(): Promise<Blob> {
   return template;
 }
 
-/** A new, empty in-memory PGlite, as `new PGlite()` gives, started from the initdb template. */
-export async function freshPGlite(): Promise<PGlite> {
-  const db = new PGlite({ loadDataDir: await initdbTemplate() });
+/** A new, empty in-memory PGlite, as `new PGlite(options)` gives, started from the initdb template. */
+export async function freshPGlite(options: PGliteOptions = {}): Promise<PGlite> {
+  const db = new PGlite({ ...options, loadDataDir: await initdbTemplate() });
   await db.waitReady;
   return db;
 }

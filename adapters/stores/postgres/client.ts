@@ -34,9 +34,9 @@ export class PostgresStoreError extends Error {
   }
 }
 
-/** node-postgres also takes `{ name, text, values }`: a named statement, parsed and planned once per connection. */
-interface NamedQueryable {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Row[] }>;
+/** node-postgres also takes `{ name, text, values, types }`: a named statement (parsed and planned once per connection), its own type parsers. */
+interface ConfigQueryable {
+  query(config: { name?: string; text: string; values: unknown[]; types?: object }): Promise<{ rows: Row[] }>;
 }
 
 /** node-postgres (`Pool`, `Client`) rather than PGlite, whose `query` takes no statement name. */
@@ -46,12 +46,12 @@ export function supportsNamedStatements(client: Queryable): boolean {
 }
 
 /**
- * Runs one statement (as a named prepared statement when `name` is given); Postgres errors lose
- * their values (see above), connection faults pass through.
+ * Runs one statement (as a named prepared statement when `name` is given, with node-postgres
+ * `types` when given); Postgres errors lose their values (see above), connection faults pass through.
  */
-export async function run(client: Queryable, operation: string, text: string, params: unknown[], name?: string): Promise<Row[]> {
+export async function run(client: Queryable, operation: string, text: string, params: unknown[], name?: string, types?: object): Promise<Row[]> {
   try {
-    if (name !== undefined) return (await (client as unknown as NamedQueryable).query({ name, text, values: params })).rows;
+    if (name !== undefined || types !== undefined) return (await (client as unknown as ConfigQueryable).query({ name, text, values: params, types })).rows;
     return (await client.query(text, params)).rows;
   } catch (error) {
     const code = sqlState(error);

@@ -2,9 +2,10 @@ import type { ApiKeyRecord, KeyPatch } from 'keysmith';
 import type { Row } from './client.js';
 
 /**
- * How each record field is stored. Values are written as text with an explicit cast and read back
- * as text, boolean or float8, so the mapping does not depend on the driver's type parsers (node-postgres
- * returns bigint as a string; an application may have replaced the parsers for dates or JSON).
+ * How each record field is stored. Values are written as text with an explicit cast. `SELECT_COLUMNS`
+ * reads them back as text, boolean or float8, so that mapping does not depend on the driver's type
+ * parsers (node-postgres returns bigint as a string; an application may have replaced the parsers
+ * for dates or JSON); `PLAIN_COLUMNS` reads them as they are, for parsers keysmith chose (parsers.ts).
  */
 type Kind = 'text' | 'json' | 'time' | 'bool' | 'int' | 'bigint';
 
@@ -80,8 +81,11 @@ export const epochMs = (expression: string, alias: string): string => `floor(ext
 /** A time column read back by `epochMs`, as a Date (null stays null). */
 export const timeFromColumn = (value: unknown): Date | null => fromColumn('time', value) as Date | null;
 
-/** The select list every read and every RETURNING uses. */
+/** The select list of every RETURNING, and of reads on a client whose type parsers keysmith cannot choose. */
 export const SELECT_COLUMNS = FIELD_NAMES.map((f) => selectExpression(FIELDS[f])).join(', ');
+
+/** The plain columns, for reads whose values keysmith's own parsers convert (parsers.ts). */
+export const PLAIN_COLUMNS = FIELD_NAMES.map((f) => FIELDS[f][0]).join(', ');
 
 function toParam(kind: Kind, value: unknown): unknown {
   if (value === null || value === undefined) return null;
@@ -163,11 +167,12 @@ export function rowToRecordByFields(row: Row): Record<string, unknown> {
   return record;
 }
 
-/** Column list, `$n::type` placeholders and parameters for an INSERT of the whole record. */
-export function insertParts(record: ApiKeyRecord): { columns: string; placeholders: string; params: unknown[] } {
-  const params = FIELD_NAMES.map((f) => toParam(FIELDS[f][1], record[f]));
-  const placeholders = FIELD_NAMES.map((f, i) => `$${i + 1}::${CAST[FIELDS[f][1]]}`).join(', ');
-  return { columns: FIELD_NAMES.map((f) => FIELDS[f][0]).join(', '), placeholders, params };
+/** `$n::type` placeholders of an INSERT of the whole record, in `PLAIN_COLUMNS`' order. */
+export const INSERT_PLACEHOLDERS = FIELD_NAMES.map((f, i) => `$${i + 1}::${CAST[FIELDS[f][1]]}`).join(', ');
+
+/** The parameters of an INSERT of the whole record (`PLAIN_COLUMNS`, `INSERT_PLACEHOLDERS`). */
+export function insertParams(record: ApiKeyRecord): unknown[] {
+  return FIELD_NAMES.map((f) => toParam(FIELDS[f][1], record[f]));
 }
 
 /** `column = $n::type` assignments for the patch's fields, numbered from `firstParam`. */

@@ -87,8 +87,11 @@ export function appliedVersions(client: Queryable, options: MigrateOptions = {})
 }
 
 async function versionsOf(client: Queryable, names: TableNames): Promise<number[]> {
-  const exists = await run(client, 'migrate', `SELECT to_regclass($1::text) IS NOT NULL AS present`, [names.migrations]);
-  if (!exists[0]?.present || exists[0].present === 'f') return [];
-  const rows = await run(client, 'migrate', `SELECT version FROM ${names.migrations} WHERE table_name = $1::text ORDER BY version`, [names.name]);
+  // A row or none, and versions as text: whatever the client's parsers make of booleans and integers.
+  const exists = await run(client, 'migrate', `SELECT 1 WHERE to_regclass($1::text) IS NOT NULL`, [names.migrations]);
+  if (exists.length === 0) return [];
+  const rows = await run(client, 'migrate', `SELECT version::text AS version FROM ${names.migrations} WHERE table_name = $1::text ORDER BY version`, [
+    names.name,
+  ]);
   return rows.map((r) => Number(r.version));
 }

@@ -11,8 +11,9 @@ import {
 } from 'keysmith';
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
-import { run, sqlState, supportsNamedStatements, type Queryable } from './client.js';
-import { SELECT_COLUMNS, epochMs, insertParts, rowToRecord, setParts, timeFromColumn } from './columns.js';
+import { run, sqlState, supportsNamedStatements, type Queryable, type Row } from './client.js';
+import { INSERT_PLACEHOLDERS, PLAIN_COLUMNS, SELECT_COLUMNS, epochMs, insertParams, rowToRecord, setParts, timeFromColumn } from './columns.js';
+import { ColumnFormError, isPGlite, parsedRowToRecord, pgTypes, pgliteDateStyleIsIso, pgliteParsesAsExpected } from './parsers.js';
 import { migrate } from './migrate.js';
 import { tableNames } from './table.js';
 
@@ -22,8 +23,8 @@ export interface PostgresStoreOptions {
   /** Table name, optionally schema-qualified (`auth.api_keys`); lower-case identifiers only. @default 'keysmith_api_keys' */
   table?: string;
   /**
-   * Send the verify path's statements (the lookup and the credit decrement) as named prepared statements, so
-   * the server parses and plans them once per connection. Turn it off behind PgBouncer in
+   * Send the statements of verify (the lookup, the credit decrement) and of create (the INSERT) as named
+   * prepared statements, so the server parses and plans them once per connection. Turn it off behind PgBouncer in
    * transaction mode, which cannot keep prepared statements.
    * @default true for node-postgres, false for other clients (PGlite)
    */
@@ -81,14 +82,57 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
   // Computed once here: the verify path's SQL is constant for a store.
   const named = (operation: string, text: string) =>
     prepare ? `keysmith_${operation}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : undefined;
-  const FIND_BY_ID = `SELECT ${SELECT_COLUMNS} FROM ${T} WHERE id = $1::text`;
-  const FIND_BY_ID_NAME = named('findById', FIND_BY_ID);
+  const INSERT = `INSERT INTO ${T} (${PLAIN_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS})`;
+  const INSERT_NAME = named('insert', INSERT);
   const CONSUME = `UPDATE ${T} SET remaining = remaining - $2::bigint WHERE id = $1::text AND remaining >= $2::bigint RETURNING remaining`;
   const CONSUME_NAME = named('consume', CONSUME);
 
-  /** `name`: a named prepared statement (the verify path's), or none. */
-  const one = async (operation: string, text: string, params: unknown[], name?: string): Promise<ApiKeyRecord | null> => {
-    const row = (await run(client, operation, text, params, name))[0];
+  // Reads select plain columns when keysmith chooses how they are parsed (parsers.ts): node-postgres
+  // takes this store's `types` on every query, PGlite's own parsers are checked once (and its
+  // DateStyle on the first read). Otherwise, and for good once a value came in another form (a
+  // connection with another DateStyle, pg-native ignoring `types`), they select SELECT_COLUMNS.
+  const types = supportsNamedStatements(client) ? pgTypes() : undefined;
+  let plain: boolean | null = types !== undefined ? true : isPGlite(client) && pgliteParsesAsExpected(client) ? null : false;
+  let dateStyleChecked: Promise<void> | undefined;
+
+  /** Both select lists of one read; named when the statement is the verify path's. */
+  interface Read {
+    plain: string;
+    typed: string;
+    plainName?: string;
+    typedName?: string;
+  }
+  const read = (operation: string, sql: (columns: string) => string, prepared = false): Read => {
+    const r: Read = { plain: sql(PLAIN_COLUMNS), typed: sql(SELECT_COLUMNS) };
+    if (prepared) [r.plainName, r.typedName] = [named(operation, r.plain), named(operation, r.typed)];
+    return r;
+  };
+  const FIND_BY_ID = read('findById', (columns) => `SELECT ${columns} FROM ${T} WHERE id = $1::text`, true);
+
+  /** Runs a read (so safe to run again) and maps its rows with the converter of the form they came in. */
+  const select = async <R>(operation: string, sql: Read, params: unknown[], map: (rows: Row[], toRecord: (row: Row) => ApiKeyRecord) => R): Promise<R> => {
+    if (plain === null) {
+      dateStyleChecked ??= pgliteDateStyleIsIso(client).then((iso) => {
+        plain ??= iso;
+      });
+      await dateStyleChecked;
+    }
+    if (plain) {
+      try {
+        const rows = await run(client, operation, sql.plain, params, sql.plainName, types);
+        if (types === undefined || types.used) return map(rows, parsedRowToRecord);
+      } catch (error) {
+        if (!(error instanceof ColumnFormError)) throw error;
+      }
+      plain = false;
+    }
+    return map(await run(client, operation, sql.typed, params, sql.typedName), rowToRecord);
+  };
+  const first = (rows: Row[], toRecord: (row: Row) => ApiKeyRecord) => (rows[0] ? toRecord(rows[0]) : null);
+
+  /** A write's RETURNING row (SELECT_COLUMNS: a write cannot be run again in another form). */
+  const one = async (operation: string, text: string, params: unknown[]): Promise<ApiKeyRecord | null> => {
+    const row = (await run(client, operation, text, params))[0];
     return row ? rowToRecord(row) : null;
   };
   const count = async (operation: string, text: string, params: unknown[], name?: string): Promise<number | null> => {
@@ -100,9 +144,8 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     setup: () => migrate(client, parsed.data.table === undefined ? {} : { table: parsed.data.table }),
 
     async insert(record) {
-      const { columns, placeholders, params } = insertParts(record);
       try {
-        await run(client, 'insert', `INSERT INTO ${T} (${columns}) VALUES (${placeholders})`, params);
+        await run(client, 'insert', INSERT, insertParams(record), INSERT_NAME);
       } catch (error) {
         // The primary key is the table's only unique constraint.
         if (sqlState(error) === '23505') throw new KeysmithError('DUPLICATE_ID', 'A key with this id already exists');
@@ -111,11 +154,16 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
     },
 
     findById(id) {
-      return one('findById', FIND_BY_ID, [id], FIND_BY_ID_NAME);
+      return select('findById', FIND_BY_ID, [id], first);
     },
 
     get(tenantId, id) {
-      return one('get', `SELECT ${SELECT_COLUMNS} FROM ${T} WHERE tenant_id = $1::text AND id = $2::text`, [tenantId, id]);
+      return select(
+        'get',
+        read('get', (columns) => `SELECT ${columns} FROM ${T} WHERE tenant_id = $1::text AND id = $2::text`),
+        [tenantId, id],
+        first,
+      );
     },
 
     async list(tenantId, query: ListQuery): Promise<ListResult<ApiKeyRecord>> {
@@ -142,15 +190,16 @@ export function postgresStore(options: PostgresStoreOptions): PostgresStore {
       const offset = bind((query.page - 1) * query.limit, 'bigint');
       // One statement, so the page and the total come from the same snapshot; the count row is
       // there even when the page is empty.
-      const rows = await run(
-        client,
+      const sql = read(
         'list',
-        `SELECT c.total, p.* FROM (SELECT count(*) AS total FROM ${T} ${filter}) c
-         LEFT JOIN LATERAL (SELECT ${SELECT_COLUMNS} FROM ${T} ${filter}
+        (columns) => `SELECT c.total, p.* FROM (SELECT count(*) AS total FROM ${T} ${filter}) c
+         LEFT JOIN LATERAL (SELECT ${columns} FROM ${T} ${filter}
                             ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}) p ON true`,
-        params,
       );
-      return { items: rows.filter((r) => r.id !== null && r.id !== undefined).map(rowToRecord), total: Number(rows[0]?.total ?? 0) };
+      return select('list', sql, params, (rows, toRecord) => ({
+        items: rows.filter((r) => r.id !== null && r.id !== undefined).map(toRecord),
+        total: Number(rows[0]?.total ?? 0),
+      }));
     },
 
     update(tenantId, id, patch: KeyPatch, expectedVersion) {
