@@ -9,6 +9,7 @@ import {
   type ListResult,
   touchDueBefore,
 } from 'keysmith';
+import { copyRecord } from './copy-record.js';
 
 /** A patch's field when the patch sets it (null included), else the record's; undefined means "not given", as in the SQL stores. */
 const pick = <K extends keyof KeyPatch>(patch: KeyPatch, record: ApiKeyRecord, field: K): ApiKeyRecord[K] =>
@@ -57,11 +58,11 @@ function patched(r: ApiKeyRecord, patch: KeyPatch): ApiKeyRecord {
 /**
  * An in-process store. Every method reads and writes synchronously inside one call, so each
  * guarded write is atomic under Node's single thread. Records are copied in and out
- * (`structuredClone` keeps dates as dates), so callers never share state with the store.
+ * (`copyRecord`, a deep copy that keeps dates as dates), so callers never share state with the store.
  */
 export function memoryStore(): KeyStore & { readonly size: number; clear(): void } {
   const records = new Map<string, ApiKeyRecord>();
-  const copy = (r: ApiKeyRecord): ApiKeyRecord => structuredClone(r);
+  const copy = copyRecord;
   const inTenant = (tenantId: string, id: string): ApiKeyRecord | undefined => {
     const r = records.get(id);
     return r && r.tenantId === tenantId ? r : undefined;
@@ -152,7 +153,7 @@ export function memoryStore(): KeyStore & { readonly size: number; clear(): void
 
     async refill(id, amount, periodStart) {
       const r = records.get(id);
-      if (!r || !r.refill || (r.refilledAt !== null && r.refilledAt >= periodStart)) return null;
+      if (!r?.refill || (r.refilledAt !== null && r.refilledAt >= periodStart)) return null;
       r.remaining = amount;
       r.refilledAt = new Date(periodStart);
       return amount;
