@@ -3,6 +3,7 @@ import type { Keyring } from 'keysmith';
 import {
   createAuthenticator,
   createKeyActorResolver,
+  nodeHeader,
   nodeHeaderReader,
   type AdminActor,
   type RequestAccess,
@@ -39,24 +40,42 @@ export interface ExpressAuthOptions extends ApiKeyAuthOptions<Request> {
  * @throws KeysmithError CONFIG or INVALID_QUERY for bad options
  */
 export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: ExpressAuthOptions = {}): RequestHandler {
-  const access: RequestAccess<Request> = { header: readHeader, ip: options.ip ?? requestIp, current: attachedKey };
+  const access: RequestAccess<Request> = { header: nodeHeader, ip: options.ip ?? requestIp, current: attachedKey };
   const authenticator = createAuthenticator<Request>(keyring, options, access);
-  return async function apiKeyAuth(req: Request, res: Response, next: NextFunction): Promise<void> {
-    let outcome: AuthOutcome;
+  // Not an async function: a cached key is answered synchronously (no promise, no microtask), and
+  // Express 5 chains a handler on any promise a middleware returns. Failures reach `next` either way.
+  return function apiKeyAuth(req: Request, res: Response, next: NextFunction): void {
+    let outcome: ReturnType<typeof authenticator.authenticateNow>;
     try {
-      outcome = await authenticator.authenticate(req);
+      outcome = authenticator.authenticateNow(req);
     } catch (error) {
-      next(error); // Express 4 would drop a rejected promise
+      next(error);
       return;
     }
-    if (!outcome.ok) return sendAnswer(res, outcome.answer);
-    req.apiKey = outcome.apiKey;
-    next();
+    if (outcome instanceof Promise) outcome.then((settled) => finishLater(req, res, next, settled), next);
+    else finish(req, res, next, outcome);
   };
 }
 
-/** Node's `headers` keeps only the first of repeated lines; `headersDistinct` keeps them all (see `nodeHeaderReader`). */
-const readHeader = (req: Request, name: string) => req.headersDistinct?.[name] ?? req.headers[name];
+/** Attaches the key and continues, or sends the refusal. */
+function finish(req: Request, res: Response, next: NextFunction, outcome: AuthOutcome): void {
+  if (!outcome.ok) {
+    sendAnswer(res, outcome.answer);
+    return;
+  }
+  req.apiKey = outcome.apiKey;
+  next();
+}
+
+/** `finish` after a lookup: an exception goes to `next`, as Express does for a synchronous middleware. */
+function finishLater(req: Request, res: Response, next: NextFunction, outcome: AuthOutcome): void {
+  try {
+    finish(req, res, next, outcome);
+  } catch (error) {
+    next(error);
+  }
+}
+
 /** Express's `req.ip` honours `trust proxy`; read only for a key with an allowlist. */
 const requestIp = (req: Request) => req.ip;
 const attachedKey = (req: Request) => req.apiKey;
