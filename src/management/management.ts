@@ -9,7 +9,7 @@ import { applyPreset, type Policy } from '../permissions/policy.js';
 import { refillPeriodStart } from '../verify/refill.js';
 import type { KeyStore } from '../store/store.js';
 import { isKeyId, isValidPrefix, mintToken } from '../token/token.js';
-import { redact, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListResult } from '../store/record.js';
+import { viewOf, type ApiKeyView, type ApiKeyRecord, type KeyPatch, type ListResult } from '../store/record.js';
 import type { ResolvedDefaults } from './create-defaults.js';
 import { supersededIssues, touchesLife } from './superseded.js';
 import { KEY_STATUSES, keyStatus } from '../store/status.js';
@@ -114,7 +114,7 @@ export function createManagement(deps: ManagementDeps) {
   const { store, policy, defaults, changed, now, emit, guarded } = deps;
 
   /** A key as management calls return it: redacted, with its derived status. */
-  const view = (record: ApiKeyRecord): ApiKeyView => ({ ...redact(record), status: keyStatus(record, now()) });
+  const view = (record: ApiKeyRecord): ApiKeyView => viewOf(record, keyStatus(record, now()));
 
   const checkPermissionFields = (fields: Pick<ApiKeyRecord, 'scopes' | 'roles'>): void => {
     const issues: FieldIssue[] = [...policy.scopeIssues(fields.scopes), ...policy.roleIssues(fields.roles)];
@@ -184,7 +184,8 @@ export function createManagement(deps: ManagementDeps) {
       refill,
       refilledAt: refill ? refillPeriodStart(refill, createdAt.getTime(), createdAt) : null,
       rateLimits: input.rateLimits ?? preset?.rateLimits ?? [],
-      metadata: structuredClone(input.metadata ?? {}),
+      // Validated plain JSON (metadataSchema): a JSON round trip deep-copies it (-0 becomes 0, as in every JSON store), far cheaper than structuredClone.
+      metadata: input.metadata === undefined ? {} : (JSON.parse(JSON.stringify(input.metadata)) as Record<string, unknown>),
       supersededBy: null,
       version: 1,
     };
@@ -223,7 +224,7 @@ export function createManagement(deps: ManagementDeps) {
     const q = parseOrThrow(listQuerySchema, query);
     const at = now();
     const result = await guarded('list', () => store.list(tenantId, { ...q, now: new Date(at) }));
-    return { items: result.items.map((r) => ({ ...redact(r), status: keyStatus(r, at) })), total: result.total, page: q.page, limit: q.limit };
+    return { items: result.items.map((r) => viewOf(r, keyStatus(r, at))), total: result.total, page: q.page, limit: q.limit };
   };
 
   const event = (type: 'key.created' | 'key.updated' | 'key.revoked' | 'key.imported', record: ApiKeyRecord, actorId: string | null | undefined) =>

@@ -148,7 +148,49 @@ export interface ListResult<T> {
   total: number;
 }
 
+/** The record without its hash: what every API returns. */
 export function redact(record: ApiKeyRecord): ApiKey {
-  const { hash: _hash, ...key } = record;
+  return viewOf(record, undefined);
+}
+
+/**
+ * The record without its hash, with `status` when given: one literal with every field in order, so
+ * V8 gives every key the same fixed shape (rest and spread copies of a 29-field object take its
+ * slow path on Node 20, a tenth of a `create`).
+ */
+export function viewOf(record: ApiKeyRecord, status: KeyStatus): ApiKeyView;
+export function viewOf(record: ApiKeyRecord, status: undefined): ApiKey;
+export function viewOf(record: ApiKeyRecord, status: KeyStatus | undefined): ApiKey | ApiKeyView {
+  const key: ApiKey = {
+    id: record.id,
+    tenantId: record.tenantId,
+    name: record.name,
+    prefix: record.prefix,
+    preview: record.preview,
+    scopes: record.scopes,
+    roles: record.roles,
+    preset: record.preset,
+    resources: record.resources,
+    requireMapping: record.requireMapping,
+    mcp: record.mcp,
+    enabled: record.enabled,
+    expiresAt: record.expiresAt,
+    revokedAt: record.revokedAt,
+    revokedBy: record.revokedBy,
+    createdAt: record.createdAt,
+    createdBy: record.createdBy,
+    updatedAt: record.updatedAt,
+    lastUsedAt: record.lastUsedAt,
+    ownerId: record.ownerId,
+    ipAllowlist: record.ipAllowlist,
+    remaining: record.remaining,
+    refill: record.refill,
+    refilledAt: record.refilledAt,
+    rateLimits: record.rateLimits,
+    metadata: record.metadata,
+    supersededBy: record.supersededBy,
+    version: record.version,
+  };
+  if (status !== undefined) (key as ApiKeyView).status = status;
   return key;
 }
