@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { withTimeout } from '../../src/verify/timeout.js';
 
 const never = () => new Promise<never>(() => {});
@@ -43,5 +43,19 @@ describe('withTimeout: one shared deadline list per timeout instead of a timer p
     await pending;
     await new Promise((r) => setImmediate(r));
     expect(timers()).toBeLessThanOrEqual(before);
+  });
+
+  it('calls one after another reuse one timer; a call after the list emptied still gets its whole time', async () => {
+    const arm = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      for (let i = 0; i < 100; i++) await withTimeout(Promise.resolve(i), 77);
+      expect(arm.mock.calls.filter(([, ms]) => typeof ms === 'number' && ms > 0 && ms <= 77).length).toBeLessThanOrEqual(1);
+    } finally {
+      arm.mockRestore();
+    }
+    await new Promise((r) => setTimeout(r, 40)); // the reused timer is armed for the first call's deadline
+    const started = performance.now();
+    await expect(withTimeout(never(), 77)).rejects.toThrow('timed out');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(76);
   });
 });

@@ -36,6 +36,7 @@ describe('parseTimestamptz', () => {
     );
     expect(parseTimestamptz('2026-12-03 16:17:33.1239+05:30').toISOString()).toBe('2026-12-03T10:47:33.123Z');
     expect(parseTimestamptz('1969-12-31 23:59:59.9999+00').getTime()).toBe(-1);
+    expect(parseTimestamptz('10000-01-01 00:00:00.5-00:53:28').toISOString()).toBe('+010000-01-01T00:53:28.500Z');
   });
 
   it('refuses every other form rather than guess', () => {

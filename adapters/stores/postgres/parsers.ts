@@ -23,11 +23,43 @@ const OID = { bool: 16, int8: 20, int2: 21, int4: 23, text: 25, json: 114, times
 // DateStyle ISO, the server's default: 2026-12-03 16:17:33.123456+00, +05:30 or +00:53:28.
 const ISO_TIMESTAMPTZ = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?([+-])(\d\d)(?::(\d\d))?(?::(\d\d))?$/;
 
+/** The number the digits of text[from, to) spell, or NaN when one is not a digit. */
+function digits(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number.NaN;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 /**
  * A timestamptz in DateStyle ISO, as a Date truncated to the millisecond (what `floor(extract(epoch …)
  * * 1000)` gives). Any other form (another DateStyle, BC, infinity) throws `ColumnFormError`.
  */
 export function parseTimestamptz(text: string): Date {
+  // A four-digit year (every time keysmith writes) is read by character codes: a third of the regex's time.
+  if (text.charCodeAt(4) === 45 && text.charCodeAt(7) === 45 && text.charCodeAt(10) === 32 && text.charCodeAt(13) === 58 && text.charCodeAt(16) === 58) {
+    let i = 19;
+    let ms = 0;
+    if (text.charCodeAt(19) === 46 /* . */) {
+      i = 20;
+      while (i < 26 && digits(text, i, i + 1) >= 0) i++;
+      const n = i - 20;
+      ms = n === 0 ? Number.NaN : digits(text, 20, 20 + Math.min(n, 3)) * (n === 1 ? 100 : n === 2 ? 10 : 1);
+    }
+    const sign = text.charCodeAt(i) === 43 ? 1 : text.charCodeAt(i) === 45 ? -1 : Number.NaN;
+    const rest = text.length - i; // ±HH, ±HH:MM or ±HH:MM:SS
+    const hours = digits(text, i + 1, i + 3);
+    const minutes = rest === 3 ? 0 : rest >= 6 && text.charCodeAt(i + 3) === 58 ? digits(text, i + 4, i + 6) : Number.NaN;
+    const seconds = rest !== 9 ? 0 : text.charCodeAt(i + 6) === 58 ? digits(text, i + 7, i + 9) : Number.NaN;
+    const year = digits(text, 0, 4);
+    const local = Date.UTC(year, digits(text, 5, 7) - 1, digits(text, 8, 10), digits(text, 11, 13), digits(text, 14, 16), digits(text, 17, 19), ms);
+    const time = local - sign * (hours * 3_600_000 + minutes * 60_000 + seconds * 1000);
+    if (year >= 100 && (rest === 3 || rest === 6 || rest === 9) && !Number.isNaN(time)) return new Date(time);
+    throw new ColumnFormError('timestamptz text');
+  }
   const m = ISO_TIMESTAMPTZ.exec(text);
   if (m === null || Number(m[1]) < 100) throw new ColumnFormError('timestamptz text'); // Date.UTC maps years 0–99 to 19xx
   const ms = m[7] === undefined ? 0 : Number(`${m[7]}00`.slice(0, 3));
