@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createKeyring, type KeyStore } from 'keysmith';
 import { memoryStore } from 'keysmith/memory';
 import { migrate, postgresStore, type Queryable } from 'keysmith/postgres';
-import { PLAIN_COLUMNS, insertParams } from '../../adapters/stores/postgres/columns.js';
+import { INSERT_PLACEHOLDERS, PLAIN_COLUMNS, insertParams } from '../../adapters/stores/postgres/columns.js';
 import { cycle, seed } from '../lib/fixtures.js';
 import { measureGroup, speedRatio, type Measurement } from '../lib/measure.js';
 import { row, skipped, type Row } from '../lib/rows.js';
@@ -87,10 +87,9 @@ async function createOn(client: Queryable, table: string, quotedTable: string, n
   // The values keysmith sends for such a key, with a fresh id per call.
   const { key } = await keyring.create(input);
   const params = insertParams((await postgresStore({ client, table }).findById(key.id))!);
-  const text = `INSERT INTO ${quotedTable} (${PLAIN_COLUMNS}) VALUES (${params.map((_, i) => `$${i + 1}`).join(', ')})`;
-  const salt = randomBytes(4).toString('hex');
-  let n = 0;
-  const values = () => [`raw${salt}${(n++).toString(36).padStart(8, '0')}`, ...params.slice(1)];
+  const text = `INSERT INTO ${quotedTable} (${PLAIN_COLUMNS}) VALUES (${INSERT_PLACEHOLDERS})`;
+  // Random ids as keysmith's are (sequential ones would all land on the primary key's last page).
+  const values = () => [randomBytes(12).toString('base64url').slice(0, 16), ...params.slice(1)];
   const pool = client as unknown as pg.Pool;
   return measureGroup(
     [
@@ -107,13 +106,15 @@ async function createOn(client: Queryable, table: string, quotedTable: string, n
 
 function createRows(prefix: string, section: string, m: Record<string, Measurement>, driver: string): Row[] {
   const share = speedRatio(m.create!, m.rawInsert!);
+  const percent = `${Math.round(share * 100)}% of a raw INSERT's rate`;
   return [
     row(`${prefix}.create`, section, 'keysmith create (validation, token, SHA-256, INSERT)', m.create!, {
-      target: verdict(share >= 0.95, `≥ 95% of a raw INSERT's rate (${Math.round(share * 100)}%)`),
-      note: 'one INSERT per call',
+      // The issue's target is the server's; PGlite runs the INSERT in this process, so create's own CPU counts in full.
+      ...(prefix === 'pg' ? { target: verdict(share >= 0.95, `≥ 95% of a raw INSERT's rate (${Math.round(share * 100)}%)`) } : {}),
+      note: prefix === 'pg' ? 'one INSERT per call' : `one INSERT per call; ${percent}`,
     }),
     row(`${prefix}.rawInsert`, section, `raw INSERT of the same columns${named(driver)} (${driver})`, m.rawInsert!, {
-      note: 'the yardstick of the create target',
+      note: 'the yardstick of create',
     }),
   ];
 }

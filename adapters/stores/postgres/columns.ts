@@ -167,8 +167,11 @@ export function rowToRecordByFields(row: Row): Record<string, unknown> {
   return record;
 }
 
-/** `$n::type` placeholders of an INSERT of the whole record, in `PLAIN_COLUMNS`' order. */
-export const INSERT_PLACEHOLDERS = FIELD_NAMES.map((f, i) => `$${i + 1}::${CAST[FIELDS[f][1]]}`).join(', ');
+/**
+ * `$1, $2, …`: the placeholders of an INSERT of the whole record, in `PLAIN_COLUMNS`' order. No casts:
+ * INSERT … VALUES gives each parameter its column's type, and PGlite parses every statement anew.
+ */
+export const INSERT_PLACEHOLDERS = FIELD_NAMES.map((_, i) => `$${i + 1}`).join(', ');
 
 /** The parameters of an INSERT of the whole record (`PLAIN_COLUMNS`, `INSERT_PLACEHOLDERS`). */
 export function insertParams(record: ApiKeyRecord): unknown[] {
