@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { serve } from '@hono/node-server';
 import { apiKeyAuth as expressAuth, adminRouter, authorizeWithKey as expressKeyAdmin } from 'keysmith/express';
 import { keysmithPlugin, keysmithAdmin, authorizeWithKey as fastifyKeyAdmin } from 'keysmith/fastify';
-import { apiKeyAuth as honoAuth, adminApp, authorizeWithKey as honoKeyAdmin, type KeysmithEnv } from 'keysmith/hono';
+import { apiKeyAuth as honoAuth, adminApp, authorizeWithKey as honoKeyAdmin, withApiKey, type KeysmithEnv } from 'keysmith/hono';
 import type { Keyring } from 'keysmith';
 import { actorFor } from './actors.js';
 
@@ -126,6 +126,52 @@ const startHono: AppFactory = async (keyring, admin = {}) => {
   await new Promise((r) => (server.listening ? r(null) : server.once('listening', r)));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, close: () => new Promise((r) => server.close(() => r())) };
 };
+
+/** The Hono service with every /v/* route guarded by `withApiKey` (a handler wrapper) instead of the middleware. */
+const startHonoWithApiKey: AppFactory = async (keyring, admin = {}) => {
+  const app = new Hono<KeysmithEnv>();
+  app.get('/hello', (c) => c.text('hello'));
+  app.use('/api/*', honoAuth(keyring));
+  app.get('/api/whoami', (c) => c.json(whoami(c.get('apiKey'))));
+  app.get(
+    '/api/docs',
+    withApiKey(keyring, { scopes: ['docs:read'] }, (c) => c.json({ docs: [] })),
+  );
+  app.post(
+    '/api/docs',
+    withApiKey(keyring, { scopes: ['docs:write'] }, (c) => c.json({ ok: true }, 201)),
+  );
+  app.get(
+    '/v/all',
+    withApiKey(keyring, { scopes: ['docs:read', 'docs:write'] }, (c) => c.json({ ok: true })),
+  );
+  app.get(
+    '/v/any',
+    withApiKey(keyring, { anyScopes: ['docs:write', 'admin:read'] }, (c) => c.json({ ok: true })),
+  );
+  app.get(
+    '/v/query',
+    withApiKey(keyring, { query: QUERY }, (c) => c.json({ ok: true })),
+  );
+  app.get(
+    '/v/projects/:projectId',
+    withApiKey(keyring, { scopes: ['docs:read'], resource: (c) => ({ kind: 'project', id: c.req.param('projectId') ?? '' }) }, (c) =>
+      c.json({ project: c.req.param('projectId') }),
+    ),
+  );
+  app.get(
+    '/v/header',
+    withApiKey(keyring, { header: 'x-api-key' }, (c) => c.json({ ok: true })),
+  );
+  app.route('/admin', adminApp(keyring, { authorize: (c) => actorFor(c.req.header('x-actor')), ...admin }));
+  app.route('/key-admin', adminApp(keyring, { authorize: honoKeyAdmin(keyring) }));
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
+  await new Promise((r) => (server.listening ? r(null) : server.once('listening', r)));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, close: () => new Promise((r) => server.close(() => r())) };
+};
+
+/** Guard variants beyond one per framework, for the middleware table only. */
+export const HONO_WITH_API_KEY = { name: 'hono withApiKey', start: startHonoWithApiKey };
 
 export const FRAMEWORKS: { name: string; start: AppFactory }[] = [
   { name: 'express', start: startExpress },

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { MIDDLEWARE_CASES } from './cases.js';
 import { call, essentials, type Answer } from './client.js';
+import { FRAMEWORKS, HONO_WITH_API_KEY } from './apps.js';
 import { useAllFrameworks } from './running.js';
 
-describe('verification middleware: one table, three frameworks over real HTTP', () => {
-  const running = useAllFrameworks();
+describe('verification middleware: one table, three frameworks (and Hono withApiKey) over real HTTP', () => {
+  const running = useAllFrameworks([...FRAMEWORKS, HONO_WITH_API_KEY]);
 
   for (const c of MIDDLEWARE_CASES) {
     it(c.name, async () => {
