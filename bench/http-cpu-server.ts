@@ -12,7 +12,7 @@ import { bearerAuth } from 'hono/bearer-auth';
 import { createKeyring } from 'keysmith';
 import { apiKeyAuth as expressAuth } from 'keysmith/express';
 import { keysmithPlugin } from 'keysmith/fastify';
-import { apiKeyAuth as honoAuth } from 'keysmith/hono';
+import { apiKeyAuth as honoAuth, withApiKey } from 'keysmith/hono';
 import { memoryStore } from 'keysmith/memory';
 
 /** What the parent learns once the servers listen. */
@@ -32,7 +32,8 @@ const keyring = createKeyring({ store: memoryStore(), prefix: 'sk_bench' });
 const { token } = await keyring.create({ tenantId: 'bench', name: 'bench', scopes: ['bench:read'] });
 
 // Routes, the same in each framework: /hello (plain), /noop/hello (reads Authorization),
-// /api/hello (keysmith, scope check), /peer/hello (the framework's own static bearer check).
+// /api/hello (keysmith, scope check), /peer/hello (the framework's own static bearer check);
+// Hono also /wrapped/hello (keysmith's withApiKey around the handler, no middleware chain).
 // Plain Express 5 costs several times a bare node:http handler here (in one run ~130 µs against
 // ~31 µs CPU/request, Node 20), and that is Express, not this setup: app.handle swaps the prototype
 // of every req and res (Object.setPrototypeOf), after which V8 gives such an object a new hidden
@@ -73,6 +74,10 @@ ho.get(
   (c) => c.text('hello'),
 );
 ho.get('/api/hello', honoAuth(keyring, { scopes: ['bench:read'] }), (c) => c.text('hello'));
+ho.get(
+  '/wrapped/hello',
+  withApiKey(keyring, { scopes: ['bench:read'] }, (c) => c.text('hello')),
+);
 ho.get('/peer/hello', bearerAuth({ token }), (c) => c.text('hello'));
 const honoServer = serve({ fetch: ho.fetch, port: 0, hostname: '127.0.0.1' }) as Server;
 

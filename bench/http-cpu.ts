@@ -4,7 +4,7 @@
 // framework's own static bearer check) are alternated round by round; the table gives the median
 // CPU µs per request and, per variant, the median of its per-round difference to the plain route
 // of the same round, with the spread (min–max). req/s is shown next to it but is the noisier
-// figure on a shared machine. Run: npx tsx bench/http-cpu.ts [--rounds 7] [--seconds 2]
+// figure on a shared machine. Run: npx tsx bench/http-cpu.ts [--rounds 9] [--seconds 3] [--frameworks fastify,hono]
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,6 +20,8 @@ export interface HttpCpuOptions {
   rounds?: number;
   /** Concurrent connections: enough to keep the pinned server saturated. @default 32 */
   connections?: number;
+  /** Only these frameworks' variants. @default all */
+  frameworks?: Framework[];
 }
 
 const SECTION = 'HTTP guard cost (server pinned to core 1, autocannon on core 0; server CPU µs per request from process.cpuUsage)';
@@ -43,6 +45,17 @@ const VARIANTS: Variant[] = FRAMEWORKS.flatMap((f) => [
   { id: `http.${f.id}.plain`, framework: f.id, kind: 'plain' as const, name: `${f.name}: no middleware`, path: '/hello' },
   { id: `http.${f.id}.noop`, framework: f.id, kind: 'noop' as const, name: `${f.name}: a no-op middleware reading Authorization`, path: '/noop/hello' },
   { id: `http.${f.id}.keysmith`, framework: f.id, kind: 'keysmith' as const, name: `${f.name}: keysmith guard (key lookup + scope check)`, path: '/api/hello' },
+  ...(f.id === 'hono'
+    ? [
+        {
+          id: 'http.hono.wrapped',
+          framework: f.id,
+          kind: 'keysmith' as const,
+          name: `${f.name}: keysmith withApiKey (the guard wrapping the handler: no middleware chain)`,
+          path: '/wrapped/hello',
+        },
+      ]
+    : []),
   ...(f.peer ? [{ id: `http.${f.id}.peer`, framework: f.id, kind: 'peer' as const, name: `${f.name}: ${f.peer}`, path: '/peer/hello' }] : []),
 ]);
 
@@ -109,6 +122,7 @@ const median = (values: number[]) => {
 
 export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]> {
   const { durationSec = 3, rounds = 9, connections = 32 } = options;
+  const variants = options.frameworks ? VARIANTS.filter((v) => options.frameworks!.includes(v.framework)) : VARIANTS;
   const pinned = pin(0);
   const { child, ready, ask } = await startServer(pinned);
   const headers = { authorization: `Bearer ${ready.token}` };
@@ -127,12 +141,12 @@ export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]>
       p99Ms: result.latency.p99,
     };
   };
-  const samples = new Map(VARIANTS.map((v) => [v.id, [] as Sample[]]));
+  const samples = new Map(variants.map((v) => [v.id, [] as Sample[]]));
   try {
-    for (const v of VARIANTS) await run(v, 1); // warm-up: JIT, caches
+    for (const v of variants) await run(v, 1); // warm-up: JIT, caches
     for (let round = 0; round < rounds; round++) {
       // Alternate the order too, so a variant is not always measured right after the same one.
-      const order = round % 2 === 0 ? VARIANTS : [...VARIANTS].reverse();
+      const order = round % 2 === 0 ? variants : [...variants].reverse();
       for (const v of order) samples.get(v.id)!.push(await run(v, durationSec));
     }
   } finally {
@@ -141,7 +155,7 @@ export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]>
 
   const rows: Row[] = [];
   const added = new Map<string, number>();
-  for (const v of VARIANTS) {
+  for (const v of variants) {
     const s = samples.get(v.id)!;
     const plain = samples.get(`http.${v.framework}.plain`)!;
     const cpu = median(s.map((x) => x.cpuUsPerReq));
@@ -172,12 +186,12 @@ export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]>
     rows.push(row);
   }
   const byId = new Map(rows.map((r) => [r.id, r]));
-  for (const f of FRAMEWORKS) {
-    const ks = byId.get(`http.${f.id}.keysmith`)!;
+  for (const v of variants.filter((x) => x.kind === 'keysmith')) {
+    const ks = byId.get(v.id)!;
     const d = added.get(ks.id)!;
-    const bound = f.id === 'express' ? 5 : 3;
+    const bound = v.framework === 'express' ? 5 : 3;
     const targets = [verdict(d <= bound, `guard adds ≤ ${bound} µs server CPU/request (+${d.toFixed(1)} µs)`)];
-    const peer = byId.get(`http.${f.id}.peer`);
+    const peer = byId.get(`http.${v.framework}.peer`);
     if (peer?.opsPerSec && ks.opsPerSec) {
       const share = ks.opsPerSec / peer.opsPerSec;
       const cpuVsPeer = d - added.get(peer.id)!;
@@ -196,7 +210,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const i = process.argv.indexOf(name);
     return i === -1 ? undefined : Number(process.argv[i + 1]);
   };
-  const rows = await httpCpuSuite({ rounds: arg('--rounds'), durationSec: arg('--seconds') });
+  const only = process.argv.indexOf('--frameworks');
+  const frameworks = only === -1 ? undefined : (process.argv[only + 1]!.split(',') as Framework[]);
+  const rows = await httpCpuSuite({ rounds: arg('--rounds'), durationSec: arg('--seconds'), frameworks });
   for (const r of rows) console.log(`${r.name.padEnd(70)} ${String(Math.round(r.opsPerSec ?? 0)).padStart(7)} req/s  ${r.note ?? ''}  ${r.target ?? ''}`);
   process.exit(0);
 }
