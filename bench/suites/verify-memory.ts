@@ -86,7 +86,7 @@ export async function verifyMemorySuite(): Promise<Row[]> {
     row('mem.cold', SECTION, 'keysmith verify, memory store, cold (cache: false)', m.cold!, {
       vsFloor: 'floor',
       vsPeer: 'ba.verify',
-      note: 'store read (structuredClone) + permissions each call',
+      note: 'store read (a deep copy of the record) + permissions each call',
     }),
     row('pak.verify', SECTION, 'prefixed-api-key checkAPIKey (+ Map lookup)', m.pak!, {
       vsFloor: 'floor',
