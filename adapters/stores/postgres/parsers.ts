@@ -1,5 +1,6 @@
 import type { ApiKeyRecord } from 'keysmith';
 import type { Queryable, Row } from './client.js';
+import { readInt, readText, recordFromRow, type ColumnReaders } from './columns.js';
 
 /**
  * The read path's own type parsing. Plain columns (`SELECT id, scopes, expires_at …`) are cheaper to
@@ -148,52 +149,25 @@ export async function pgliteDateStyleIsIso(client: Queryable): Promise<boolean> 
   }
 }
 
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-const time = (v: unknown): Date | null => {
-  if (v === null || v === undefined) return null;
-  // PGlite's own parser gives an Invalid Date for a form it cannot read.
-  if (!(v instanceof Date) || Number.isNaN(v.getTime())) throw new ColumnFormError('timestamptz value');
-  return v;
+/** Readers of a plain read, its values already parsed (JSON, Date, number, boolean); a value in another form is a `ColumnFormError`. */
+const PARSED_FORM: ColumnReaders = {
+  text: readText,
+  json: (v) => (v === undefined ? null : v),
+  time: (v) => {
+    if (v === null || v === undefined) return null;
+    // PGlite's own parser gives an Invalid Date for a form it cannot read.
+    if (!(v instanceof Date) || Number.isNaN(v.getTime())) throw new ColumnFormError('timestamptz value');
+    return v;
+  },
+  bool: (v) => {
+    if (typeof v !== 'boolean') throw new ColumnFormError('boolean value');
+    return v;
+  },
+  /** A number, or PGlite's BigInt past 2^53. */
+  int: readInt,
 };
-const bool = (v: unknown): boolean => {
-  if (typeof v !== 'boolean') throw new ColumnFormError('boolean value');
-  return v;
-};
-/** A number, or PGlite's BigInt past 2^53. */
-const int = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const json = (v: unknown): unknown => (v === undefined ? null : v);
 
 /** The row of a plain read, its values already parsed (json, Date, number, boolean), as a record. Same shape as `rowToRecord`'s. */
 export function parsedRowToRecord(row: Row): ApiKeyRecord {
-  return {
-    id: text(row.id)!,
-    tenantId: text(row.tenant_id)!,
-    name: text(row.name)!,
-    prefix: text(row.prefix)!,
-    preview: text(row.preview)!,
-    hash: text(row.hash)!,
-    scopes: json(row.scopes) as ApiKeyRecord['scopes'],
-    roles: json(row.roles) as ApiKeyRecord['roles'],
-    preset: text(row.preset),
-    resources: json(row.resources) as ApiKeyRecord['resources'],
-    requireMapping: json(row.require_mapping) as ApiKeyRecord['requireMapping'],
-    mcp: json(row.mcp) as ApiKeyRecord['mcp'],
-    enabled: bool(row.enabled),
-    expiresAt: time(row.expires_at),
-    revokedAt: time(row.revoked_at),
-    revokedBy: text(row.revoked_by),
-    createdAt: time(row.created_at)!,
-    createdBy: text(row.created_by),
-    updatedAt: time(row.updated_at),
-    lastUsedAt: time(row.last_used_at),
-    ownerId: text(row.owner_id),
-    ipAllowlist: json(row.ip_allowlist) as ApiKeyRecord['ipAllowlist'],
-    remaining: int(row.remaining),
-    refill: json(row.refill) as ApiKeyRecord['refill'],
-    refilledAt: time(row.refilled_at),
-    rateLimits: json(row.rate_limits) as ApiKeyRecord['rateLimits'],
-    metadata: json(row.metadata) as ApiKeyRecord['metadata'],
-    supersededBy: text(row.superseded_by),
-    version: int(row.version)!,
-  };
+  return recordFromRow(row, PARSED_FORM);
 }
