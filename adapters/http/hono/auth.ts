@@ -36,8 +36,7 @@ export interface HonoAuthOptions extends ApiKeyAuthOptions<Context> {
  * @throws KeysmithError CONFIG or INVALID_QUERY for bad options
  */
 export function apiKeyAuth(keyring: Pick<Keyring, 'verify'>, options: HonoAuthOptions = {}): MiddlewareHandler<KeysmithEnv> {
-  const access: RequestAccess<Context> = { header: readHeader, ip: options.ip ?? socketAddress, current: attachedKey };
-  const authenticator = createAuthenticator<Context>(keyring, options, access);
+  const authenticator = honoAuthenticator(keyring, options);
   // Not an async function: a cache hit answers synchronously and only `next()` is awaited (by Hono).
   return createMiddleware<KeysmithEnv>(function apiKeyAuth(c, next) {
     let outcome: ReturnType<typeof authenticator.authenticateNow>;
@@ -64,8 +63,7 @@ export function withApiKey<E extends KeysmithEnv, P extends string = string>(
   options: HonoAuthOptions,
   handler: (c: Context<E, P>) => Response | Promise<Response>,
 ): (c: Context<E, P>) => Response | Promise<Response> {
-  const access: RequestAccess<Context> = { header: readHeader, ip: options.ip ?? socketAddress, current: attachedKey };
-  const authenticator = createAuthenticator<Context>(keyring, options, access);
+  const authenticator = honoAuthenticator(keyring, options);
   const run = (c: Context<E, P>, outcome: AuthOutcome): Response | Promise<Response> => {
     if (!outcome.ok) return toResponse(outcome.answer);
     c.set('apiKey', outcome.apiKey);
@@ -75,6 +73,12 @@ export function withApiKey<E extends KeysmithEnv, P extends string = string>(
     const outcome = authenticator.authenticateNow(c as unknown as Context);
     return outcome instanceof Promise ? outcome.then((settled) => run(c, settled)) : run(c, outcome);
   };
+}
+
+/** The framework-neutral guard over a Hono context: what `apiKeyAuth` and `withApiKey` share. */
+function honoAuthenticator(keyring: Pick<Keyring, 'verify'>, options: HonoAuthOptions) {
+  const access: RequestAccess<Context> = { header: readHeader, ip: options.ip ?? socketAddress, current: attachedKey };
+  return createAuthenticator<Context>(keyring, options, access);
 }
 
 const settledVoid = (): undefined => undefined;
