@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import type { Ready } from './http-cpu-server.js';
 import type { Row } from './lib/rows.js';
+import { median, medianInterval } from './lib/stats.js';
 import { verdict } from './lib/targets.js';
 
 export interface HttpCpuOptions {
@@ -114,11 +115,7 @@ interface Sample {
   p99Ms: number;
 }
 
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 
 export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]> {
   const { durationSec = 3, rounds = 9, connections = 32 } = options;
@@ -155,6 +152,7 @@ export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]>
 
   const rows: Row[] = [];
   const added = new Map<string, number>();
+  const addedInterval = new Map<string, { low: number; high: number }>();
   for (const v of variants) {
     const s = samples.get(v.id)!;
     const plain = samples.get(`http.${v.framework}.plain`)!;
@@ -174,6 +172,7 @@ export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]>
       const diffs = s.map((x, i) => x.cpuUsPerReq - plain[i]!.cpuUsPerReq);
       const d = median(diffs);
       added.set(v.id, d);
+      addedInterval.set(v.id, medianInterval(diffs));
       const userDiff = median(s.map((x, i) => x.userUsPerReq - plain[i]!.userUsPerReq));
       row.note = `+${d.toFixed(1)} µs server CPU/request over no middleware (rounds ${Math.min(...diffs).toFixed(1)} to ${Math.max(...diffs).toFixed(1)}; user space +${userDiff.toFixed(1)} µs); ${cpu.toFixed(1)} µs in all`;
       if (v.kind === 'keysmith') {
@@ -189,14 +188,23 @@ export async function httpCpuSuite(options: HttpCpuOptions = {}): Promise<Row[]>
   for (const v of variants.filter((x) => x.kind === 'keysmith')) {
     const ks = byId.get(v.id)!;
     const d = added.get(ks.id)!;
+    const ci = addedInterval.get(ks.id)!;
     const bound = v.framework === 'express' ? 5 : 3;
-    const targets = [verdict(d <= bound, `guard adds ≤ ${bound} µs server CPU/request (+${d.toFixed(1)} µs)`)];
+    const targets = [
+      verdict(d <= bound, `guard adds ≤ ${bound} µs server CPU/request (+${d.toFixed(1)} µs; 95% interval ${signed(ci.low)} to ${signed(ci.high)} µs)`),
+    ];
     const peer = byId.get(`http.${v.framework}.peer`);
-    if (peer?.opsPerSec && ks.opsPerSec) {
-      const share = ks.opsPerSec / peer.opsPerSec;
+    if (peer) {
+      // Paired like the CPU figures: the rounds of the two variants ran next to each other.
+      const ratios = samples.get(v.id)!.map((x, i) => x.rps / samples.get(peer.id)![i]!.rps);
+      const share = median(ratios);
+      const shareCi = medianInterval(ratios);
       const cpuVsPeer = d - added.get(peer.id)!;
       targets.push(
-        verdict(share >= 1, `≥ 100% of the peer's req/s (${Math.round(share * 100)}%; CPU ${cpuVsPeer >= 0 ? '+' : ''}${cpuVsPeer.toFixed(1)} µs vs the peer)`),
+        verdict(
+          share >= 1,
+          `≥ 100% of the peer's req/s (${Math.round(share * 100)}%, 95% interval ${Math.round(shareCi.low * 100)}–${Math.round(shareCi.high * 100)}%; CPU ${signed(cpuVsPeer)} µs vs the peer)`,
+        ),
       );
     }
     ks.target = targets.join('; ');

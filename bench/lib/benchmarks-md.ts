@@ -21,8 +21,9 @@ export function header(m: Machine, seconds: number): string {
 
 export const howToRead = `## How to read this
 
-- **ops/s** is the median of several interleaved rounds (case A, B, C, then A, B, C again …), so a
-  noisy spell on the machine hits every case of a group alike. Calls run one at a time (each awaited).
+- **ops/s** is the median of several interleaved rounds (case A, B, C, then C, B, A, then A, B, C …),
+  so a noisy spell on the machine hits every case of a group alike and no case always runs right
+  after the same neighbour. Calls run one at a time (each awaited).
   **p50/p99** are per-call latencies from a separate, also interleaved, pass (timing every call would
   bias throughput).
 - **× floor / × better-auth**: this row's throughput over the named row's, as the median of per-round
@@ -50,7 +51,10 @@ export const howToRead = `## How to read this
   (\`taskset -c 1\`), autocannon runs on core 0, and the server reports its \`process.cpuUsage()\` before
   and after each run. "+x µs server CPU/request" is the median over alternated rounds of the
   difference to the plain route of the same round (range in brackets): CPU, not wall time, so far
-  steadier than req/s on a shared machine. The peers are a static key compared in memory
+  steadier than req/s on a shared machine. Req/s against a peer is the median of per-round ratios.
+- **95% intervals** next to a target are distribution-free confidence intervals of the median (from
+  the rounds' order statistics, bench/lib/stats.ts). When one straddles its target, this run could
+  not tell whether the target is met: the verdict then follows the median, and a rerun may differ. The peers are a static key compared in memory
   (\`@fastify/bearer-auth\`, Hono's \`bearerAuth\`): no lookup, no status, no scopes.
 - **Active keys** spread traffic evenly over every key of a 100k / 1M-key store, with a cache sized
   to them (\`cache.max\` = keys) and with the default (10,000 keys, 10 s), against one warm key.

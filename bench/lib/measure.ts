@@ -26,9 +26,24 @@ let groups = 0;
  * ratios: rounds next to each other in time share the machine's state, so this is the steadier figure.
  */
 export function speedRatio(a: Measurement, b: Measurement): number {
+  const paired = pairedRatios(a, b);
+  return paired ? median(paired) : a.opsPerSec / b.opsPerSec;
+}
+
+/** The per-round ratios of two cases of one group, or null when they were not measured together. */
+function pairedRatios(a: Measurement, b: Measurement): number[] | null {
   if (a.group !== undefined && a.group === b.group && a.rates && b.rates && a.rates.length === b.rates.length && a.rates.length > 0)
-    return median(a.rates.map((r, i) => r / b.rates![i]!));
-  return a.opsPerSec / b.opsPerSec;
+    return a.rates.map((r, i) => r / b.rates![i]!);
+  return null;
+}
+
+/**
+ * The 95% confidence interval of `speedRatio(a, b)` (see `medianInterval`), or null when the two
+ * cases were not measured in one group. Shown next to a target, it says whether this run could tell.
+ */
+export function speedRatioInterval(a: Measurement, b: Measurement): { low: number; high: number } | null {
+  const paired = pairedRatios(a, b);
+  return paired ? medianInterval(paired) : null;
 }
 
 export interface MeasureOptions {
@@ -45,6 +60,7 @@ export interface MeasureOptions {
 }
 
 import { setFlagsFromString } from 'node:v8';
+import { median, medianInterval } from './stats.js';
 import { runInNewContext } from 'node:vm';
 
 const now = () => performance.now();
@@ -67,12 +83,6 @@ export function percentile(sorted: Float64Array | number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[i]!;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function finish(rates: number[], latencies: number[], calls: number): Measurement {
@@ -147,8 +157,10 @@ export interface Case {
 }
 
 /**
- * Measures several cases with their rounds interleaved (a1 b1 c1 a2 b2 c2 …), so a noisy spell
- * on this shared machine hits every case alike and the ratios between them stay meaningful.
+ * Measures several cases with their rounds interleaved, so a noisy spell on this shared machine
+ * hits every case alike and the ratios between them stay meaningful. Every other round runs the
+ * cases in reverse (a1 b1 c1 c2 b2 a2 a3 …): in a fixed order, a case always ran right after the
+ * same neighbour and paid for its garbage and cooled caches, a bias the paired ratios kept.
  */
 export async function measureGroup(cases: Case[], options: MeasureOptions = {}): Promise<Record<string, Measurement>> {
   const { roundMs = 300, rounds = 5, warmupMs = 200, latencyMs = 300, latencySamples = 50_000 } = options;
@@ -159,7 +171,7 @@ export async function measureGroup(cases: Case[], options: MeasureOptions = {}):
   for (const c of cases) await run(c, { ...one, roundMs: warmupMs });
   const rates = new Map<string, number[]>(cases.map((c) => [c.name, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const c of cases) rates.get(c.name)!.push((await run(c, one)).opsPerSec);
+    for (const c of r % 2 === 0 ? cases : [...cases].reverse()) rates.get(c.name)!.push((await run(c, one)).opsPerSec);
   }
   // Latency samples are interleaved too, in slices.
   const slices = 4;
