@@ -29,7 +29,11 @@ export interface CacheOptions {
 /** The default `max` of the verified-record cache. */
 const DEFAULT_CACHE_MAX = 10_000;
 
-/** Indexed loops and for-in rather than `Object.values`: no array per object (a third less on every store read). */
+/**
+ * Freezes every object reachable from `value`, in place, Dates apart (freezing cannot stop
+ * `setTime`; see `handedOut`). Indexed loops and for-in rather than `Object.values`: no array per
+ * object (a third less on every store read).
+ */
 function deepFreeze<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value) || value instanceof Date) return value;
   Object.freeze(value);
@@ -38,8 +42,28 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+const copyOf = (date: Date | null): Date | null => (date === null ? null : new Date(date.getTime()));
+
+/**
+ * The key verify hands to the application, shared by every request the cache answers: deep-frozen,
+ * and with Dates of its own. `Object.freeze` cannot stop `setTime`, and the record's Dates are
+ * what verify decides on (`expiresAt`): shared, an application that moved `key.expiresAt` would
+ * have kept an expired key alive for as long as it stayed cached. (A test checks that every Date
+ * field of a key is a copy, so a field added later cannot be missed here.)
+ */
+function handedOut(record: ApiKeyRecord): ApiKey {
+  const key = redact(record);
+  key.expiresAt = copyOf(record.expiresAt);
+  key.revokedAt = copyOf(record.revokedAt);
+  key.createdAt = new Date(record.createdAt.getTime());
+  key.updatedAt = copyOf(record.updatedAt);
+  key.lastUsedAt = copyOf(record.lastUsedAt);
+  key.refilledAt = copyOf(record.refilledAt);
+  return deepFreeze(key);
+}
+
 export function prepare(record: ApiKeyRecord, policy: Policy): CachedKey {
-  const key = deepFreeze(redact(record));
+  const key = handedOut(record);
   return {
     record,
     key,
