@@ -2,42 +2,14 @@
  * `npm run bench`: every figure in one run on this machine, printed as one table and written to
  * BENCHMARKS.md. Targets are shown as ✅/❌; no test asserts a time.
  */
+import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { machine } from './lib/machine.js';
 import { consoleTable, machineLines, markdownTable, ratio } from './lib/report.js';
 import type { Row } from './lib/rows.js';
+import { SUITES } from './lib/suites.js';
 import { isMet, verdict } from './lib/targets.js';
-import { activeKeysSuite } from './suites/active-keys.js';
-import { createSuite } from './suites/create.js';
-import { httpSuite, mcpSuite } from './suites/external.js';
-import { idProbingPgliteSuite, idProbingPostgresSuite } from './suites/id-probing.js';
-import { invalidationSuite } from './suites/invalidation.js';
-import { limiterSuite } from './suites/limiter.js';
-import { pgliteSuite, postgresSuite } from './suites/postgres.js';
-import { scaleSuite } from './suites/scale.js';
-import { scanSuite } from './suites/scan.js';
-import { soakSuite } from './suites/soak.js';
-import { touchSuite } from './suites/touch.js';
-import { verifyMemorySuite } from './suites/verify-memory.js';
-
-const SUITES: [string, () => Promise<Row[]>][] = [
-  ['verify, in process', verifyMemorySuite],
-  ['PGlite', pgliteSuite],
-  ['PostgreSQL server', postgresSuite],
-  ['probing ids by timing (PGlite)', idProbingPgliteSuite],
-  ['probing ids by timing (PostgreSQL)', idProbingPostgresSuite],
-  ['create', createSuite],
-  ['stored keys', scaleSuite],
-  ['active keys', activeKeysSuite],
-  ['rate limits', limiterSuite],
-  ['lastUsedAt writes', touchSuite],
-  ['revocation propagation', invalidationSuite],
-  ['HTTP overhead', httpSuite],
-  ['MCP round trip', mcpSuite],
-  ['secret scan (200 MB)', () => scanSuite()],
-  ['soak', () => soakSuite({ requests: 200_000, maxSeconds: 60 })],
-];
 
 /** The in-process targets need rows of one suite against another's, so they are judged here. */
 function judgeInProcess(rows: Row[]): void {
@@ -55,15 +27,34 @@ function judgeInProcess(rows: Row[]): void {
   ].join('; ');
 }
 
+/** Runs one suite in a child process (bench/suite-process.ts) and returns its rows. */
+function inOwnProcess(label: string): Promise<Row[]> {
+  const script = resolve(import.meta.dirname, 'suite-process.ts');
+  // process.execArgv carries tsx's loader; NODE_OPTIONS (the heap size) is inherited with the environment.
+  // Structured clone, not JSON: a row's NaN or undefined arrives as it left.
+  const child = fork(script, [label], { execArgv: process.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'advanced' });
+  return new Promise((resolveRows, reject) => {
+    let answer: { type: 'rows'; rows: Row[] } | { type: 'error'; message: string } | null = null;
+    child.on('message', (message: typeof answer) => {
+      answer = message;
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (answer?.type === 'rows') resolveRows(answer.rows);
+      else reject(new Error(answer?.type === 'error' ? answer.message : `its process exited (${signal ?? code}) without rows`));
+    });
+  });
+}
+
 const started = performance.now();
 const info = machine();
 console.log(machineLines(info).join('\n'));
 const rows: Row[] = [];
-for (const [label, suite] of SUITES) {
+for (const [label] of SUITES) {
   const t0 = performance.now();
   process.stdout.write(`… ${label}`);
   try {
-    rows.push(...(await suite()));
+    rows.push(...(await inOwnProcess(label)));
   } catch (error) {
     rows.push({
       id: `failed.${label}`,

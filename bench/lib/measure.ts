@@ -15,8 +15,11 @@ export interface Measurement {
   calls: number;
   /** Throughput of each round, in order (rounds of one group line up in time). */
   rates?: number[];
-  /** Which measureGroup call measured it: only rounds of the same group are paired. */
-  group?: number;
+  /**
+   * Which measureGroup call measured it: only rounds of the same group are paired. Named by process
+   * too, as every suite runs in a process of its own and counts its groups from 1.
+   */
+  group?: string;
 }
 
 let groups = 0;
@@ -166,7 +169,7 @@ export async function measureGroup(cases: Case[], options: MeasureOptions = {}):
   const { roundMs = 300, rounds = 5, warmupMs = 200, latencyMs = 300, latencySamples = 50_000 } = options;
   const one: MeasureOptions = { roundMs, rounds: 1, warmupMs: 0, latencyMs: 0, latencySamples: 0 };
   collectGarbage();
-  const group = ++groups;
+  const group = `${process.pid}.${++groups}`;
   const run = (c: Case, o: MeasureOptions) => (c.async ? measureAsync(c.fn as () => Promise<unknown>, o) : Promise.resolve(measureSync(c.fn, o)));
   for (const c of cases) await run(c, { ...one, roundMs: warmupMs });
   const rates = new Map<string, number[]>(cases.map((c) => [c.name, []]));
