@@ -23,8 +23,6 @@ export interface VerifierDeps extends EffectDeps {
 
 /** Reads of one verify that a change may overtake before it fails closed. */
 const MAX_READS = 4;
-const OVERTAKEN = Symbol('overtaken');
-const MISMATCH = Symbol('mismatch');
 
 const GUESS_CODES = new Set<VerifyFailureCode>(['MALFORMED', 'NOT_FOUND', 'INVALID']);
 
@@ -42,27 +40,6 @@ export function createVerifier(deps: VerifierDeps) {
       return importedIdFromSha256Hex(deps.hasher.sha256Hex(token));
     }
     return null;
-  };
-
-  /**
-   * A cache miss: one primary-key lookup, then the record is prepared once and cached. The read is
-   * generation-checked: when the key changed while it was in flight (a management call here, or an
-   * invalidation message), what it returned may be older than that change, so it is neither cached
-   * nor believed, and the key is read again. Gives up (OVERTAKEN) when every read was overtaken.
-   * A record whose hash the token does not match is neither prepared nor cached (MISMATCH).
-   */
-  const load = async (id: string, token: string): Promise<CachedKey | null | typeof OVERTAKEN | typeof MISMATCH> => {
-    for (let attempt = 0; attempt < MAX_READS; attempt++) {
-      const ticket = deps.cache.ticket(id);
-      const record = await withTimeout(deps.store.findById(id), deps.storeTimeoutMs);
-      if (!deps.cache.isCurrent(id, ticket)) continue;
-      if (!record) return null;
-      if (!deps.tokenHasher.matches(token, record.hash)) return MISMATCH;
-      const entry = prepare(record, deps.policy);
-      deps.cache.fill(id, entry, ticket);
-      return entry;
-    }
-    return OVERTAKEN;
   };
 
   /**
@@ -172,17 +149,31 @@ export function createVerifier(deps: VerifierDeps) {
     return reject('INVALID', id, null);
   }
 
-  /** Loads the key as it is now (see `load`); a fault, a timeout or endless overtaking fails closed. */
+  /**
+   * A cache miss: the key as it is now, from one primary-key lookup, prepared once and cached. The
+   * read is generation-checked: when the key changed while it was in flight (a management call
+   * here, or an invalidation message), what it returned may be older than that change, so it is
+   * neither cached nor believed, and the key is read again; when every read was overtaken, verify
+   * fails closed. A record whose hash the token does not match is neither prepared nor cached
+   * (INVALID). A fault or a timeout fails closed. One async function, not three: a cold verify
+   * pays one suspension for its read and nothing more.
+   */
   async function loadNow(id: string, token: string): Promise<CachedKey | null | VerifyResult> {
-    let entry: Awaited<ReturnType<typeof load>>;
     try {
-      entry = await load(id, token);
+      for (let attempt = 0; attempt < MAX_READS; attempt++) {
+        const ticket = deps.cache.ticket(id);
+        const record = await withTimeout(deps.store.findById(id), deps.storeTimeoutMs);
+        if (!deps.cache.isCurrent(id, ticket)) continue;
+        if (!record) return null;
+        if (!deps.tokenHasher.matches(token, record.hash)) return reject('INVALID', id, null);
+        const entry = prepare(record, deps.policy);
+        deps.cache.fill(id, entry, ticket);
+        return entry;
+      }
     } catch (error) {
       storeFault('findById', error);
-      return reject('STORE_UNAVAILABLE', id, null);
     }
-    if (entry === OVERTAKEN) return reject('STORE_UNAVAILABLE', id, null);
-    return entry === MISMATCH ? reject('INVALID', id, null) : entry;
+    return reject('STORE_UNAVAILABLE', id, null);
   }
 
   async function checkStored(token: string, id: string, options: VerifyOptions): Promise<VerifyResult> {
