@@ -112,7 +112,7 @@ function createRows(prefix: string, section: string, m: Record<string, Measureme
   return [
     row(`${prefix}.create`, section, 'keysmith create (validation, token, SHA-256, INSERT)', m.create!, {
       // The issue's target is the server's; PGlite runs the INSERT in this process, so create's own CPU counts in full.
-      ...(prefix === 'pg' ? { target: verdict(share >= 0.95, `≥ 95% of a raw INSERT's rate (${Math.round(share * 100)}%)`) } : {}),
+      ...(prefix === 'pg' ? { target: verdict(share >= 0.95, `≥ 95% of a raw INSERT's rate (${(share * 100).toFixed(1)}%)`) } : {}),
       note: prefix === 'pg' ? 'one INSERT per call' : `one INSERT per call; ${percent}`,
     }),
     row(`${prefix}.rawInsert`, section, `raw INSERT of the same columns${named(driver)} (${driver})`, m.rawInsert!, {
