@@ -52,10 +52,11 @@ export const howToRead = `## How to read this
   and after each run. "+x µs server CPU/request" is the median over alternated rounds of the
   difference to the plain route of the same round (range in brackets): CPU, not wall time, so far
   steadier than req/s on a shared machine. Req/s against a peer is the median of per-round ratios.
+  The peers are a static key compared in memory (\`@fastify/bearer-auth\`, Hono's \`bearerAuth\`): no
+  lookup, no status, no scopes.
 - **95% intervals** next to a target are distribution-free confidence intervals of the median (from
   the rounds' order statistics, bench/lib/stats.ts). When one straddles its target, this run could
-  not tell whether the target is met: the verdict then follows the median, and a rerun may differ. The peers are a static key compared in memory
-  (\`@fastify/bearer-auth\`, Hono's \`bearerAuth\`): no lookup, no status, no scopes.
+  not tell whether the target is met: the verdict then follows the median, and a rerun may differ.
 - **Active keys** spread traffic evenly over every key of a 100k / 1M-key store, with a cache sized
   to them (\`cache.max\` = keys) and with the default (10,000 keys, 10 s), against one warm key.
 - **lastUsedAt writes** wrap the store to count \`touch\` calls while many callers verify the same keys
